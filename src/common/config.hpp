@@ -1,0 +1,61 @@
+#pragma once
+// Service configuration, read from the environment (the same names in ./stage, in Compose and in
+// docs/configuration.md). A wrong value stops the server at start with a message naming the
+// variable: LoadConfig returns that message instead of a Config.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+
+namespace hhplus {
+
+enum class CouponStrategy { kPubSub, kPolling, kNone };
+
+struct Config {
+    std::uint16_t port = 3000;
+    std::string bind_address = "127.0.0.1";
+    std::string instance_name;  // default "<host>:<port>"
+    std::string database_url = "mysql://hhplus:hhplus@127.0.0.1:3110/hhplus";
+    int db_pool_size = 8;
+    std::string redis_session_url = "redis://127.0.0.1:3100";
+    std::string redis_cache_url = "redis://127.0.0.1:3101";
+    std::vector<std::string> redis_lock_urls = {"redis://127.0.0.1:3102"};
+    CouponStrategy coupon_strategy = CouponStrategy::kNone;
+    int lock_ttl_ms = 3000;
+    int lock_wait_ms = 2000;
+    int lock_retry_ms = 50;
+    std::optional<std::string> admin_token;  // unset: admin routes answer 404
+    std::int64_t seed_coupon_quantity = 100;
+    int argon2_memory_kib = 19456;
+    int argon2_iterations = 2;
+    int hash_queue_limit = 1024;
+    int hash_wait_ms = 5000;
+    log::Level log_level = log::Level::kInfo;
+    bool cookie_secure = false;
+};
+
+// One documented variable: name, default shown by --help, meaning.
+struct ConfigVariable {
+    const char* name;
+    const char* default_text;
+    const char* meaning;
+};
+const std::vector<ConfigVariable>& ConfigVariables();
+
+// Reads every variable through `getenv` (injected for tests). On error returns the message, e.g.
+// "DB_POOL_SIZE: expected an integer 1..256, got 'abc'".
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+struct ConfigOrError {
+    std::optional<Config> config;
+    std::string error;
+};
+ConfigOrError LoadConfig(const EnvLookup& getenv);
+EnvLookup ProcessEnvironment();
+
+std::string HelpText();
+const char* StrategyName(CouponStrategy s);
+
+}  // namespace hhplus
