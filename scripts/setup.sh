@@ -13,6 +13,8 @@ packages=(
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   # real servers used by integration / e2e tests and by the stage
   redis-server redis-tools mariadb-server mariadb-client nginx-light
+  # ./stage up --monitoring (and its e2e test): Prometheus and exporters
+  prometheus prometheus-redis-exporter prometheus-mysqld-exporter prometheus-nginx-exporter
   # load and analysis tools
   wrk curl procps iproute2 shellcheck nodejs
 )

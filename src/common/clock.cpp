@@ -62,7 +62,7 @@ std::string FormatIsoMillis(std::int64_t epoch_ms) {
     CivilFromDays(days, y, m, d);
     const auto ms = static_cast<int>(rem % 1000);
     const auto secs = static_cast<int>(rem / 1000);
-    char buf[32];
+    char buf[64];  // room for any int64 year: the format cannot truncate
     std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
                   static_cast<long long>(y), m, d, secs / 3600, (secs / 60) % 60, secs % 60, ms);
     return buf;

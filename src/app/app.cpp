@@ -1,0 +1,214 @@
+#include "app/app.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/log.hpp"
+#include "db/migrations.hpp"
+#include "http/json.hpp"
+
+namespace hhplus::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// At start-up the database may still be booting (10 apps and MariaDB started together): retry
+// for up to 60 s (120 × 500 ms) before giving up with a clear message.
+constexpr int kStartupDbAttempts = 120;
+constexpr std::chrono::milliseconds kStartupDbRetry{500};
+// Connections per app beyond the pool: nginx keeps ≤ 64 idle upstream connections per app and a
+// load test may open a few hundred directly; 10,000 leaves room and stays far below the
+// process's open-file limit (≥ 20,000 here; the server checks at start).
+constexpr std::size_t kMaxConnections = 10'000;
+
+std::unique_ptr<redis::Client> MakeRedis(asio::io_context& io, const std::string& url,
+                                         const std::string& role, Metrics& metrics) {
+    auto endpoint = redis::ParseRedisUrl(url);
+    redis::ClientOptions options;
+    options.role = role;
+    auto& counter = metrics.RedisCommands(role);
+    options.on_commands_sent = [&counter](std::size_t n) { counter.Increment(static_cast<double>(n)); };
+    auto client = std::make_unique<redis::Client>(io.get_executor(), endpoint.value_or(redis::Endpoint{}),
+                                                  std::move(options));
+    client->Start();
+    return client;
+}
+
+}  // namespace
+
+App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(config)) {
+    session_redis_ = MakeRedis(io_, config_.redis_session_url, "session", metrics_);
+    cache_redis_ = MakeRedis(io_, config_.redis_cache_url, "cache", metrics_);
+    for (const auto& url : config_.redis_lock_urls) {
+        lock_redis_.push_back(MakeRedis(io_, url, "lock", metrics_));
+    }
+    db::PoolOptions pool_options;
+    pool_options.size = static_cast<std::size_t>(config_.db_pool_size);
+    pool_ = std::make_unique<db::Pool>(io_.get_executor(), db::ParseDatabaseUrl(config_.database_url).value(),
+                                       pool_options);
+    pool_->SetWaitObserver([this](double seconds) { metrics_.ObserveDbWait(seconds); });
+
+    auth::HasherOptions hasher_options;
+    hasher_options.memory_kib = config_.argon2_memory_kib;
+    hasher_options.iterations = config_.argon2_iterations;
+    hasher_options.queue_limit = static_cast<std::size_t>(config_.hash_queue_limit);
+    hasher_options.wait = std::chrono::milliseconds(config_.hash_wait_ms);
+    hasher_ = std::make_unique<auth::PasswordHasher>(io_.get_executor(), hasher_options);
+
+    users_ = std::make_unique<auth::UserStore>(*pool_);
+    sessions_ = std::make_unique<auth::SessionStore>(*session_redis_);
+    limiter_ = std::make_unique<auth::LoginLimiter>(*cache_redis_);
+    // The dummy hash is computed once, here, with the configured cost: logins for unknown
+    // emails then verify against it and take as long as real ones.
+    auth_ = std::make_unique<auth::AuthService>(*users_, *sessions_, *limiter_, *hasher_,
+                                                hasher_->HashBlocking("no-such-user-dummy-password"));
+    auth_handler_ = std::make_unique<auth::AuthHandler>(*auth_, clock_, config_.cookie_secure);
+    balance_store_ = std::make_unique<balance::BalanceStore>(*pool_);
+    balance_ = std::make_unique<balance::BalanceService>(*balance_store_, clock_);
+    balance_handler_ = std::make_unique<balance::BalanceHandler>(*balance_, *auth_, clock_);
+    coupon_store_ = std::make_unique<coupon::CouponStore>(*pool_);
+    coupon_cache_ = std::make_unique<coupon::CouponCache>(*cache_redis_);
+    coupons_ = std::make_unique<coupon::CouponService>(*coupon_store_, *coupon_cache_, clock_);
+    coupons_->SetOutcomeObserver([this](const char* outcome) { metrics_.CountCouponOutcome(outcome); });
+    coupon_handler_ = std::make_unique<coupon::CouponHandler>(*coupons_, *auth_, clock_,
+                                                              config_.admin_token.value_or(""));
+    BuildRoutes();
+
+    http::ServerOptions server_options;
+    server_options.bind_address = config_.bind_address;
+    server_options.port = config_.port;
+    server_options.instance_name = config_.instance_name;
+    server_options.max_connections = kMaxConnections;
+    server_ = std::make_unique<http::Server>(io_, server_options, router_, clock_);
+    server_->SetObserver([this](const http::RequestRecord& r) {
+        metrics_.ObserveRequest(r.route, r.method, r.status, r.seconds);
+    });
+}
+
+App::~App() = default;
+
+void App::BuildRoutes() {
+    using http::BodyKind;
+    using http::Method;
+    // Each handler is a member coroutine; the lambdas only forward (they are not coroutines, so
+    // capturing a pointer whose owner outlives the server is safe).
+    auto* a = auth_handler_.get();
+    auto* b = balance_handler_.get();
+    auto* c = coupon_handler_.get();
+    router_.Add(Method::kGet, "/health", [this](http::Request r) { return Health(std::move(r)); });
+    router_.Add(Method::kGet, "/health/ready", [this](http::Request r) { return Ready(std::move(r)); });
+    router_.Add(Method::kGet, "/metrics", [this](http::Request r) { return MetricsText(std::move(r)); });
+    router_.Add(Method::kPost, "/api/auth/signup", [a](http::Request r) { return a->Signup(std::move(r)); }, BodyKind::kJson);
+    router_.Add(Method::kPost, "/api/auth/login", [a](http::Request r) { return a->Login(std::move(r)); }, BodyKind::kJson);
+    router_.Add(Method::kPost, "/api/auth/logout", [a](http::Request r) { return a->Logout(std::move(r)); });
+    router_.Add(Method::kGet, "/api/auth/me", [a](http::Request r) { return a->Me(std::move(r)); });
+    router_.Add(Method::kGet, "/api/users/{userId}/balance", [b](http::Request r) { return b->Get(std::move(r)); });
+    router_.Add(Method::kPatch, "/api/users/{userId}/balance", [b](http::Request r) { return b->Charge(std::move(r)); }, BodyKind::kJson);
+    router_.Add(Method::kGet, "/api/users/{userId}/balance/logs", [b](http::Request r) { return b->Logs(std::move(r)); });
+    router_.Add(Method::kGet, "/api/users/{userId}/coupons", [c](http::Request r) { return c->ListMine(std::move(r)); });
+    router_.Add(Method::kGet, "/api/coupons/{couponId}", [c](http::Request r) { return c->Get(std::move(r)); });
+    router_.Add(Method::kPost, "/api/coupons/{couponId}/issue", [c](http::Request r) { return c->Issue(std::move(r)); }, BodyKind::kJson);
+    if (config_.admin_token) {  // api.md: without a configured token the admin routes do not exist (404)
+        router_.Add(Method::kPost, "/api/admin/coupons", [c](http::Request r) { return c->AdminCreate(std::move(r)); }, BodyKind::kJson);
+        router_.Add(Method::kGet, "/api/admin/coupons/{couponId}/audit", [c](http::Request r) { return c->AdminAudit(std::move(r)); });
+    }
+}
+
+asio::awaitable<std::optional<std::string>> App::PrepareDatabase() {
+    asio::steady_timer timer(io_);
+    std::string last_error;
+    for (int attempt = 1; attempt <= kStartupDbAttempts; ++attempt) {
+        auto applied = co_await db::Migrate(*pool_, db::EmbeddedMigrations());
+        if (applied.ok()) {
+            if (applied.value() > 0) log::Info("applied " + std::to_string(applied.value()) + " migration(s)");
+            auto seeded = co_await coupon_store_->SeedIfEmpty(config_.seed_coupon_quantity);
+            if (seeded.ok()) co_return std::nullopt;
+            last_error = seeded.error().detail;
+        } else {
+            last_error = applied.error().detail;
+            if (applied.error().code != db::Errc::kUnavailable && applied.error().code != db::Errc::kTimeout) {
+                co_return "database migration failed: " + last_error;
+            }
+        }
+        if (attempt == 1 || attempt % 10 == 0) log::Warn("database not ready yet (" + last_error + "), retrying");
+        timer.expires_after(kStartupDbRetry);
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return "database unreachable for 60 s at start-up: " + last_error;
+}
+
+asio::awaitable<std::optional<std::string>> App::Start() {
+    log::Info("starting: strategy=" + std::string(StrategyName(config_.coupon_strategy)) +
+              " db_pool=" + std::to_string(config_.db_pool_size));
+    if (auto failed = co_await PrepareDatabase()) co_return failed;
+    if (auto failed = server_->Listen()) co_return "cannot listen on " + config_.bind_address + ":" +
+                                                   std::to_string(config_.port) + ": " + *failed;
+    log::Info("listening on " + config_.bind_address + ":" + std::to_string(server_->port()));
+    co_return std::nullopt;
+}
+
+asio::awaitable<void> App::Stop() {
+    if (stopped_) co_return;
+    stopped_ = true;
+    draining_ = true;  // readiness answers 503 from now on
+    log::Info("draining: " + std::to_string(server_->ActiveConnections()) + " connection(s) open");
+    co_await server_->Shutdown();
+    co_await pool_->Close();
+    session_redis_->Stop();
+    cache_redis_->Stop();
+    for (auto& c : lock_redis_) c->Stop();
+    hasher_->Stop();
+    log::Info("stopped");
+}
+
+asio::awaitable<http::Response> App::Health(http::Request) {
+    co_return http::Json(200, R"({"status":"ok"})");
+}
+
+asio::awaitable<bool> App::PingRedis(redis::Client& client) {
+    if (!client.Connected()) co_return false;
+    std::vector<std::string> ping{"PING"};
+    auto r = co_await client.Command(std::move(ping));
+    co_return r.ok() && !r->IsError();
+}
+
+asio::awaitable<http::Response> App::Ready(http::Request) {
+    bool db_up = false;
+    {
+        auto conn = co_await pool_->Acquire();
+        if (conn.ok()) {
+            auto r = co_await conn->Query("SELECT 1");
+            db_up = r.ok();
+        }
+    }
+    const bool session_up = co_await PingRedis(*session_redis_);
+    const bool cache_up = co_await PingRedis(*cache_redis_);
+    std::size_t lock_up = 0;
+    for (auto& c : lock_redis_) lock_up += (co_await PingRedis(*c)) ? 1 : 0;
+    const bool lock_quorum = lock_up >= lock_redis_.size() / 2 + 1;
+    const bool ready = !draining_ && db_up && session_up && cache_up && lock_quorum;
+    auto state = [](bool up) { return up ? "up" : "down"; };
+    http::JsonWriter w(160);
+    w.StartObject()
+        .Key("status").String(ready ? "ready" : (draining_ ? "draining" : "not_ready"))
+        .Key("checks").StartObject()
+        .Key("db").String(state(db_up))
+        .Key("redisSession").String(state(session_up))
+        .Key("redisLock").String(state(lock_quorum))
+        .Key("redisCache").String(state(cache_up))
+        .EndObject()
+        .EndObject();
+    co_return http::Json(ready ? 200 : 503, w.Finish());
+}
+
+asio::awaitable<http::Response> App::MetricsText(http::Request) {
+    metrics_.SetDbPool(pool_->Idle(), pool_->Busy());
+    http::Response r = http::Json(200, metrics_.Render());
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    co_return r;
+}
+
+}  // namespace hhplus::app

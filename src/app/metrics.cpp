@@ -1,0 +1,115 @@
+#include "app/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+namespace hhplus::app {
+
+namespace {
+
+// Request latencies from 0.5 ms (a cached GET) to 10 s (the drain bound).
+const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+}  // namespace
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      http_requests_(prometheus::BuildCounter()
+                         .Name("hhplus_http_requests_total")
+                         .Help("HTTP responses by route pattern, method and status")
+                         .Register(*registry_)),
+      http_duration_(prometheus::BuildHistogram()
+                         .Name("hhplus_http_request_duration_seconds")
+                         .Help("Time from a complete request to its response, by route")
+                         .Register(*registry_)),
+      coupon_issue_(prometheus::BuildCounter()
+                        .Name("hhplus_coupon_issue_total")
+                        .Help("Coupon issue outcomes")
+                        .Register(*registry_)),
+      redis_commands_(prometheus::BuildCounter()
+                          .Name("hhplus_redis_commands_total")
+                          .Help("Redis commands sent, by role")
+                          .Register(*registry_)),
+      db_pool_connections_(prometheus::BuildGauge()
+                               .Name("hhplus_db_pool_connections")
+                               .Help("Database pool connections by state")
+                               .Register(*registry_)),
+      db_pool_wait_(prometheus::BuildHistogram()
+                        .Name("hhplus_db_pool_wait_seconds")
+                        .Help("Time spent waiting for a database connection")
+                        .Register(*registry_)
+                        .Add({}, kLatencyBuckets)),
+      lock_acquire_(prometheus::BuildCounter()
+                        .Name("hhplus_lock_acquire_total")
+                        .Help("Distributed lock acquisitions by strategy and result")
+                        .Register(*registry_)),
+      lock_wait_(prometheus::BuildHistogram()
+                     .Name("hhplus_lock_wait_seconds")
+                     .Help("Time from asking for a lock to holding it (or giving up)")
+                     .Register(*registry_)
+                     .Add({}, kLatencyBuckets)),
+      lock_wakeups_(prometheus::BuildCounter()
+                        .Name("hhplus_lock_wakeups_total")
+                        .Help("Waiters woken by a release message")
+                        .Register(*registry_)
+                        .Add({})),
+      lock_lost_(prometheus::BuildCounter()
+                     .Name("hhplus_lock_lost_total")
+                     .Help("Leases lost before release (renewal failed or late)")
+                     .Register(*registry_)
+                     .Add({})),
+      db_idle_(db_pool_connections_.Add({{"state", "idle"}})),
+      db_busy_(db_pool_connections_.Add({{"state", "busy"}})) {
+    for (const char* outcome : {"issued", "sold_out", "duplicate", "expired", "busy", "error"}) {
+        coupon_issue_.Add({{"outcome", outcome}});  // all outcomes visible from the first scrape
+    }
+}
+
+void Metrics::ObserveRequest(std::string_view route, http::Method method, int status, double seconds) {
+    const std::string_view method_name = http::MethodName(method);
+    std::string key;
+    key.reserve(route.size() + 16);
+    key.append(route).append(" ").append(method_name).append(" ").append(std::to_string(status));
+    auto it = request_counters_.find(key);
+    if (it == request_counters_.end()) {
+        auto& counter = http_requests_.Add({{"route", std::string(route)},
+                                            {"method", std::string(method_name)},
+                                            {"status", std::to_string(status)}});
+        it = request_counters_.emplace(std::move(key), &counter).first;
+    }
+    it->second->Increment();
+    auto hit = request_durations_.find(std::string(route));
+    if (hit == request_durations_.end()) {
+        auto& histogram = http_duration_.Add({{"route", std::string(route)}}, kLatencyBuckets);
+        hit = request_durations_.emplace(std::string(route), &histogram).first;
+    }
+    hit->second->Observe(seconds);
+}
+
+void Metrics::CountCouponOutcome(const char* outcome) { coupon_issue_.Add({{"outcome", outcome}}).Increment(); }
+
+prometheus::Counter& Metrics::RedisCommands(const std::string& role) {
+    return redis_commands_.Add({{"role", role}});
+}
+
+void Metrics::ObserveDbWait(double seconds) { db_pool_wait_.Observe(seconds); }
+
+void Metrics::SetDbPool(std::size_t idle, std::size_t busy) {
+    db_idle_.Set(static_cast<double>(idle));
+    db_busy_.Set(static_cast<double>(busy));
+}
+
+void Metrics::CountLockAcquire(std::string_view strategy, std::string_view result, double wait_seconds) {
+    lock_acquire_.Add({{"strategy", std::string(strategy)}, {"result", std::string(result)}}).Increment();
+    lock_wait_.Observe(wait_seconds);
+}
+
+void Metrics::CountLockWakeup() { lock_wakeups_.Increment(); }
+void Metrics::CountLockLost() { lock_lost_.Increment(); }
+
+std::string Metrics::Render() const {
+    prometheus::TextSerializer serializer;
+    return serializer.Serialize(registry_->Collect());
+}
+
+}  // namespace hhplus::app

@@ -1,0 +1,61 @@
+#pragma once
+// Metrics: the Prometheus registry (prometheus-cpp) with the metric names api.md fixes; dashboards
+// and `./stage stats` rely on these names.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "http/message.hpp"
+
+namespace hhplus::app {
+
+class Metrics {
+public:
+    Metrics();
+
+    // hhplus_http_requests_total{route,method,status} and hhplus_http_request_duration_seconds{route}.
+    void ObserveRequest(std::string_view route, http::Method method, int status, double seconds);
+    // hhplus_coupon_issue_total{outcome}
+    void CountCouponOutcome(const char* outcome);
+    // hhplus_redis_commands_total{role}: the counter a Redis client of that role increments.
+    prometheus::Counter& RedisCommands(const std::string& role);
+    // hhplus_db_pool_wait_seconds
+    void ObserveDbWait(double seconds);
+    // hhplus_db_pool_connections{state}, refreshed at each scrape
+    void SetDbPool(std::size_t idle, std::size_t busy);
+
+    // Lock metrics (once a lock strategy runs).
+    void CountLockAcquire(std::string_view strategy, std::string_view result, double wait_seconds);
+    void CountLockWakeup();
+    void CountLockLost();
+
+    std::string Render() const;  // Prometheus text format 0.0.4
+
+private:
+    std::shared_ptr<prometheus::Registry> registry_;
+    prometheus::Family<prometheus::Counter>& http_requests_;
+    prometheus::Family<prometheus::Histogram>& http_duration_;
+    prometheus::Family<prometheus::Counter>& coupon_issue_;
+    prometheus::Family<prometheus::Counter>& redis_commands_;
+    prometheus::Family<prometheus::Gauge>& db_pool_connections_;
+    prometheus::Histogram& db_pool_wait_;
+    prometheus::Family<prometheus::Counter>& lock_acquire_;
+    prometheus::Histogram& lock_wait_;
+    prometheus::Counter& lock_wakeups_;
+    prometheus::Counter& lock_lost_;
+    prometheus::Gauge& db_idle_;
+    prometheus::Gauge& db_busy_;
+    // Label lookups are cached: prometheus-cpp hashes a label map on every Add(), which would
+    // be an allocation-heavy step on each request. Keys: "route method status" / "route".
+    std::unordered_map<std::string, prometheus::Counter*> request_counters_;
+    std::unordered_map<std::string, prometheus::Histogram*> request_durations_;
+};
+
+}  // namespace hhplus::app

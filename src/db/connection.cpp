@@ -1,0 +1,499 @@
+#include "db/connection.hpp"
+
+#include <errmsg.h>
+#include <fcntl.h>
+#include <mysql.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
+#include <mutex>
+
+#include "common/log.hpp"
+
+namespace hhplus::db::detail {
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Run on every new connection. The charset is also chosen in the handshake
+// (MYSQL_SET_CHARSET_NAME) so that mysql_real_escape_string knows it; SET NAMES makes the
+// session's view explicit. Times are stored in UTC. READ COMMITTED: our transactions are short
+// and rely on conditional updates and unique keys, not on repeatable snapshots, and it takes
+// no gap locks (fewer deadlocks under the coupon rush).
+constexpr const char* kSessionSetup[] = {
+    "SET NAMES utf8mb4",
+    "SET time_zone = '+00:00'",
+    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+};
+
+// Resuming the connector with MYSQL_WAIT_TIMEOUT makes its pending socket call fail; it then
+// unwinds the operation in one or two more steps (connect: TCP then handshake). 16 leaves a wide
+// margin and still bounds the loop.
+constexpr int kAbandonSteps = 16;
+
+// A CALL returns its result sets plus one status result; more than this many means something
+// is wrong with the statement, and the connection is dropped rather than read forever.
+constexpr int kMaxExtraResults = 1000;
+
+void InitLibraryOnce() {
+    // mysql_library_init is not thread-safe; mysql_init would call it lazily, maybe from two
+    // threads of a test at once.
+    static std::once_flag once;
+    std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+bool IsIpLiteral(const std::string& host) {
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+// getaddrinfo runs on Asio's resolver thread and cannot be interrupted, so the caller does not
+// co_await it directly: it waits on `signal` with its own deadline and abandons a slow lookup.
+struct ResolveState {
+    explicit ResolveState(asio::any_io_executor ex) : signal(std::move(ex)) {}
+    asio::steady_timer signal;
+    bool done = false;
+    boost::system::error_code ec;
+    std::string address;
+};
+
+asio::awaitable<void> RunResolve(std::shared_ptr<ResolveState> state, std::string host) {
+    asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
+    boost::system::error_code ec;
+    auto results =
+        co_await resolver.async_resolve(host, "", asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec && results.empty()) ec = asio::error::host_not_found;
+    if (!ec) {
+        // Prefer IPv4: servers commonly bind only 0.0.0.0, while "localhost"-style names often
+        // list ::1 first.
+        auto chosen = results.begin();
+        for (auto it = results.begin(); it != results.end(); ++it) {
+            if (it->endpoint().address().is_v4()) {
+                chosen = it;
+                break;
+            }
+        }
+        state->address = chosen->endpoint().address().to_string();
+    }
+    state->ec = ec;
+    state->done = true;
+    state->signal.cancel();
+}
+
+asio::awaitable<DbResult<std::string>> ResolveHost(asio::any_io_executor ex, std::string host,
+                                                   std::chrono::steady_clock::time_point deadline) {
+    auto state = std::make_shared<ResolveState>(ex);
+    state->signal.expires_at(deadline);
+    asio::co_spawn(ex, RunResolve(state, host), asio::detached);
+    boost::system::error_code ec;
+    if (!state->done)
+        co_await state->signal.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!state->done) co_return Error{Errc::kUnavailable, 0, "resolving " + host + " timed out"};
+    if (state->ec) {
+        co_return Error{Errc::kUnavailable, 0,
+                        "cannot resolve " + host + ": " + state->ec.message()};
+    }
+    co_return state->address;
+}
+
+long long MillisecondsOf(std::chrono::steady_clock::duration d) {
+    return std::chrono::duration_cast<milliseconds>(d).count();
+}
+
+}  // namespace
+
+std::string QuoteWithoutConnection(std::string_view text) {
+    // The escapes mysql_real_escape_string uses for single-byte-safe charsets such as utf8mb4.
+    std::string out;
+    out.reserve(text.size() + 2);
+    out.push_back('\'');
+    for (const char ch : text) {
+        switch (ch) {
+            case '\0':
+                out += "\\0";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\'':
+                out += "\\'";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\x1a':
+                out += "\\Z";
+                break;
+            default:
+                out.push_back(ch);
+        }
+    }
+    out.push_back('\'');
+    return out;
+}
+
+bool BreaksConnection(unsigned server_errno) {
+    // Client-side errors (CR_*, 2000-2999) and Connector/C 3 extensions (5000-5999): network
+    // failures, protocol desync ("commands out of sync"): the connection cannot be trusted.
+    if (server_errno >= CR_MIN_ERROR && server_errno <= CR_MAX_ERROR) return true;
+    if (server_errno >= 5000 && server_errno <= 5999) return true;
+    switch (server_errno) {
+        case 1040:  // ER_CON_COUNT_ERROR: too many connections
+        case 1043:  // ER_HANDSHAKE_ERROR
+        case 1045:  // ER_ACCESS_DENIED_ERROR
+        case 1053:  // ER_SERVER_SHUTDOWN: shutdown in progress
+        case 1152:  // ER_ABORTING_CONNECTION
+        case 1184:  // ER_NEW_ABORTING_CONNECTION
+        case 1927:  // ER_CONNECTION_KILLED
+        case 4031:  // client idle timeout (sent by MySQL 8 before it closes the connection)
+            return true;
+        default:
+            return false;
+    }
+}
+
+Errc ClassifyErrno(unsigned server_errno) {
+    switch (server_errno) {
+        case 1022:  // ER_DUP_KEY
+        case 1062:  // ER_DUP_ENTRY
+        case 1586:  // ER_DUP_ENTRY_WITH_KEY_NAME
+            return Errc::kDuplicateKey;
+        case 1205:  // ER_LOCK_WAIT_TIMEOUT: the statement was rolled back
+        case 1213:  // ER_LOCK_DEADLOCK: the transaction was rolled back
+            return Errc::kDeadlock;
+        case 1969:  // ER_STATEMENT_TIMEOUT (max_statement_time): the connection stays usable
+            return Errc::kTimeout;
+        default:
+            break;
+    }
+    return BreaksConnection(server_errno) ? Errc::kUnavailable : Errc::kQueryFailed;
+}
+
+Connection::Connection(asio::any_io_executor ex)
+    : ex_(ex), socket_(ex), timer_(ex), wait_state_(std::make_shared<WaitState>()) {
+    InitLibraryOnce();
+    wait_state_->socket = &socket_;
+}
+
+Connection::~Connection() {
+    Close();
+    wait_state_->socket = nullptr;
+}
+
+bool Connection::InTransaction() const {
+    return mysql_ != nullptr && (mysql_->server_status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
+bool Connection::LooksAlive() const {
+    if (broken() || attached_fd_ < 0) return false;
+    pollfd p{};
+    p.fd = attached_fd_;
+    p.events = POLLIN | POLLRDHUP;
+    const int ready = ::poll(&p, 1, 0);
+    if (ready < 0) return errno == EINTR;
+    return ready == 0;
+}
+
+std::string Connection::Quote(std::string_view text) const {
+    if (mysql_ == nullptr) return QuoteWithoutConnection(text);
+    // Worst case every byte becomes two, plus the quotes and the terminating NUL.
+    std::string out(text.size() * 2 + 3, '\0');
+    out[0] = '\'';
+    const unsigned long written =
+        mysql_real_escape_string(mysql_, out.data() + 1, text.data(), text.size());
+    if (written == static_cast<unsigned long>(-1)) return QuoteWithoutConnection(text);
+    out.resize(written + 1);
+    out.push_back('\'');
+    return out;
+}
+
+bool Connection::AttachSocket() {
+    const int fd = mysql_get_socket(mysql_);
+    if (fd < 0) {
+        DetachSocket();
+        return false;
+    }
+    if (fd == attached_fd_) return true;
+    DetachSocket();
+    // Processes we fork (tests start servers and clients) must not inherit database sockets.
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    boost::system::error_code ec;
+    socket_.assign(fd, ec);
+    if (ec) return false;
+    attached_fd_ = fd;
+    return true;
+}
+
+void Connection::DetachSocket() {
+    // The connector owns the socket: Asio only watches it, and must forget it (release, not
+    // close) before the connector closes it or after it already has.
+    if (attached_fd_ >= 0) {
+        socket_.release();
+        attached_fd_ = -1;
+    }
+}
+
+void Connection::Close() {
+    if (mysql_ == nullptr) return;
+    if (broken_ && attached_fd_ >= 0) {
+        // A broken peer may not read: make COM_QUIT fail at once instead of waiting on it.
+        ::shutdown(attached_fd_, SHUT_RDWR);
+    }
+    DetachSocket();
+    mysql_close(mysql_);
+    mysql_ = nullptr;
+    broken_ = true;
+}
+
+Error Connection::FailFromConnector(Errc fallback_for_server_errors) {
+    const unsigned no = mysql_errno(mysql_);
+    Error error{ClassifyErrno(no), no, mysql_error(mysql_)};
+    if (error.code == Errc::kQueryFailed) error.code = fallback_for_server_errors;
+    if (no == 0 || BreaksConnection(no)) {
+        // The connector may have closed its socket already (end_server): forget it now.
+        DetachSocket();
+        broken_ = true;
+        if (no == 0) {
+            error.code = Errc::kUnavailable;
+            error.detail = "connector failed without an error number";
+        }
+    }
+    return error;
+}
+
+asio::awaitable<int> Connection::WaitForEvents(int status, Clock::time_point deadline) {
+    const auto now = Clock::now();
+    if (now >= deadline) co_return kDeadlinePassed;
+    auto wait_until = deadline;
+    bool connector_timeout = false;
+    if ((status & MYSQL_WAIT_TIMEOUT) != 0) {
+        const auto connector_deadline = now + milliseconds(mysql_get_timeout_value_ms(mysql_));
+        if (connector_deadline < wait_until) {
+            wait_until = connector_deadline;
+            connector_timeout = true;
+        }
+    }
+    timer_.expires_at(wait_until);
+    const int socket_events = status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE | MYSQL_WAIT_EXCEPT);
+    boost::system::error_code ec;
+    if (socket_events == 0) {
+        co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_return connector_timeout ? MYSQL_WAIT_TIMEOUT : kDeadlinePassed;
+    }
+    if (!AttachSocket()) co_return kWaitFailed;
+
+    // Read wins when both are asked for (only TLS does that): waiting for write there would spin
+    // while the socket is writable and the connector still has nothing to read.
+    const bool want_read = (socket_events & (MYSQL_WAIT_READ | MYSQL_WAIT_EXCEPT)) != 0;
+    const auto wait_type = want_read ? asio::posix::stream_descriptor::wait_read
+                                     : asio::posix::stream_descriptor::wait_write;
+    const unsigned long generation = ++wait_state_->generation;
+    wait_state_->fired = false;
+    timer_.async_wait([state = std::weak_ptr<WaitState>(wait_state_),
+                       generation](const boost::system::error_code& timer_ec) {
+        if (timer_ec) return;
+        auto s = state.lock();
+        // A completion queued before the wait ended belongs to an older generation.
+        if (!s || s->generation != generation || s->socket == nullptr) return;
+        s->fired = true;
+        boost::system::error_code ignored;
+        s->socket->cancel(ignored);
+    });
+    co_await socket_.async_wait(wait_type, asio::redirect_error(asio::use_awaitable, ec));
+    const bool fired = wait_state_->fired;
+    ++wait_state_->generation;
+    timer_.cancel();
+    if (!ec) co_return want_read ? MYSQL_WAIT_READ : MYSQL_WAIT_WRITE;
+    if (fired) co_return connector_timeout ? MYSQL_WAIT_TIMEOUT : kDeadlinePassed;
+    co_return kWaitFailed;
+}
+
+void Connection::Abandon(int status, const std::function<int(int)>& cont) {
+    broken_ = true;
+    for (int step = 0; status != 0 && step < kAbandonSteps; ++step)
+        status = cont(MYSQL_WAIT_TIMEOUT);
+    if (status != 0) log::Warn("db: connector did not give up an abandoned operation");
+    // The connector has closed its socket (or will be closed without I/O): forget it.
+    DetachSocket();
+}
+
+asio::awaitable<Connection::Outcome> Connection::Finish(int status, Clock::time_point deadline,
+                                                        std::function<int(int)> cont) {
+    // Bounded by `deadline`: every iteration waits in WaitForEvents, which checks it.
+    while (status != 0) {
+        const int events = co_await WaitForEvents(status, deadline);
+        if (events == kDeadlinePassed || events == kWaitFailed) {
+            Abandon(status, cont);
+            co_return events == kDeadlinePassed ? Outcome::kTimedOut : Outcome::kWaitFailed;
+        }
+        status = cont(events);
+    }
+    co_return Outcome::kDone;
+}
+
+asio::awaitable<DbResult<Ok>> Connection::Open(DbUrl url, milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    Close();
+    std::string host = url.host;
+    if (!IsIpLiteral(host)) {
+        // Connector/C would call getaddrinfo on the loop; resolve off it, then pass the literal.
+        auto resolved = co_await ResolveHost(ex_, host, deadline);
+        if (!resolved) co_return std::move(resolved).error();
+        host = resolved.value();
+    }
+    mysql_ = mysql_init(nullptr);
+    if (mysql_ == nullptr) co_return Error{Errc::kUnavailable, 0, "mysql_init: out of memory"};
+    broken_ = false;
+    discard_ = false;
+    unsigned int protocol = MYSQL_PROTOCOL_TCP;
+    unsigned int local_infile = 0;  // the server must never be able to ask us for a local file
+    if (mysql_options(mysql_, MYSQL_OPT_NONBLOCK, nullptr) != 0 ||
+        mysql_options(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4") != 0 ||
+        mysql_options(mysql_, MYSQL_OPT_PROTOCOL, &protocol) != 0 ||
+        mysql_options(mysql_, MYSQL_OPT_LOCAL_INFILE, &local_infile) != 0) {
+        Error error{Errc::kUnavailable, mysql_errno(mysql_),
+                    std::string("mysql_options: ") + mysql_error(mysql_)};
+        Close();
+        co_return error;
+    }
+
+    MYSQL* connected = nullptr;
+    const int status = mysql_real_connect_start(
+        &connected, mysql_, host.c_str(), url.user.c_str(), url.password.c_str(),
+        url.database.empty() ? nullptr : url.database.c_str(), url.port, nullptr,
+        CLIENT_MULTI_RESULTS);
+    const Outcome outcome = co_await Finish(status, deadline, [this, &connected](int events) {
+        return mysql_real_connect_cont(&connected, mysql_, events);
+    });
+    if (outcome != Outcome::kDone) {
+        Close();
+        co_return Error{Errc::kUnavailable, 0,
+                        outcome == Outcome::kTimedOut
+                            ? "connect to " + host + ":" + std::to_string(url.port) +
+                                  " timed out after " + std::to_string(timeout.count()) + " ms"
+                            : std::string("socket wait failed during connect")};
+    }
+    if (connected == nullptr) {
+        // The connector has closed its socket on failure.
+        DetachSocket();
+        Error error{
+            Errc::kUnavailable, mysql_errno(mysql_),
+            "connect to " + host + ":" + std::to_string(url.port) + ": " + mysql_error(mysql_)};
+        Close();
+        co_return error;
+    }
+    for (const char* sql : kSessionSetup) {
+        auto done = co_await QueryUntil(sql, deadline);
+        if (!done) {
+            Error error = std::move(done).error();
+            error.code = Errc::kUnavailable;
+            error.detail = std::string("session setup (") + sql + "): " + error.detail;
+            broken_ = true;
+            Close();
+            co_return error;
+        }
+    }
+    co_return Ok{};
+}
+
+asio::awaitable<DbResult<QueryResult>> Connection::Query(std::string sql, milliseconds timeout) {
+    return QueryUntil(std::move(sql), Clock::now() + timeout);
+}
+
+namespace {
+
+void CopyRows(MYSQL_RES* result, std::vector<Row>& rows) {
+    const unsigned int fields = mysql_num_fields(result);
+    rows.reserve(rows.size() + mysql_num_rows(result));
+    // A stored result is in memory: fetching does no I/O.
+    while (MYSQL_ROW row = mysql_fetch_row(result)) {
+        const unsigned long* lengths = mysql_fetch_lengths(result);
+        Row& out = rows.emplace_back();
+        out.cells.reserve(fields);
+        for (unsigned int i = 0; i < fields; ++i) {
+            if (row[i] == nullptr) {
+                out.cells.emplace_back(std::nullopt);
+            } else {
+                out.cells.emplace_back(std::in_place, row[i], lengths[i]);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+asio::awaitable<DbResult<QueryResult>> Connection::QueryUntil(std::string sql,
+                                                              Clock::time_point deadline) {
+    if (broken()) co_return Error{Errc::kUnavailable, 0, "connection is broken"};
+    const auto started = Clock::now();
+    auto timed_out = [&](Outcome outcome) {
+        if (outcome == Outcome::kTimedOut) {
+            return Error{Errc::kTimeout, 0,
+                         "query timed out after " +
+                             std::to_string(MillisecondsOf(Clock::now() - started)) + " ms"};
+        }
+        return Error{Errc::kUnavailable, 0, "socket wait failed during a query"};
+    };
+
+    int query_error = 0;
+    int status = mysql_real_query_start(&query_error, mysql_, sql.data(), sql.size());
+    Outcome outcome = co_await Finish(status, deadline, [this, &query_error](int events) {
+        return mysql_real_query_cont(&query_error, mysql_, events);
+    });
+    if (outcome != Outcome::kDone) co_return timed_out(outcome);
+    if (query_error != 0) co_return FailFromConnector(Errc::kQueryFailed);
+
+    QueryResult out;
+    bool first = true;
+    for (int results = 0;; ++results) {
+        if (results > kMaxExtraResults) {
+            broken_ = true;  // unread results: out of step with the server
+            co_return Error{Errc::kQueryFailed, 0, "statement returned too many results"};
+        }
+        if (mysql_field_count(mysql_) > 0) {
+            MYSQL_RES* stored = nullptr;
+            status = mysql_store_result_start(&stored, mysql_);
+            outcome = co_await Finish(status, deadline, [this, &stored](int events) {
+                return mysql_store_result_cont(&stored, mysql_, events);
+            });
+            if (outcome != Outcome::kDone) co_return timed_out(outcome);
+            if (stored == nullptr) co_return FailFromConnector(Errc::kQueryFailed);
+            if (first) CopyRows(stored, out.rows);
+            mysql_free_result(stored);  // stored in memory: freeing does no I/O
+        }
+        if (first) {
+            out.affected_rows = mysql_affected_rows(mysql_);
+            out.insert_id = mysql_insert_id(mysql_);
+            first = false;
+        }
+        // A CALL answers with more results; read them all so the connection stays in step.
+        if (!mysql_more_results(mysql_)) break;
+        int next_error = 0;
+        status = mysql_next_result_start(&next_error, mysql_);
+        outcome = co_await Finish(status, deadline, [this, &next_error](int events) {
+            return mysql_next_result_cont(&next_error, mysql_, events);
+        });
+        if (outcome != Outcome::kDone) co_return timed_out(outcome);
+        if (next_error > 0) co_return FailFromConnector(Errc::kQueryFailed);
+        if (next_error < 0) break;
+    }
+    co_return out;
+}
+
+}  // namespace hhplus::db::detail

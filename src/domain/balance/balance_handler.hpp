@@ -1,0 +1,29 @@
+#pragma once
+// BalanceHandler: HTTP ⇄ BalanceService for /api/users/{userId}/balance*.
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "common/clock.hpp"
+#include "domain/auth/auth_service.hpp"
+#include "domain/balance/balance_service.hpp"
+#include "http/message.hpp"
+
+namespace hhplus::balance {
+
+class BalanceHandler {
+public:
+    BalanceHandler(BalanceService& service, auth::AuthService& auth, const Clock& clock)
+        : service_(service), auth_(auth), clock_(clock) {}
+
+    boost::asio::awaitable<http::Response> Get(http::Request request);
+    boost::asio::awaitable<http::Response> Charge(http::Request request);
+    boost::asio::awaitable<http::Response> Logs(http::Request request);
+
+private:
+    BalanceService& service_;
+    auth::AuthService& auth_;
+    const Clock& clock_;
+};
+
+}  // namespace hhplus::balance

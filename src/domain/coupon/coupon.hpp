@@ -1,0 +1,69 @@
+#pragma once
+// Coupon values and the pure rules of issuance (no I/O).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/error_code.hpp"
+
+namespace hhplus::coupon {
+
+struct Coupon {
+    std::int64_t id = 0;
+    std::string name;
+    int discount_rate = 0;
+    std::int64_t total_quantity = 0;
+    std::int64_t issued_quantity = 0;
+    std::int64_t expired_at_ms = 0;
+};
+
+struct IssuedCoupon {
+    std::int64_t user_coupon_id = 0;
+    Coupon coupon;                 // as read right after the issue committed
+    std::int64_t issued_at_ms = 0;
+};
+
+struct UserCoupon {
+    std::int64_t user_coupon_id = 0;
+    std::int64_t coupon_id = 0;
+    std::string coupon_name;
+    int discount_rate = 0;
+    std::int64_t issued_at_ms = 0;
+    std::int64_t expired_at_ms = 0;
+    std::optional<std::int64_t> used_at_ms;
+};
+
+struct CouponAudit {
+    std::int64_t coupon_id = 0;
+    std::int64_t total_quantity = 0;
+    std::int64_t issued_quantity = 0;
+    std::int64_t holder_rows = 0;
+    std::int64_t distinct_holders = 0;
+};
+
+// A coupon is expired from its expiredAt instant on (api.md).
+inline bool IsExpired(std::int64_t expired_at_ms, std::int64_t now_ms) { return now_ms >= expired_at_ms; }
+
+// Why an issue was refused, by api.md's precedence C006 > C005 > C003 > C001: the first rule that
+// applies wins. `exists` false means the coupon is unknown.
+inline std::optional<ErrorCode> RefusalFor(bool exists, bool already_holds, bool expired, bool sold_out) {
+    if (!exists) return ErrorCode::kCouponNotFound;
+    if (already_holds) return ErrorCode::kCouponAlreadyIssued;
+    if (expired) return ErrorCode::kCouponExpired;
+    if (sold_out) return ErrorCode::kCouponSoldOut;
+    return std::nullopt;
+}
+
+// The metrics label of an outcome (hhplus_coupon_issue_total{outcome}).
+inline const char* OutcomeLabel(std::optional<ErrorCode> refusal) {
+    if (!refusal) return "issued";
+    switch (*refusal) {
+        case ErrorCode::kCouponSoldOut: return "sold_out";
+        case ErrorCode::kCouponAlreadyIssued: return "duplicate";
+        case ErrorCode::kCouponExpired: return "expired";
+        case ErrorCode::kBusy: return "busy";
+        default: return "error";
+    }
+}
+
+}  // namespace hhplus::coupon

@@ -1,0 +1,43 @@
+#pragma once
+// CouponCache: coupon metadata, issued counts and sold-out flags in the cache Redis, one hash per
+// coupon ("coupon:<id>": meta, issued, soldout). The database stays the truth; this cache only
+// saves it work, under two rules:
+//  - issued counts merge by maximum (a Lua script), so a slow reader can never write back an
+//    older count over a newer one: GET reflects every issue that was answered;
+//  - soldout is written only after the database said the coupon is sold out (totals never grow),
+//    so a fast "sold out" answer is never premature.
+// Every call suspends for one Redis round trip; failures are returned, and callers fall back to
+// the database.
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+
+#include "domain/coupon/coupon.hpp"
+#include "redis/client.hpp"
+
+namespace hhplus::coupon {
+
+struct CachedCoupon {
+    std::optional<Coupon> coupon;  // set when both meta and the issued count are cached
+    bool has_meta = false;
+    Coupon meta;                   // id, name, rate, total, expiry (issued_quantity unset)
+    bool sold_out = false;
+};
+
+class CouponCache {
+public:
+    explicit CouponCache(redis::Client& cache) : cache_(cache) {}
+
+    boost::asio::awaitable<redis::RedisResult<CachedCoupon>> Get(std::int64_t coupon_id);
+    // Merges `coupon` in: count by maximum, metadata overwritten, soldout set when `sold_out`.
+    boost::asio::awaitable<redis::RedisResult<Ok>> Merge(const Coupon& coupon, bool sold_out);
+    boost::asio::awaitable<redis::RedisResult<Ok>> Forget(std::int64_t coupon_id);
+
+private:
+    redis::Client& cache_;
+    std::string merge_sha_;  // SHA1 of kMergeScript once Redis told us (EVALSHA saves resending it)
+};
+
+}  // namespace hhplus::coupon

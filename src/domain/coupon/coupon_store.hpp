@@ -1,0 +1,38 @@
+#pragma once
+// CouponStore: coupons and user_coupons in the database, which alone guarantees the invariants
+// (never more than total_quantity, never twice per user) whatever the issue strategy.
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <vector>
+
+#include "common/result.hpp"
+#include "db/pool.hpp"
+#include "domain/coupon/coupon.hpp"
+
+namespace hhplus::coupon {
+
+class CouponStore {
+public:
+    explicit CouponStore(db::Pool& pool) : pool_(pool) {}
+
+    boost::asio::awaitable<Result<std::optional<Coupon>>> Find(std::int64_t coupon_id);
+    boost::asio::awaitable<Result<Coupon>> Create(std::string name, int discount_rate,
+                                                  std::int64_t total_quantity, std::int64_t expired_at_ms);
+    // One transaction: insert the holder row (unique user+coupon), then the conditional
+    // `issued < total` update. Refusals follow api.md's precedence: C006, C005, C003, C001.
+    boost::asio::awaitable<Result<IssuedCoupon>> Issue(std::int64_t user_id, std::int64_t coupon_id,
+                                                       std::int64_t now_ms);
+    boost::asio::awaitable<Result<bool>> Holds(std::int64_t user_id, std::int64_t coupon_id);
+    boost::asio::awaitable<Result<std::vector<UserCoupon>>> ListForUser(std::int64_t user_id);
+    // One statement, so one consistent read.
+    boost::asio::awaitable<Result<std::optional<CouponAudit>>> Audit(std::int64_t coupon_id);
+    // Creates coupon 1 on an empty database; safe when many instances run it at once.
+    boost::asio::awaitable<Status> SeedIfEmpty(std::int64_t quantity);
+
+private:
+    db::Pool& pool_;
+};
+
+}  // namespace hhplus::coupon

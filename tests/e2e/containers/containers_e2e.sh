@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Container end-to-end test (label e2e;slow): runs the seed guide's Docker path for real, on a
+# machine without Docker and without registry access (shared design: containers.md):
+#   podman + runc, Debian's docker-compose 1.29 over podman's Docker API, a debian:12(-slim) base
+#   image made with debootstrap, the infrastructure images swapped for Debian-built stand-ins
+#   (compose.override.yaml), the app image built from the real Dockerfile;
+#   docker-compose -f docker-compose.stage.yaml up --scale app=10 -d, then traffic through the
+#   published nginx port on 127.0.0.1, then down.
+# Needs root and `scripts/setup.sh --containers` (podman, runc, debootstrap, docker-compose).
+#
+# Podman's storage (base and built images, layer cache) lives in HHPLUS_CONTAINERS_CACHE
+# (default /var/tmp/hhplus-containers) and is kept between runs: the first run makes the base
+# image (~2 min) and builds the app image (several minutes); later runs reuse both.
+# The test never touches the system's podman configuration or storage: CONTAINERS_CONF and
+# CONTAINERS_STORAGE_CONF point at files it writes. Everything it starts is stopped by PID or by
+# `docker-compose down`, also when it fails.
+set -uo pipefail
+
+kRepo=$(cd "$(dirname "$(readlink -f "$0")")/../../.." && pwd)
+readonly kRepo
+readonly kHere=$kRepo/tests/e2e/containers
+readonly kCache=${HHPLUS_CONTAINERS_CACHE:-/var/tmp/hhplus-containers}
+readonly kMirror=http://deb.debian.org/debian
+readonly kReplicas=10
+readonly kUpTimeout=900        # s: `up` builds nothing (images are built first), but waits for 16 health checks
+readonly kRequests=200         # GETs through nginx: least_conn spreads them over all 10 replicas
+readonly kProject=hhplus-e-commerce
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); printf 'ok      %s\n' "$*"; }
+bad() { failed=$((failed + 1)); printf 'FAILED  %s\n' "$*"; }
+check() {
+    local what=$1
+    shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+step() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
+
+for tool in podman runc debootstrap docker-compose curl; do
+    command -v "$tool" >/dev/null || { echo "missing '$tool': run scripts/setup.sh --containers" >&2; exit 1; }
+done
+[[ $(id -u) == 0 ]] || { echo "the container test runs podman as root (containers.md)" >&2; exit 1; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/containers-e2e.XXXXXX")
+SERVICE_PID=""
+HEALTH_PID=""
+COMPOSE_UP=0
+mkdir -p "$kCache/storage" "$WORK/run"
+
+# --- podman configuration: runc with cgroupfs (crun fails here), open files within the hard limit ---
+cat >"$WORK/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOF
+cat >"$WORK/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$kCache/storage"
+runroot = "$WORK/run"
+EOF
+export CONTAINERS_CONF=$WORK/containers.conf
+export CONTAINERS_STORAGE_CONF=$WORK/storage.conf
+export DOCKER_HOST=unix://$WORK/podman.sock
+# A free port on 127.0.0.1 for nginx (docker-compose.stage.yaml publishes 127.0.0.1:$HHPLUS_PORT).
+HHPLUS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export HHPLUS_PORT
+compose() {
+    (cd "$kRepo" && docker-compose -f docker-compose.stage.yaml -f "$kHere/compose.override.yaml" "$@")
+}
+
+cleanup() {
+    step "cleanup"
+    if ((COMPOSE_UP)); then
+        if ((failed > 0)); then compose ps 2>&1; compose logs --tail=20 2>&1 | tail -n 120; fi
+        compose down --timeout 20 >/dev/null 2>&1
+    fi
+    [[ -n $HEALTH_PID ]] && kill "$HEALTH_PID" 2>/dev/null
+    if [[ -n $SERVICE_PID ]]; then
+        kill "$SERVICE_PID" 2>/dev/null
+        wait "$SERVICE_PID" 2>/dev/null
+    fi
+    # debootstrap mounts /proc inside the tree it builds (and leaves it mounted if interrupted):
+    # unmount whatever is under WORK, and never let rm cross into another file system.
+    awk -v dir="$WORK/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r |
+        while read -r mount; do umount -l "$mount"; done
+    rm -rf --one-file-system "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. base image debian:12 / debian:12-slim from Debian's packages -----------------------------------
+step "base image"
+if ! podman image exists localhost/debian:12-slim && ! podman image exists docker.io/library/debian:12-slim; then
+    rootfs=$WORK/rootfs
+    debootstrap --variant=minbase bookworm "$rootfs" "$kMirror" >"$WORK/debootstrap.log" 2>&1 ||
+        { tail -n 20 "$WORK/debootstrap.log"; echo "debootstrap failed" >&2; exit 1; }
+    tar -C "$rootfs" -c . | podman import - localhost/debian:12-slim >/dev/null || exit 1
+    rm -rf "$rootfs"
+fi
+# Tagged under Docker Hub's full names too, so `FROM debian:12` never needs a registry.
+for tag in localhost/debian:12 docker.io/library/debian:12-slim docker.io/library/debian:12; do
+    podman tag localhost/debian:12-slim "$tag" 2>/dev/null || podman tag docker.io/library/debian:12-slim "$tag"
+done
+check "base image debian:12-slim exists" podman image exists docker.io/library/debian:12-slim
+
+# --- 2. stand-ins for the official mysql, redis and nginx images ------------------------------------------
+step "infrastructure images"
+for image in mysql redis nginx; do
+    podman build --pull=never -q -t "localhost/hhplus-test-$image:latest" "$kHere/images/$image" \
+        >"$WORK/build-$image.log" 2>&1 || { tail -n 30 "$WORK/build-$image.log"; }
+    check "image hhplus-test-$image built" podman image exists "localhost/hhplus-test-$image:latest"
+done
+
+# --- 3. podman's Docker API, and the health checks podman cannot schedule here (no systemd) --------------
+step "podman service"
+podman system service --time=0 "$DOCKER_HOST" >"$WORK/podman-service.log" 2>&1 &
+SERVICE_PID=$!
+for ((i = 0; i < 100; i++)); do
+    curl -s --unix-socket "$WORK/podman.sock" http://d/_ping >/dev/null 2>&1 && break
+    sleep 0.1
+done
+check "podman's Docker API answers" curl -s --unix-socket "$WORK/podman.sock" http://d/_ping
+(
+    # Every second, run the health check of each of the project's running containers, so that
+    # `depends_on: condition: service_healthy` and `ps` see real health states. Bounded by the
+    # test: cleanup kills this loop by its PID.
+    while sleep 1; do
+        podman ps --filter "label=com.docker.compose.project=$kProject" --format '{{.Names}}' 2>/dev/null |
+            while read -r name; do podman healthcheck run "$name" >/dev/null 2>&1; done
+    done
+) &
+HEALTH_PID=$!
+
+# --- 4. the seed's Step 1 and 2 -----------------------------------------------------------------------------
+step "docker-compose config"
+check "docker-compose config accepts the stage's compose file" compose config -q
+step "build the app image from the Dockerfile"
+compose build app >"$WORK/build-app.log" 2>&1
+rc=$?
+((rc == 0)) || tail -n 40 "$WORK/build-app.log"
+check "docker-compose build app (the real Dockerfile)" test "$rc" = 0
+check "... tagged hhplus-ecommerce, as the seed's docker build -t names it" podman image exists localhost/hhplus-ecommerce
+
+step "up --scale app=$kReplicas"
+COMPOSE_UP=1
+(cd "$kRepo" && timeout "$kUpTimeout" docker-compose -f docker-compose.stage.yaml \
+    -f "$kHere/compose.override.yaml" up -d --scale "app=$kReplicas") >"$WORK/up.log" 2>&1
+rc=$?
+((rc == 0)) || tail -n 40 "$WORK/up.log"
+check "docker-compose up --scale app=$kReplicas -d" test "$rc" = 0
+compose ps
+
+# --- 5. traffic through nginx on 127.0.0.1 ----------------------------------------------------------------------
+step "traffic"
+base=http://127.0.0.1:$HHPLUS_PORT
+for ((i = 0; i < 120; i++)); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/api/coupons/1") == 200 ]] && break
+    sleep 1
+done
+declare -A seen=()
+good=0
+for ((i = 0; i < kRequests; i++)); do
+    headers=$(curl -s -D - -o /dev/null --max-time 10 "$base/api/coupons/1")
+    [[ $headers == "HTTP/1.1 200"* ]] && good=$((good + 1))
+    instance=$(grep -i '^x-instance:' <<<"$headers" | cut -d: -f2 | tr -d ' \r')
+    [[ -n $instance ]] && seen[$instance]=1
+done
+echo "instances seen: ${!seen[*]}"
+check "$kRequests GETs through nginx all answered 200 ($good)" test "$good" = "$kRequests"
+check "they reached all $kReplicas replicas (${#seen[@]} distinct X-Instance)" test "${#seen[@]}" = "$kReplicas"
+named=0
+for instance in "${!seen[@]}"; do
+    [[ $instance =~ ^${kProject}[-_]app[-_][0-9]+$ ]] && named=$((named + 1))
+done
+check "X-Instance is each replica's container name (${kProject}_app_N / -app-N): $named of ${#seen[@]}" \
+    test "$named" = "${#seen[@]}"
+metrics_hidden() {
+    local body
+    body=$(curl -s -D "$WORK/metrics.h" "$base/metrics")
+    [[ $body == *'"errorCode":"V404"'* ]] && grep -i '^x-instance: scale-nginx' "$WORK/metrics.h" >/dev/null
+}
+check "/metrics is not public: nginx's own 404 V404 JSON" metrics_hidden
+signup=$(curl -s -o /dev/null -w '%{http_code}' -c "$WORK/jar" -H 'Content-Type: application/json' \
+    -d '{"email":"containers-e2e@test.com","password":"1234"}' "$base/api/auth/signup")
+check "signup through nginx: 201" test "$signup" = 201
+issue=$(curl -s -o /dev/null -w '%{http_code}' -b "$WORK/jar" -X POST "$base/api/coupons/1/issue")
+check "coupon issue with the session cookie through nginx: 201" test "$issue" = 201
+
+# --- 6. the seed's Step 5 --------------------------------------------------------------------------------------
+step "down"
+compose down --timeout 20 >"$WORK/down.log" 2>&1
+check "docker-compose down" test $? = 0
+COMPOSE_UP=0
+check "no container of the project is left" \
+    test -z "$(podman ps -a --filter "label=com.docker.compose.project=$kProject" --format '{{.Names}}')"
+
+echo
+echo "duration: ${SECONDS}s"
+echo "$passed passed, $failed failed"
+((failed == 0))

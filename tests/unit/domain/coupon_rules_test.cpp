@@ -1,0 +1,33 @@
+#include "domain/coupon/coupon.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hhplus::coupon {
+namespace {
+
+TEST(RefusalFor, FollowsApiPrecedence) {
+    // C006 > C005 > C003 > C001, whatever else applies.
+    EXPECT_EQ(RefusalFor(false, true, true, true), ErrorCode::kCouponNotFound);
+    EXPECT_EQ(RefusalFor(true, true, true, true), ErrorCode::kCouponAlreadyIssued);
+    EXPECT_EQ(RefusalFor(true, false, true, true), ErrorCode::kCouponExpired);
+    EXPECT_EQ(RefusalFor(true, false, false, true), ErrorCode::kCouponSoldOut);
+    EXPECT_EQ(RefusalFor(true, false, false, false), std::nullopt);
+}
+
+TEST(IsExpired, FromTheInstantOn) {
+    EXPECT_FALSE(IsExpired(1000, 999));
+    EXPECT_TRUE(IsExpired(1000, 1000));
+    EXPECT_TRUE(IsExpired(1000, 1001));
+}
+
+TEST(OutcomeLabel, MatchesMetricLabels) {
+    EXPECT_STREQ(OutcomeLabel(std::nullopt), "issued");
+    EXPECT_STREQ(OutcomeLabel(ErrorCode::kCouponSoldOut), "sold_out");
+    EXPECT_STREQ(OutcomeLabel(ErrorCode::kCouponAlreadyIssued), "duplicate");
+    EXPECT_STREQ(OutcomeLabel(ErrorCode::kCouponExpired), "expired");
+    EXPECT_STREQ(OutcomeLabel(ErrorCode::kBusy), "busy");
+    EXPECT_STREQ(OutcomeLabel(ErrorCode::kDependencyUnavailable), "error");
+}
+
+}  // namespace
+}  // namespace hhplus::coupon

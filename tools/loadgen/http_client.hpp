@@ -1,0 +1,94 @@
+#pragma once
+// One VU's HTTP/1.1 connection: keep-alive, k6's request timings, k6's transport error codes.
+//
+// Contract: Send() suspends; it never throws for network trouble (the response carries status 0,
+// error_code and error instead). Interrupt() may be called while Send() is suspended: the
+// response then comes back with interrupted = true and no timings are trustworthy (the runner
+// records nothing for it, as k6 drops the samples of a request cut by a hard stop). One request
+// at a time per client; the client must outlive the Send() coroutine.
+#include <utility>  // before Asio (Boost 1.74 uses std::exchange without including it)
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loadgen/duration.hpp"
+
+namespace hhplus::loadgen {
+
+// k6's trail: where the time of one request went.
+struct HttpTrail {
+    Nanos blocked = 0;     // waiting for a usable connection (incl. connecting)
+    Nanos connecting = 0;  // TCP connect
+    Nanos sending = 0;     // writing the request
+    Nanos waiting = 0;     // request written → first response byte
+    Nanos receiving = 0;   // first byte → response complete
+    std::int64_t bytes_sent = 0;
+    std::int64_t bytes_received = 0;
+    std::chrono::steady_clock::time_point end{};
+
+    Nanos Duration() const { return sending + waiting + receiving; }  // k6's http_req_duration
+};
+
+struct HttpRequest {
+    boost::beast::http::verb method = boost::beast::http::verb::get;
+    std::string target;  // "/api/coupons/1/issue"
+    std::string body;    // sent as application/json when not empty
+    std::string cookie;  // Cookie header value; empty: none
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct HttpResponse {
+    int status = 0;  // 0: no response
+    std::string body;
+    std::string x_instance;
+    std::vector<std::string> set_cookies;
+    std::string proto;      // "HTTP/1.1"
+    int error_code = 0;     // k6 error code of a transport failure (1050 timeout, 1212 refused, ...)
+    std::string error;      // its message
+    bool interrupted = false;
+    HttpTrail trail;
+};
+
+// What a VU sends requests through: the real client below, or a fake in unit tests.
+class Transport {
+public:
+    virtual ~Transport() = default;
+    virtual boost::asio::awaitable<HttpResponse> Send(HttpRequest request) = 0;
+    virtual void Interrupt() = 0;
+};
+
+class HttpClient final : public Transport {
+public:
+    HttpClient(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint endpoint, std::string host_header);
+    ~HttpClient() override;
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    boost::asio::awaitable<HttpResponse> Send(HttpRequest request) override;
+    void Interrupt() override;
+    void Close();
+
+private:
+    bool ConnectionLooksStale();
+
+    boost::asio::any_io_executor executor_;
+    boost::asio::ip::tcp::endpoint endpoint_;
+    std::string host_header_;
+    std::optional<boost::beast::tcp_stream> stream_;
+    boost::beast::flat_buffer buffer_;
+    std::chrono::steady_clock::time_point last_used_{};
+    bool interrupted_ = false;
+};
+
+// k6's default request timeout (60 s): connect, write and read of one request must fit in it.
+constexpr Nanos kRequestTimeout = 60 * kSecond;
+
+}  // namespace hhplus::loadgen

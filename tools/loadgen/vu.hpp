@@ -1,0 +1,93 @@
+#pragma once
+// A virtual user: its own transport (one keep-alive connection), its own cookie jar (emptied at
+// the start of each iteration, as k6 does by default), its tags, and the k6 bookkeeping of every
+// request it makes (http_* samples, checks, custom metrics, X-Instance, data counters).
+#include <utility>  // before Asio
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "loadgen/cookie_jar.hpp"
+#include "loadgen/http_client.hpp"
+#include "loadgen/metrics.hpp"
+#include "loadgen/run_report.hpp"
+#include "loadgen/url.hpp"
+
+namespace hhplus::loadgen {
+
+// Shared by every VU of a run; owned by the runner (or a test).
+struct VuEnvironment {
+    boost::asio::any_io_executor executor;
+    Registry* registry = nullptr;
+    BuiltinMetrics builtin;
+    CheckBook* checks = nullptr;
+    RequestLog* requests = nullptr;  // may be null
+    BaseUrl base;
+    std::function<std::unique_ptr<Transport>()> make_transport;
+    bool reset_cookies = true;  // !noCookiesReset
+    // Wall-clock and monotonic time of the run start: sample times are start + monotonic offset.
+    std::int64_t start_unix_nanos = 0;
+    std::chrono::steady_clock::time_point start_steady{};
+};
+
+class Vu {
+public:
+    // `record` false: a setup/admin VU whose requests leave no trace in the metrics.
+    Vu(VuEnvironment* env, int id, std::string scenario, bool record);
+
+    int Id() const { return id_; }
+    const std::string& Scenario() const { return scenario_; }
+    std::int64_t Iteration() const { return iteration_; }
+    CookieJar& Jar() { return jar_; }
+    const TagSet& Tags() const { return tags_; }
+
+    // Starts an iteration: clears the jar (unless noCookiesReset) and the interrupted flag.
+    void BeginIteration(std::int64_t iteration);
+    void Interrupt();
+    bool Interrupted() const { return interrupted_; }
+
+    // Sends one request to base URL + path. `name` becomes the name tag (k6's tags.name); empty:
+    // the URL. Records k6's HTTP samples unless the request was interrupted.
+    boost::asio::awaitable<HttpResponse> Request(boost::beast::http::verb method, std::string path, std::string body,
+                                                 std::string name, std::vector<std::pair<std::string, std::string>> headers = {});
+    // k6's check(): a `checks` sample tagged with the check name; returns `passed`.
+    bool Check(std::string_view name, bool passed);
+    // Adds a sample to a custom metric with this VU's tags.
+    void Add(Metric* metric, double value);
+    // Cancellable sleep (k6's sleep()).
+    boost::asio::awaitable<void> Sleep(Nanos duration);
+
+    // Bytes moved since the last call (k6 emits data_sent/data_received once per iteration).
+    std::pair<std::int64_t, std::int64_t> TakeDataCounters();
+    std::int64_t NowUnixNanos() const;
+    double SecondsSinceStart(std::chrono::steady_clock::time_point t) const;
+
+private:
+    void RecordHttp(const HttpResponse& resp, boost::beast::http::verb method, const std::string& name,
+                    const std::string& url);
+
+    VuEnvironment* env_;
+    int id_;
+    std::string scenario_;
+    bool record_;
+    TagSet tags_;  // group, scenario
+    std::unique_ptr<Transport> transport_;
+    CookieJar jar_;
+    boost::asio::steady_timer sleep_timer_;
+    std::int64_t iteration_ = 0;
+    bool interrupted_ = false;
+    std::int64_t bytes_sent_ = 0;
+    std::int64_t bytes_received_ = 0;
+};
+
+// The "errorCode" of an API error body ({"errorCode":"C001",...}); empty when absent.
+std::string ErrorCodeOf(std::string_view body);
+
+}  // namespace hhplus::loadgen
