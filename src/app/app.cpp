@@ -41,8 +41,30 @@ std::unique_ptr<redis::Client> MakeRedis(asio::io_context& io, const std::string
 App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(config)) {
     session_redis_ = MakeRedis(io_, config_.redis_session_url, "session", metrics_);
     cache_redis_ = MakeRedis(io_, config_.redis_cache_url, "cache", metrics_);
-    for (const auto& url : config_.redis_lock_urls) {
-        lock_redis_.push_back(MakeRedis(io_, url, "lock", metrics_));
+    if (config_.coupon_strategy == CouponStrategy::kNone) {
+        for (const auto& url : config_.redis_lock_urls) {
+            lock_redis_.push_back(MakeRedis(io_, url, "lock", metrics_));
+        }
+    } else {
+        std::vector<redis::Endpoint> masters;
+        for (const auto& url : config_.redis_lock_urls) masters.push_back(redis::ParseRedisUrl(url).value_or(redis::Endpoint{}));
+        lock::LockOptions options;
+        options.mode = config_.coupon_strategy == CouponStrategy::kPolling ? lock::Mode::kPolling : lock::Mode::kPubSub;
+        options.ttl = std::chrono::milliseconds(config_.lock_ttl_ms);
+        options.retry_interval = std::chrono::milliseconds(config_.lock_retry_ms);
+        options.client.role = "lock";
+        auto& counter = metrics_.RedisCommands("lock");
+        options.client.on_commands_sent = [&counter](std::size_t n) { counter.Increment(static_cast<double>(n)); };
+        const std::string strategy = StrategyName(config_.coupon_strategy);
+        lock::LockMetrics hooks;
+        hooks.on_acquire = [this, strategy](std::string_view result, double seconds) {
+            metrics_.CountLockAcquire(strategy, result, seconds);
+        };
+        hooks.on_wakeup = [this] { metrics_.CountLockWakeup(); };
+        hooks.on_lost = [this] { metrics_.CountLockLost(); };
+        locks_ = std::make_unique<lock::LockManager>(io_.get_executor(), std::move(masters), std::move(options),
+                                                     std::move(hooks));
+        locks_->Start();
     }
     db::PoolOptions pool_options;
     pool_options.size = static_cast<std::size_t>(config_.db_pool_size);
@@ -72,6 +94,7 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
     coupon_cache_ = std::make_unique<coupon::CouponCache>(*cache_redis_);
     coupons_ = std::make_unique<coupon::CouponService>(*coupon_store_, *coupon_cache_, clock_);
     coupons_->SetOutcomeObserver([this](const char* outcome) { metrics_.CountCouponOutcome(outcome); });
+    if (locks_) coupons_->UseLock(locks_.get(), std::chrono::milliseconds(config_.lock_wait_ms));
     coupon_handler_ = std::make_unique<coupon::CouponHandler>(*coupons_, *auth_, clock_,
                                                               config_.admin_token.value_or(""));
     BuildRoutes();
@@ -160,6 +183,7 @@ asio::awaitable<void> App::Stop() {
     session_redis_->Stop();
     cache_redis_->Stop();
     for (auto& c : lock_redis_) c->Stop();
+    if (locks_) locks_->Stop();
     hasher_->Stop();
     log::Info("stopped");
 }
@@ -186,9 +210,14 @@ asio::awaitable<http::Response> App::Ready(http::Request) {
     }
     const bool session_up = co_await PingRedis(*session_redis_);
     const bool cache_up = co_await PingRedis(*cache_redis_);
-    std::size_t lock_up = 0;
-    for (auto& c : lock_redis_) lock_up += (co_await PingRedis(*c)) ? 1 : 0;
-    const bool lock_quorum = lock_up >= lock_redis_.size() / 2 + 1;
+    bool lock_quorum = false;
+    if (locks_) {
+        lock_quorum = locks_->QuorumAvailable();
+    } else {
+        std::size_t lock_up = 0;
+        for (auto& c : lock_redis_) lock_up += (co_await PingRedis(*c)) ? 1 : 0;
+        lock_quorum = lock_up >= lock_redis_.size() / 2 + 1;
+    }
     const bool ready = !draining_ && db_up && session_up && cache_up && lock_quorum;
     auto state = [](bool up) { return up ? "up" : "down"; };
     http::JsonWriter w(160);

@@ -22,6 +22,7 @@
 #include "domain/coupon/coupon_handler.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "lock/lock_manager.hpp"
 #include "redis/client.hpp"
 
 namespace hhplus::app {
@@ -56,7 +57,8 @@ private:
 
     std::unique_ptr<redis::Client> session_redis_;
     std::unique_ptr<redis::Client> cache_redis_;
-    std::vector<std::unique_ptr<redis::Client>> lock_redis_;
+    std::vector<std::unique_ptr<redis::Client>> lock_redis_;  // strategy none: readiness pings only
+    std::unique_ptr<lock::LockManager> locks_;                  // strategies pubsub / polling
     std::unique_ptr<db::Pool> pool_;
 
     std::unique_ptr<auth::PasswordHasher> hasher_;

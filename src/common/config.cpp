@@ -8,10 +8,6 @@
 namespace hhplus {
 namespace {
 
-// Strategies accepted today. `pubsub` and `polling` join when the distributed lock lands
-// (src/lock); until then any other value stops the server with a clear message.
-constexpr bool kLockStrategiesAvailable = false;
-
 bool ParseInt(const std::string& text, std::int64_t min, std::int64_t max, std::int64_t& out) {
     std::int64_t v = 0;
     const char* end = text.data() + text.size();
@@ -54,7 +50,8 @@ const std::vector<ConfigVariable>& ConfigVariables() {
         {"REDIS_CACHE_URL", "redis://127.0.0.1:3101", "cache, sold-out flags, login-failure counters"},
         {"REDIS_LOCK_URLS", "redis://127.0.0.1:3102",
          "comma-separated independent lock masters (1 or an odd number)"},
-        {"COUPON_STRATEGY", "none", "coupon issue strategy: none (database only)"},
+        {"COUPON_STRATEGY", "pubsub",
+         "coupon issue strategy: pubsub (lock, Pub/Sub hand-off), polling (lock, SET NX retries) or none (database only)"},
         {"LOCK_TTL_MS", "3000", "lock lease (100..60000)"},
         {"LOCK_WAIT_MS", "2000", "lock wait budget (0..60000)"},
         {"LOCK_RETRY_MS", "50", "polling interval of the polling strategy (1..10000)"},
@@ -132,12 +129,12 @@ ConfigOrError LoadConfig(const EnvLookup& getenv) {
     if (auto v = getenv("COUPON_STRATEGY")) {
         if (*v == "none") {
             c.coupon_strategy = CouponStrategy::kNone;
-        } else if ((*v == "pubsub" || *v == "polling") && kLockStrategiesAvailable) {
-            c.coupon_strategy = *v == "pubsub" ? CouponStrategy::kPubSub : CouponStrategy::kPolling;
-        } else if (*v == "pubsub" || *v == "polling") {
-            fail("COUPON_STRATEGY", "none (the distributed lock strategies are not built yet)", *v);
+        } else if (*v == "pubsub") {
+            c.coupon_strategy = CouponStrategy::kPubSub;
+        } else if (*v == "polling") {
+            c.coupon_strategy = CouponStrategy::kPolling;
         } else {
-            fail("COUPON_STRATEGY", "none", *v);
+            fail("COUPON_STRATEGY", "pubsub, polling or none", *v);
         }
     }
     integer("LOCK_TTL_MS", 100, 60000, c.lock_ttl_ms);

@@ -23,7 +23,7 @@ struct Config {
     std::string redis_session_url = "redis://127.0.0.1:3100";
     std::string redis_cache_url = "redis://127.0.0.1:3101";
     std::vector<std::string> redis_lock_urls = {"redis://127.0.0.1:3102"};
-    CouponStrategy coupon_strategy = CouponStrategy::kNone;
+    CouponStrategy coupon_strategy = CouponStrategy::kPubSub;
     int lock_ttl_ms = 3000;
     int lock_wait_ms = 2000;
     int lock_retry_ms = 50;

@@ -10,9 +10,10 @@
 //   leaves: a long run accumulates no channels.
 // - Local waiters queue in FIFO order per key; only the head contends with Redis. An attempt is
 //   one script per master: SET NX PX, or else the holder's PTTL.
-// - Release is one script per master: delete the key if the token matches, then PUBLISH. A release
-//   message wakes the local head only (copies of the same release from several masters are
-//   de-duplicated), so each release makes at most one waiter per process contend.
+// - Release is one script per master: delete the key if the token matches, then PUBLISH the
+//   token. A release message wakes the local head only (copies of the same release from several
+//   masters, or its local copy, are de-duplicated by token), so each release makes at most one
+//   waiter per process contend.
 // - Pub/Sub is at-most-once, so the head never sleeps unboundedly: it also retries when the
 //   holder's key would expire (the PTTL its failed attempt returned, with a floor) and at once
 //   after a subscriber reconnect. The other waiters sleep until they become the head.
@@ -22,6 +23,10 @@
 //   the Redis acquisition and 32 holders in a row, then a real release lets every process's
 //   head contend. Mutual exclusion is unchanged (one hold, one owner at a time); only the order
 //   among processes is batched, which removes most of the Redis traffic of a hot key.
+// - Fair turns: after a real release that other processes heard (the script returns how many
+//   subscribers got the message), the releasing process's own head waits 2 ms before it
+//   contends. Without that, the releaser is on-CPU and wins every race against heads that must
+//   first be scheduled, and the other instances starve.
 // Mode::kPolling is the seed's "before", kept for the comparison: every waiter retries SET NX PX
 // every retry_interval (jittered), no queue, no Pub/Sub.
 //

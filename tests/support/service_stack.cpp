@@ -53,6 +53,8 @@ std::map<std::string, std::string> ServiceStack::Environment(std::uint16_t port,
         {"ARGON2_ITERATIONS", "1"},
         {"LOG_LEVEL", "info"},
     };
+    // The e2e contract runs once per coupon strategy: CTest passes it in this variable.
+    if (const char* strategy = std::getenv("HHPLUS_TEST_COUPON_STRATEGY")) env["COUPON_STRATEGY"] = strategy;
     for (const auto& [k, v] : env_) env[k] = v;
     return env;
 }

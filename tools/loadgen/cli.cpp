@@ -337,9 +337,10 @@ Result<RunConfig, CliError> BuildRunConfig(const RunArgs& args, const std::map<s
     config.time_unit = config.options.summary_time_unit.value_or("");
 
     std::string target = std::string(kDefaultTarget);
-    if (auto v = config.env("BASE_URL")) {
+    // An empty variable counts as unset (CI files often export BASE_URL= as a placeholder).
+    if (auto v = config.env("BASE_URL"); v && !v->empty()) {
         target = *v;
-    } else if (auto t = config.env("K6_TARGET_URL")) {
+    } else if (auto t = config.env("K6_TARGET_URL"); t && !t->empty()) {
         target = *t;
     }
     auto base = ParseBaseUrl(target);

@@ -95,7 +95,7 @@ take_lock() {
 # Stops services in the reverse of start order: monitoring, then nginx and the apps, then Redis
 # and MariaDB (so no app loses its database while it still serves requests).
 stop_in_order() {
-    local phase name
+    local name
     local -a first=() second=() third=()
     for name in "$@"; do
         case $(start_phase "$name") in

@@ -49,7 +49,12 @@ asio::awaitable<Result<IssuedCoupon>> CouponService::IssueUncounted(std::int64_t
             co_return MakeError(*refusal, "refused from the cache's sold-out/expiry state");
         }
     }
-    auto issued = co_await store_.Issue(user_id, coupon_id, now_ms);
+    Result<IssuedCoupon> issued = MakeError(ErrorCode::kInternal, "not attempted");
+    if (locks_ != nullptr) {
+        issued = co_await IssueUnderLock(user_id, coupon_id, now_ms);
+    } else {
+        issued = co_await store_.Issue(user_id, coupon_id, now_ms);
+    }
     if (issued.ok()) {
         co_await Remember(issued->coupon);  // before answering: GET must already show it
     } else if (issued.error().code == ErrorCode::kCouponSoldOut && cached.ok()) {
@@ -58,6 +63,34 @@ asio::awaitable<Result<IssuedCoupon>> CouponService::IssueUncounted(std::int64_t
         auto found = co_await store_.Find(coupon_id);
         if (found.ok() && found.value()) co_await Remember(*found.value());
     }
+    co_return issued;
+}
+
+asio::awaitable<Result<IssuedCoupon>> CouponService::IssueUnderLock(std::int64_t user_id,
+                                                                    std::int64_t coupon_id,
+                                                                    std::int64_t now_ms) {
+    auto lease = co_await locks_->Acquire("coupon:" + std::to_string(coupon_id), wait_budget_);
+    if (!lease.ok()) {
+        const auto code = lease.error();
+        if (code == lock::LockErrc::kUnavailable) {
+            co_return MakeError(ErrorCode::kDependencyUnavailable, "lock: no quorum of lock masters");
+        }
+        co_return MakeError(ErrorCode::kBusy, "lock: " + std::string(lock::LockErrcName(code)));
+    }
+    auto held = std::move(lease).value();
+    // The fence: the version as of now, under the lock. Our update is a compare-and-set on it.
+    auto version = co_await store_.ReadVersion(coupon_id);
+    Result<IssuedCoupon> issued = MakeError(ErrorCode::kCouponNotFound, "no such coupon");
+    if (!version.ok()) {
+        issued = std::move(version).error();
+    } else if (version.value()) {
+        if (held->Lost()) {
+            issued = MakeError(ErrorCode::kBusy, "lock: lease lost before the write");
+        } else {
+            issued = co_await store_.Issue(user_id, coupon_id, now_ms, *version.value());
+        }
+    }
+    co_await held->Release();
     co_return issued;
 }
 

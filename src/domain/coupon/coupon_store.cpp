@@ -50,7 +50,8 @@ asio::awaitable<Result<Coupon>> CouponStore::Create(std::string name, int discou
 }
 
 asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, std::int64_t coupon_id,
-                                                         std::int64_t now_ms) {
+                                                         std::int64_t now_ms,
+                                                         std::optional<std::uint64_t> fence) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
@@ -73,9 +74,11 @@ asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, s
     }
     const auto user_coupon_id = static_cast<std::int64_t>(held->insert_id);
     // The contended statement comes last, so the coupon's row lock is held only until COMMIT.
-    auto counted = co_await c.Query(
-        "UPDATE coupons SET issued_quantity = issued_quantity + 1, version = version + 1 WHERE id = " +
-        cid + " AND issued_quantity < total_quantity AND expired_at > " + domain::SqlTime(now_ms));
+    // Built as a named local: g++ 12 destroys string temporaries of a ?: inside a co_await twice.
+    std::string update = "UPDATE coupons SET issued_quantity = issued_quantity + 1, version = version + 1 WHERE id = " +
+                         cid + " AND issued_quantity < total_quantity AND expired_at > " + domain::SqlTime(now_ms);
+    if (fence) update += " AND version = " + std::to_string(*fence);
+    auto counted = co_await c.Query(std::move(update));
     if (!counted.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(counted.error());
@@ -88,7 +91,12 @@ asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, s
         const Coupon coupon = CouponFromRow(why->rows.front());
         const auto refusal = RefusalFor(true, false, IsExpired(coupon.expired_at_ms, now_ms),
                                         coupon.issued_quantity >= coupon.total_quantity);
-        co_return MakeError(refusal.value_or(ErrorCode::kInternal), "coupon not issuable");
+        if (!refusal) {
+            // Issuable, yet not updated: only the fence can have refused it. Someone else wrote
+            // since this holder read the version, so its lease must have expired meanwhile.
+            co_return MakeError(ErrorCode::kBusy, "fenced: coupon version moved on (lease lost)");
+        }
+        co_return MakeError(*refusal, "coupon not issuable");
     }
     auto committed = co_await db::Commit(c);
     if (!committed.ok()) co_return domain::DbFailure(committed.error());
@@ -101,6 +109,16 @@ asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, s
     }
     IssuedCoupon issued{user_coupon_id, CouponFromRow(after->rows.front()), now_ms};
     co_return issued;
+}
+
+asio::awaitable<Result<std::optional<std::uint64_t>>> CouponStore::ReadVersion(std::int64_t coupon_id) {
+    auto conn = co_await pool_.Acquire();
+    if (!conn.ok()) co_return domain::DbFailure(conn.error());
+    auto r = co_await conn->Query("SELECT version FROM coupons WHERE id = " + std::to_string(coupon_id));
+    if (!r.ok()) co_return domain::DbFailure(r.error());
+    std::optional<std::uint64_t> version;
+    if (!r->rows.empty()) version = static_cast<std::uint64_t>(r->rows.front().Int(0));
+    co_return version;
 }
 
 asio::awaitable<Result<bool>> CouponStore::Holds(std::int64_t user_id, std::int64_t coupon_id) {

@@ -22,8 +22,14 @@ public:
                                                   std::int64_t total_quantity, std::int64_t expired_at_ms);
     // One transaction: insert the holder row (unique user+coupon), then the conditional
     // `issued < total` update. Refusals follow api.md's precedence: C006, C005, C003, C001.
+    // With `fence` (the coupon row's version read when the lock was acquired) the counter update
+    // is also a compare-and-set on that version: a lock holder paused past its lease finds the
+    // version moved on and its write is refused (kBusy, nothing issued).
     boost::asio::awaitable<Result<IssuedCoupon>> Issue(std::int64_t user_id, std::int64_t coupon_id,
-                                                       std::int64_t now_ms);
+                                                       std::int64_t now_ms,
+                                                       std::optional<std::uint64_t> fence = std::nullopt);
+    // The coupon row's version (the fence); nullopt for an unknown coupon.
+    boost::asio::awaitable<Result<std::optional<std::uint64_t>>> ReadVersion(std::int64_t coupon_id);
     boost::asio::awaitable<Result<bool>> Holds(std::int64_t user_id, std::int64_t coupon_id);
     boost::asio::awaitable<Result<std::vector<UserCoupon>>> ListForUser(std::int64_t user_id);
     // One statement, so one consistent read.

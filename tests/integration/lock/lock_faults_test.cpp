@@ -64,7 +64,8 @@ TEST(LockFaultTest, WaitersRecoverFromARedisRestartAndKilledSubscribers) {
 }
 
 // One holder, one waiter in another process whose head sleeps on its safety-net timer (PTTL ≈
-// TTL 6 s, beyond its 5 s budget). `fault` frees the key without any release message reaching
+// TTL 12 s, beyond its 9 s budget; the budget leaves room for a slow restart and reconnect
+// backoff on a loaded machine). `fault` frees the key without any release message reaching
 // the waiter and drops its subscriber connection: only the reconnect wake-up can get the waiter
 // the lock within its budget. The holder's lease must then be lost and its write fenced.
 template <class Fault>
@@ -72,14 +73,14 @@ void WaiterRecoversThroughTheReconnect(Fault fault) {
     RedisServer lock_redis;
     RedisServer data_redis;
     TempDir dir("hhplus-lock");
-    const auto base = With(BaseArgs(lock_redis, data_redis, "pubsub"), {"--ttl-ms=6000"});
-    // Held for 5 s: its renewals at 2 s and 4 s come after the fault and find the key gone.
-    WorkerProcess holder(dir.path(), "holder", With(base, {"--scenario=hold", "--hold-ms=5000"}));
+    const auto base = With(BaseArgs(lock_redis, data_redis, "pubsub"), {"--ttl-ms=12000"});
+    // Held for 6 s: its renewal at 4 s comes after the fault and finds the key gone or taken.
+    WorkerProcess holder(dir.path(), "holder", With(base, {"--scenario=hold", "--hold-ms=6000"}));
     ASSERT_TRUE(holder.WaitFor("HOLDING", kStepTimeout)) << holder.LogTail();
     const long tries_before = CommandCalls(lock_redis, "evalsha");
     WorkerProcess waiter(dir.path(), "waiter",
                          With(base, {"--tasks=1", "--rounds=1", "--work=cas",
-                                     "--budget-ms=5000"}));
+                                     "--budget-ms=9000"}));
     ASSERT_TRUE(Eventually(
         [&] {
             return lock_redis.Cli({"PUBSUB", "NUMSUB", "lock:released:k"}) ==

@@ -20,7 +20,7 @@ TEST(Config, DefaultsMatchTheDocumentedTable) {
     ASSERT_TRUE(r.config) << r.error;
     EXPECT_EQ(r.config->port, 3000);
     EXPECT_EQ(r.config->db_pool_size, 8);
-    EXPECT_EQ(r.config->coupon_strategy, CouponStrategy::kNone);
+    EXPECT_EQ(r.config->coupon_strategy, CouponStrategy::kPubSub);
     EXPECT_EQ(r.config->lock_ttl_ms, 3000);
     EXPECT_EQ(r.config->hash_queue_limit, 1024);
     EXPECT_FALSE(r.config->admin_token.has_value());
