@@ -38,8 +38,10 @@ USER hhplus
 # it on the stage's private network (only nginx's port is published, on 127.0.0.1).
 ENV PORT=3000 BIND_ADDRESS=0.0.0.0
 EXPOSE 3000
-# Liveness (api.md "Operations"): /health answers while the process runs.
-HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
+# Liveness (api.md "Operations"): /health answers while the process runs. Tolerant timings: ten
+# replicas and their infrastructure starting at once on a small machine can take seconds to get
+# a check scheduled, and Compose gives up on `up` as soon as one replica is reported unhealthy.
+HEALTHCHECK --interval=5s --timeout=5s --start-period=30s --retries=5 \
   CMD curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/health" || exit 1
 # SIGTERM starts the graceful drain (readiness 503, listener closed, in-flight requests answered).
 STOPSIGNAL SIGTERM

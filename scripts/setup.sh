@@ -19,7 +19,9 @@ packages=(
   wrk curl procps iproute2 shellcheck nodejs
 )
 if [[ "${1:-}" == "--containers" ]]; then
-  packages+=(podman runc debootstrap docker-compose)
+  # netavark + aardvark-dns: podman's network backend with name resolution between containers
+  # (recommended by podman, so --no-install-recommends below would leave them out).
+  packages+=(podman runc netavark aardvark-dns debootstrap docker-compose)
 fi
 
 missing=()

@@ -7,11 +7,13 @@
 // (/proc/<pid>/stat utime+stime).
 //
 //   lock_bench [--processes=10] [--waiters=32] [--seconds=10] [--hold-us=0] [--budget-ms=2000]
+//              [--verbose]   (also print the per-command counts of the window)
 //
 // The driver starts a fresh redis-server per strategy and re-executes itself as the worker
 // processes (`--worker …`); SIGUSR1 starts the measured window, SIGUSR2 ends it.
+// clang-format off
 #include <utility>  // before Asio
-
+// clang-format on
 #include <signal.h>
 #include <unistd.h>
 
@@ -63,8 +65,10 @@ std::map<std::string, std::string> ParseArgs(int argc, char** argv) {
         const std::string arg = argv[i];
         if (arg.rfind("--", 0) != 0) continue;
         const auto eq = arg.find('=');
-        if (eq == std::string::npos) a[arg.substr(2)] = "1";
-        else a[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
+        if (eq == std::string::npos)
+            a[arg.substr(2)] = "1";
+        else
+            a[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
     }
     return a;
 }
@@ -130,8 +134,8 @@ int RunWorker(std::map<std::string, std::string> a) {
     const int waiters = static_cast<int>(Arg(a, "waiters", 32));
     asio::io_context io;
     w.locks = std::make_unique<hhplus::lock::LockManager>(
-        io.get_executor(), std::vector<hhplus::redis::Endpoint>{*hhplus::redis::ParseRedisUrl(a["url"])},
-        options);
+        io.get_executor(),
+        std::vector<hhplus::redis::Endpoint>{*hhplus::redis::ParseRedisUrl(a["url"])}, options);
     w.locks->Start();
     asio::signal_set start(io, SIGUSR1);
     asio::signal_set stop(io, SIGUSR2, SIGTERM);
@@ -155,6 +159,7 @@ int RunWorker(std::map<std::string, std::string> a) {
         if (e) std::rethrow_exception(e);
     });
     io.run();
+    w.locks.reset();  // before its io_context (declared after `w`)
     std::ofstream out(a["out"]);
     out << "timeouts " << w.timeouts << "\nsent " << w.sent_commands << "\n";
     for (const auto& [acq, rel] : w.events) out << "A " << acq << " " << rel << "\n";
@@ -166,6 +171,7 @@ int RunWorker(std::map<std::string, std::string> a) {
 struct ServerSample {
     long calls = 0;          // sum of cmdstat_*:calls except the driver's own INFO
     double cpu_seconds = 0;  // utime + stime
+    std::map<std::string, long> per_command;
 };
 
 ServerSample Sample(const hhplus::testing::RedisServer& redis, long pid) {
@@ -175,7 +181,10 @@ ServerSample Sample(const hhplus::testing::RedisServer& redis, long pid) {
     while (std::getline(info, line)) {
         if (line.rfind("cmdstat_", 0) != 0 || line.rfind("cmdstat_info:", 0) == 0) continue;
         const auto at = line.find("calls=");
-        if (at != std::string::npos) s.calls += std::atol(line.c_str() + at + 6);
+        if (at == std::string::npos) continue;
+        const long calls = std::atol(line.c_str() + at + 6);
+        s.calls += calls;
+        s.per_command[line.substr(8, line.find(':') - 8)] = calls;
     }
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
     std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
@@ -216,7 +225,8 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 Row RunStrategy(const std::string& self, const std::string& mode, int processes, int waiters,
-                int seconds, long hold_us, long budget_ms, const std::filesystem::path& dir) {
+                int seconds, long hold_us, long budget_ms, bool verbose,
+                const std::filesystem::path& dir) {
     hhplus::testing::RedisServer redis;
     const long pid = RedisPid(redis);
     std::vector<hhplus::testing::ChildProcess> workers;
@@ -225,11 +235,10 @@ Row RunStrategy(const std::string& self, const std::string& mode, int processes,
         const auto out = dir / (mode + "-" + std::to_string(i) + ".events");
         outs.push_back(out);
         workers.emplace_back(
-            std::vector<std::string>{self, "--worker", "--mode=" + mode, "--url=" + redis.Url(),
-                                     "--waiters=" + std::to_string(waiters),
-                                     "--hold-us=" + std::to_string(hold_us),
-                                     "--budget-ms=" + std::to_string(budget_ms),
-                                     "--out=" + out.string()},
+            std::vector<std::string>{
+                self, "--worker", "--mode=" + mode, "--url=" + redis.Url(),
+                "--waiters=" + std::to_string(waiters), "--hold-us=" + std::to_string(hold_us),
+                "--budget-ms=" + std::to_string(budget_ms), "--out=" + out.string()},
             dir / (mode + "-" + std::to_string(i) + ".log"));
     }
     const auto ready_deadline = std::chrono::steady_clock::now() + kReadyTimeout;
@@ -301,6 +310,15 @@ Row RunStrategy(const std::string& self, const std::string& mode, int processes,
         row.client_cmds_per_acq = static_cast<double>(sent) / n;
     }
     row.redis_cpu_s = after.cpu_seconds - before.cpu_seconds;
+    if (verbose) {
+        std::printf("%s: commands executed by redis-server in the window:", mode.c_str());
+        for (const auto& [name, calls] : after.per_command) {
+            const auto it = before.per_command.find(name);
+            std::printf(" %s=%ld", name.c_str(),
+                        calls - (it == before.per_command.end() ? 0 : it->second));
+        }
+        std::printf("\n");
+    }
     return row;
 }
 
@@ -314,25 +332,29 @@ int RunDriver(std::map<std::string, std::string> a, const std::string& self) {
     std::vector<Row> rows;
     for (const std::string mode : {"pubsub", "polling"}) {
         rows.push_back(RunStrategy(self, mode, processes, waiters, seconds, hold_us, budget_ms,
-                                   dir.path()));
+                                   a.count("verbose") != 0, dir.path()));
     }
-    std::printf("lock_bench: %d processes x %d waiters, one key, one redis-server, %d s per "
-                "strategy, hold %ld us, wait budget %ld ms\n\n",
-                processes, waiters, seconds, hold_us, budget_ms);
-    std::printf("| strategy | acquisitions/s | hand-off p50 / p99 ms | cross-process hand-off "
-                "p50 / p99 ms (share) | redis cmds/acq (server, incl. in-script) | cmds/acq sent "
-                "by clients | redis-server CPU s | acquisitions | timeouts |\n");
+    std::printf(
+        "lock_bench: %d processes x %d waiters, one key, one redis-server, %d s per "
+        "strategy, hold %ld us, wait budget %ld ms\n\n",
+        processes, waiters, seconds, hold_us, budget_ms);
+    std::printf(
+        "| strategy | acquisitions/s | hand-off p50 / p99 ms | cross-process hand-off "
+        "p50 / p99 ms (share) | redis cmds/acq (server, incl. in-script) | cmds/acq sent "
+        "by clients | redis-server CPU s | acquisitions | timeouts |\n");
     std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (const auto& r : rows) {
-        std::printf("| %s | %.0f | %.3f / %.3f | %.3f / %.3f (%.0f %%) | %.2f | %.2f | %.2f | %ld "
-                    "| %ld |\n",
-                    r.strategy.c_str(), r.acquisitions_per_s, r.p50_ms, r.p99_ms, r.cross_p50_ms,
-                    r.cross_p99_ms, 100 * r.cross_share, r.server_cmds_per_acq,
-                    r.client_cmds_per_acq, r.redis_cpu_s, r.acquisitions, r.timeouts);
+        std::printf(
+            "| %s | %.0f | %.3f / %.3f | %.3f / %.3f (%.0f %%) | %.2f | %.2f | %.2f | %ld "
+            "| %ld |\n",
+            r.strategy.c_str(), r.acquisitions_per_s, r.p50_ms, r.p99_ms, r.cross_p50_ms,
+            r.cross_p99_ms, 100 * r.cross_share, r.server_cmds_per_acq, r.client_cmds_per_acq,
+            r.redis_cpu_s, r.acquisitions, r.timeouts);
     }
     std::printf("| none | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |\n\n");
-    std::printf("none: no lock at all (the database's guards alone), so there is nothing to "
-                "measure at the library level; compare it in the service's load test.\n");
+    std::printf(
+        "none: no lock at all (the database's guards alone), so there is nothing to "
+        "measure at the library level; compare it in the service's load test.\n");
     if (rows.size() == 2 && rows[0].server_cmds_per_acq > 0) {
         std::printf("pubsub/polling redis commands per acquisition: %.2f\n",
                     rows[0].server_cmds_per_acq / rows[1].server_cmds_per_acq);

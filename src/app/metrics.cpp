@@ -1,5 +1,7 @@
 #include "app/metrics.hpp"
 
+#include <charconv>
+
 #include <prometheus/text_serializer.h>
 
 namespace hhplus::app {
@@ -61,24 +63,27 @@ Metrics::Metrics()
       db_idle_(db_pool_connections_.Add({{"state", "idle"}})),
       db_busy_(db_pool_connections_.Add({{"state", "busy"}})) {
     for (const char* outcome : {"issued", "sold_out", "duplicate", "expired", "busy", "error"}) {
-        coupon_issue_.Add({{"outcome", outcome}});  // all outcomes visible from the first scrape
+        // All outcomes visible from the first scrape, and looked up without a label map later.
+        coupon_outcomes_.emplace(outcome, &coupon_issue_.Add({{"outcome", outcome}}));
     }
 }
 
 void Metrics::ObserveRequest(std::string_view route, http::Method method, int status, double seconds) {
     const std::string_view method_name = http::MethodName(method);
-    std::string key;
-    key.reserve(route.size() + 16);
-    key.append(route).append(" ").append(method_name).append(" ").append(std::to_string(status));
-    auto it = request_counters_.find(key);
+    char status_text[16];
+    const auto status_end = std::to_chars(status_text, status_text + sizeof status_text, status).ptr;
+    const std::string_view status_view(status_text, static_cast<std::size_t>(status_end - status_text));
+    key_scratch_.clear();
+    key_scratch_.append(route).append(" ").append(method_name).append(" ").append(status_view);
+    auto it = request_counters_.find(std::string_view(key_scratch_));
     if (it == request_counters_.end()) {
         auto& counter = http_requests_.Add({{"route", std::string(route)},
                                             {"method", std::string(method_name)},
-                                            {"status", std::to_string(status)}});
-        it = request_counters_.emplace(std::move(key), &counter).first;
+                                            {"status", std::string(status_view)}});
+        it = request_counters_.emplace(key_scratch_, &counter).first;
     }
     it->second->Increment();
-    auto hit = request_durations_.find(std::string(route));
+    auto hit = request_durations_.find(route);
     if (hit == request_durations_.end()) {
         auto& histogram = http_duration_.Add({{"route", std::string(route)}}, kLatencyBuckets);
         hit = request_durations_.emplace(std::string(route), &histogram).first;
@@ -86,7 +91,13 @@ void Metrics::ObserveRequest(std::string_view route, http::Method method, int st
     hit->second->Observe(seconds);
 }
 
-void Metrics::CountCouponOutcome(const char* outcome) { coupon_issue_.Add({{"outcome", outcome}}).Increment(); }
+void Metrics::CountCouponOutcome(const char* outcome) {
+    auto it = coupon_outcomes_.find(std::string_view(outcome));
+    if (it == coupon_outcomes_.end()) {  // not one of the known outcomes: still counted
+        it = coupon_outcomes_.emplace(outcome, &coupon_issue_.Add({{"outcome", outcome}})).first;
+    }
+    it->second->Increment();
+}
 
 prometheus::Counter& Metrics::RedisCommands(const std::string& role) {
     return redis_commands_.Add({{"role", role}});

@@ -1,6 +1,7 @@
 #pragma once
 // Metrics: the Prometheus registry (prometheus-cpp) with the metric names api.md fixes; dashboards
 // and `./stage stats` rely on these names.
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,10 +53,20 @@ private:
     prometheus::Counter& lock_lost_;
     prometheus::Gauge& db_idle_;
     prometheus::Gauge& db_busy_;
+    // Hash that also takes string_views, so a lookup needs no std::string (C++20 heterogeneous
+    // lookup: only a miss allocates the key).
+    struct KeyHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+    };
+    template <class T>
+    using LabelCache = std::unordered_map<std::string, T*, KeyHash, std::equal_to<>>;
     // Label lookups are cached: prometheus-cpp hashes a label map on every Add(), which would
     // be an allocation-heavy step on each request. Keys: "route method status" / "route".
-    std::unordered_map<std::string, prometheus::Counter*> request_counters_;
-    std::unordered_map<std::string, prometheus::Histogram*> request_durations_;
+    LabelCache<prometheus::Counter> request_counters_;
+    LabelCache<prometheus::Histogram> request_durations_;
+    LabelCache<prometheus::Counter> coupon_outcomes_;  // outcome -> counter, all made up front
+    std::string key_scratch_;  // reused for "route method status": its capacity stays
 };
 
 }  // namespace hhplus::app

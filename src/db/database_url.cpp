@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "db/pool.hpp"
+#include "common/percent_decode.hpp"
 
 namespace hhplus::db {
 namespace {
@@ -17,31 +18,8 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
     return true;
 }
 
-int HexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// %XX decoding (passwords with '@' or ':' must be written %40, %3A).
-std::optional<std::string> PercentDecode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out.push_back(text[i]);
-            continue;
-        }
-        if (i + 2 >= text.size()) return std::nullopt;
-        const int hi = HexValue(text[i + 1]);
-        const int lo = HexValue(text[i + 2]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-    }
-    return out;
-}
+// %XX decoding: passwords with '@' or ':' must be written %40, %3A.
+std::optional<std::string> PercentDecode(std::string_view text) { return hhplus::PercentDecode(text, false); }
 
 bool IsIpv4(const std::string& host) {
     in_addr addr{};

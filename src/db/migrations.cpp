@@ -29,12 +29,12 @@ constexpr const char* kCreateSchemaMigrations =
     " applied_at DATETIME(3) NOT NULL"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
-std::string LockSql(const char* function) {
-    return std::string("SELECT ") + function + "('hhplus_migrations'" +
-           (std::string_view(function) == "GET_LOCK" ? ", " + std::to_string(kLockWaitSeconds)
-                                                     : std::string()) +
-           ")";
+// GET_LOCK is per connection: held until RELEASE_LOCK or until the connection closes, so a
+// crashed instance never leaves it taken.
+std::string GetLockSql() {
+    return "SELECT GET_LOCK('hhplus_migrations', " + std::to_string(kLockWaitSeconds) + ")";
 }
+constexpr const char* kReleaseLockSql = "SELECT RELEASE_LOCK('hhplus_migrations')";
 
 std::string Label(const Migration& m) {
     char version[16];
@@ -91,9 +91,7 @@ asio::awaitable<DbResult<int>> MigrateImpl(Pool* pool, std::vector<Migration> mi
     if (!acquired) co_return std::move(acquired).error();
     PooledConnection conn = std::move(acquired).value();
 
-    // GET_LOCK belongs to this connection: it is held until RELEASE_LOCK or until the
-    // connection closes, so a crashed instance never leaves it taken.
-    auto locked = co_await conn.Query(LockSql("GET_LOCK"), kLockQueryTimeout);
+    auto locked = co_await conn.Query(GetLockSql(), kLockQueryTimeout);
     if (!locked) co_return std::move(locked).error();
     if (locked->rows.empty() || locked->rows[0].IsNull(0)) {
         co_return Error{Errc::kQueryFailed, 0, "GET_LOCK('hhplus_migrations') returned NULL"};
@@ -106,7 +104,7 @@ asio::awaitable<DbResult<int>> MigrateImpl(Pool* pool, std::vector<Migration> mi
 
     auto applied = co_await ApplyMissing(&conn, &migrations);
 
-    auto released = co_await conn.Query(LockSql("RELEASE_LOCK"));
+    auto released = co_await conn.Query(kReleaseLockSql);
     if (!released) conn.MarkBroken();  // closing the connection releases the lock
     co_return applied;
 }

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/percent_decode.hpp"
+
 namespace hhplus::http {
 
 enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
@@ -55,8 +57,7 @@ struct Response {
 Response Json(int status, std::string body);
 Response NoContent();  // 204
 
-// Percent-decoding of a URL component. `plus_is_space` for query strings (form encoding).
-// nullopt on a truncated or non-hex escape.
-std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
+// Percent-decoding lives in common (the database URL parser needs it too).
+using ::hhplus::PercentDecode;
 
 }  // namespace hhplus::http

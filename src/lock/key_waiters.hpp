@@ -17,7 +17,7 @@ namespace hhplus::lock {
 using WaiterId = std::uint64_t;
 
 class KeyWaiters {
-public:
+  public:
     explicit KeyWaiters(std::size_t max_waiters) : max_waiters_(max_waiters) {}
 
     // Appends a waiter; false (and nothing changes) when `max_waiters` are already queued.
@@ -35,7 +35,7 @@ public:
     std::size_t size() const { return queue_.size(); }
     bool empty() const { return queue_.empty(); }
 
-private:
+  private:
     // Releases remembered for de-duplication. A release is published by every master (≤ 5 in
     // practice) and the local release path; copies of two consecutive releases can interleave,
     // so keep a few: 8 ≥ 5 masters + the local copy + slack for one overlapping release.

@@ -1,9 +1,9 @@
 #include "lock/lock_core.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <exception>
 #include <stdexcept>
 
@@ -13,8 +13,8 @@
 
 namespace hhplus::lock::detail {
 namespace asio = boost::asio;
-using redis::Reply;
 using redis::RedisResult;
+using redis::Reply;
 using MaybeReply = std::optional<RedisResult<Reply>>;
 
 void Spawn(const asio::any_io_executor& ex, asio::awaitable<void> work) {
@@ -29,7 +29,8 @@ namespace {
 // by the client's command timeout, so the whole is bounded by the slowest master).
 template <class T>
 struct Gather {
-    Gather(asio::any_io_executor ex, std::size_t n) : results(n), remaining(n), done(std::move(ex)) {}
+    Gather(asio::any_io_executor ex, std::size_t n)
+        : results(n), remaining(n), done(std::move(ex)) {}
     std::vector<std::optional<T>> results;
     std::size_t remaining;
     asio::steady_timer done;  // never expires; cancelled when the last one finished
@@ -141,9 +142,9 @@ asio::awaitable<void> SubscribeMissing(std::shared_ptr<Core> core, std::string k
             if (r && (r->ok() || r->error().code == redis::Errc::kTimeout)) {
                 state->subscribed[masters[j]] = true;
             } else if (r && r->error().code != redis::Errc::kCancelled) {
-                log::Warn("lock subscribe failed channel=" + channel + " master=" +
-                          redis::ToString(core->endpoints_[masters[j]]) + " error=" +
-                          std::string(redis::ErrcName(r->error().code)));
+                log::Warn("lock subscribe failed channel=" + channel +
+                          " master=" + redis::ToString(core->endpoints_[masters[j]]) +
+                          " error=" + std::string(redis::ErrcName(r->error().code)));
             }
         }
     }
@@ -291,6 +292,12 @@ void Core::OnLocalRelease(const std::string& key, const std::string& token) {
     if (!head) return;
     const auto waiter = it->second->waiters.find(*head);
     if (waiter == it->second->waiters.end()) return;
+    KeyState& state = *it->second;
+    if (state.turns_to_yield > 0 && token != state.own_release) {
+        --state.turns_to_yield;  // another process's turn ended: give the rest a head start
+        state.yield_until =
+            std::max(state.yield_until, std::chrono::steady_clock::now() + kReleaseYield);
+    }
     Wake(*waiter->second);
     if (metrics_.on_wakeup) metrics_.on_wakeup();
 }
@@ -338,11 +345,10 @@ void Core::MarkLost(const std::shared_ptr<LeaseState>& lease, std::string_view w
 bool Core::TryHandOff(const std::shared_ptr<LeaseState>& lease) {
     if (options_.mode != Mode::kPubSub || stopped_ || lease->lost) return false;
     const auto now = std::chrono::steady_clock::now();
-    if (!HandOffAllowed(lease->hand_offs, kMaxLocalHandOffs,
-                        std::chrono::duration_cast<Millis>(now - lease->acquired_at),
-                        kLocalHandOffWindow,
-                        std::chrono::duration_cast<Millis>(lease->valid_until - now),
-                        options_.ttl)) {
+    if (!HandOffAllowed(
+            lease->hand_offs, kMaxLocalHandOffs,
+            std::chrono::duration_cast<Millis>(now - lease->acquired_at), kLocalHandOffWindow,
+            std::chrono::duration_cast<Millis>(lease->valid_until - now), options_.ttl)) {
         return false;  // batch over (or the hold is ageing): release to everyone
     }
     const auto it = keys_.find(lease->key);
@@ -384,9 +390,8 @@ asio::awaitable<RedisResult<Reply>> RunScript(std::shared_ptr<Core> core, std::s
     co_return reply;
 }
 
-asio::awaitable<std::vector<MaybeReply>> RunScriptEverywhere(std::shared_ptr<Core> core,
-                                                             const LuaScript* script,
-                                                             std::vector<std::string> keys_and_args) {
+asio::awaitable<std::vector<MaybeReply>> RunScriptEverywhere(
+    std::shared_ptr<Core> core, const LuaScript* script, std::vector<std::string> keys_and_args) {
     std::vector<asio::awaitable<RedisResult<Reply>>> ops;
     for (std::size_t i = 0; i < core->clients_.size(); ++i) {
         ops.push_back(RunScript(core, i, script, keys_and_args));
@@ -401,8 +406,8 @@ asio::awaitable<AttemptOutcome> TryAcquire(std::shared_ptr<Core> core, std::stri
     std::vector<MaybeReply> replies;
     if (core->options_.mode == Mode::kPubSub) {
         std::vector<std::string> keys_and_args{core->LockKey(key), token, ttl_ms};
-        replies = co_await RunScriptEverywhere(core, &core->acquire_script_,
-                                               std::move(keys_and_args));
+        replies =
+            co_await RunScriptEverywhere(core, &core->acquire_script_, std::move(keys_and_args));
     } else {
         std::vector<std::string> set_nx{"SET", core->LockKey(key), token, "NX", "PX", ttl_ms};
         replies = co_await CommandEverywhere(core, std::move(set_nx));
@@ -412,9 +417,15 @@ asio::awaitable<AttemptOutcome> TryAcquire(std::shared_ptr<Core> core, std::stri
     bool uncertain = false;  // some master did not answer: our SET may have landed there
     for (const auto& reply : replies) {
         switch (ClassifyAttempt(reply, outcome.holder_pttl)) {
-            case Vote::kGranted: ++granted; break;
-            case Vote::kRefused: ++outcome.answered; break;
-            case Vote::kNoAnswer: uncertain = true; break;
+            case Vote::kGranted:
+                ++granted;
+                break;
+            case Vote::kRefused:
+                ++outcome.answered;
+                break;
+            case Vote::kNoAnswer:
+                uncertain = true;
+                break;
         }
     }
     outcome.answered += granted;
@@ -444,14 +455,21 @@ asio::awaitable<void> DeleteEverywhere(std::shared_ptr<Core> core,
     if (const auto it = core->keys_.find(lease->key); it != core->keys_.end()) state = it->second;
     if (state && core->options_.mode == Mode::kPubSub) {
         state->yield_until = std::chrono::steady_clock::now() + kReleaseYield;
+        state->own_release = lease->token;
     }
     const long long answer = co_await DeleteKeyEverywhere(core, lease->key, lease->token);
+    // answer − 1 processes heard the release, one of them ourselves (we have waiters).
     const bool others_heard = core->options_.mode == Mode::kPubSub && answer > 2;
     if (!others_heard) {
         // Nobody else waits (or nothing was announced: the key was no longer ours, or polling):
         // no reason to yield, and our head may not hear anything, so wake it.
-        if (state) state->yield_until = SteadyTime{};
+        if (state) {
+            state->yield_until = SteadyTime{};
+            state->turns_to_yield = 0;
+        }
         core->OnLocalRelease(lease->key, lease->token);
+    } else if (state) {
+        state->turns_to_yield = (answer - 2) / 2;
     }
 }
 
@@ -492,12 +510,13 @@ asio::awaitable<void> RunWatchdog(std::shared_ptr<Core> core, std::shared_ptr<Le
         const auto renewed =
             static_cast<std::size_t>(std::count_if(replies.begin(), replies.end(), IsOne));
         const auto end = std::chrono::steady_clock::now();
-        const Millis validity = Validity(core->options_.ttl,
-                                         std::chrono::duration_cast<Millis>(end - start),
-                                         core->options_.clock_drift_allowance);
+        const Millis validity =
+            Validity(core->options_.ttl, std::chrono::duration_cast<Millis>(end - start),
+                     core->options_.clock_drift_allowance);
         if (!RedlockSucceeded(renewed, core->clients_.size(), validity) ||
             end >= lease->valid_until) {
-            core->MarkLost(lease, renewed == 0 ? "renewal refused or failed" : "renewal short of quorum");
+            core->MarkLost(lease,
+                           renewed == 0 ? "renewal refused or failed" : "renewal short of quorum");
             co_return;
         }
         lease->valid_until = start + core->options_.ttl - core->options_.clock_drift_allowance;
@@ -519,8 +538,8 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
     }
     auto& slot = core->keys_[key];
     if (!slot) {
-        slot = std::make_shared<KeyState>(core->options_.max_waiters_per_key,
-                                          core->clients_.size());
+        slot =
+            std::make_shared<KeyState>(core->options_.max_waiters_per_key, core->clients_.size());
     }
     const std::shared_ptr<KeyState> state = slot;
     const WaiterId id = ++core->next_waiter_id_;
@@ -540,8 +559,8 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
         if (waiter->granted) {
             // Handed over by a local holder (checked first: the hold is ours now, even if our
             // budget ran out meanwhile or Stop came; the caller releases it).
-            result.emplace(std::make_shared<Lease>(core, waiter->granted,
-                                                   waiter->granted->generation));
+            result.emplace(
+                std::make_shared<Lease>(core, waiter->granted, waiter->granted->generation));
         } else if (core->stopped_) {
             result.emplace(LockErrc::kCancelled);
         } else if (now >= deadline) {
@@ -584,10 +603,9 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
             if (waiter->woken) continue;  // a release arrived while we were trying
             const auto after = std::chrono::steady_clock::now();
             const Millis remaining = Remaining(deadline, after);
-            const Millis delay =
-                last_unavailable
-                    ? std::min(kUnavailableRetryDelay, remaining)
-                    : HeadRetryDelay(attempt.holder_pttl, remaining, core->options_.retry_floor);
+            const Millis delay = last_unavailable ? std::min(kUnavailableRetryDelay, remaining)
+                                                  : HeadRetryDelay(attempt.holder_pttl, remaining,
+                                                                   core->options_.retry_floor);
             co_await Sleep(waiter, after + delay);
         }
     }
@@ -610,8 +628,8 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePolling(
     }
     auto& slot = core->keys_[key];
     if (!slot) {
-        slot = std::make_shared<KeyState>(core->options_.max_waiters_per_key,
-                                          core->clients_.size());
+        slot =
+            std::make_shared<KeyState>(core->options_.max_waiters_per_key, core->clients_.size());
     }
     const std::shared_ptr<KeyState> state = slot;
     if (state->waiters.size() >= core->options_.max_waiters_per_key) {
@@ -648,10 +666,9 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePolling(
         last_unavailable = attempt.answered < Quorum(core->clients_.size());
         const auto after = std::chrono::steady_clock::now();
         const Millis remaining = Remaining(deadline, after);
-        const Millis delay =
-            last_unavailable
-                ? std::min(kUnavailableRetryDelay, remaining)
-                : PollingDelay(core->options_.retry_interval, core->NextUnitRandom(), remaining);
+        const Millis delay = last_unavailable ? std::min(kUnavailableRetryDelay, remaining)
+                                              : PollingDelay(core->options_.retry_interval,
+                                                             core->NextUnitRandom(), remaining);
         waiter->woken = false;
         co_await Sleep(waiter, after + delay);
     }

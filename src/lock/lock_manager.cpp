@@ -10,8 +10,10 @@ namespace asio = boost::asio;
 
 std::string_view ModeName(Mode mode) {
     switch (mode) {
-        case Mode::kPubSub: return "pubsub";
-        case Mode::kPolling: return "polling";
+        case Mode::kPubSub:
+            return "pubsub";
+        case Mode::kPolling:
+            return "polling";
     }
     return "unknown";
 }
@@ -24,10 +26,14 @@ std::optional<Mode> ParseMode(std::string_view text) {
 
 std::string_view LockErrcName(LockErrc code) {
     switch (code) {
-        case LockErrc::kTimeout: return "timeout";
-        case LockErrc::kUnavailable: return "unavailable";
-        case LockErrc::kTooManyWaiters: return "too_many_waiters";
-        case LockErrc::kCancelled: return "cancelled";
+        case LockErrc::kTimeout:
+            return "timeout";
+        case LockErrc::kUnavailable:
+            return "unavailable";
+        case LockErrc::kTooManyWaiters:
+            return "too_many_waiters";
+        case LockErrc::kCancelled:
+            return "cancelled";
     }
     return "unknown";
 }
@@ -77,9 +83,7 @@ asio::awaitable<void> Lease::WaitLost() {
     }
 }
 
-asio::awaitable<void> Lease::Release() {
-    co_await detail::ReleaseHold(core_, state_, generation_);
-}
+asio::awaitable<void> Lease::Release() { co_await detail::ReleaseHold(core_, state_, generation_); }
 
 // ---- LockManager ---------------------------------------------------------------------------
 

@@ -57,8 +57,9 @@
 // - Ownership: the LockManager owns its Redis connections; leases and pending calls keep the
 //   internal state alive, so a lease may outlive the manager (its Release then does nothing
 //   useful: the connections are stopped and the key expires by its TTL).
+// clang-format off
 #include <utility>  // before Asio: Asio 1.18 uses std::exchange without including it
-
+// clang-format on
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -82,8 +83,8 @@ struct LeaseState;
 }  // namespace detail
 
 enum class Mode { kPubSub, kPolling };
-std::string_view ModeName(Mode mode);                      // "pubsub", "polling"
-std::optional<Mode> ParseMode(std::string_view text);     // inverse of ModeName
+std::string_view ModeName(Mode mode);                  // "pubsub", "polling"
+std::optional<Mode> ParseMode(std::string_view text);  // inverse of ModeName
 
 enum class LockErrc { kTimeout, kUnavailable, kTooManyWaiters, kCancelled };
 // The `result` label of hhplus_lock_acquire_total: "timeout", "unavailable", "too_many_waiters",
@@ -135,7 +136,7 @@ struct LockMetrics {
 // A held lock. Owned through shared_ptr by the holder; destroying it without Release releases it
 // in the background (best effort). All calls on the loop's thread.
 class Lease {
-public:
+  public:
     Lease(std::shared_ptr<detail::Core> core, std::shared_ptr<detail::LeaseState> state,
           std::uint64_t generation);
     ~Lease();
@@ -161,7 +162,7 @@ public:
     // (an unreachable master's key expires by its TTL). Suspends.
     boost::asio::awaitable<void> Release();
 
-private:
+  private:
     bool Owns() const;  // this Lease still owns the hold (not released, not handed on)
 
     std::shared_ptr<detail::Core> core_;
@@ -170,7 +171,7 @@ private:
 };
 
 class LockManager {
-public:
+  public:
     // `masters`: 1 or an odd number of independent Redis masters (no replicas: a failover could
     // hand a lock to two holders). Throws std::invalid_argument otherwise (a configuration bug).
     LockManager(boost::asio::any_io_executor ex, std::vector<redis::Endpoint> masters,
@@ -195,7 +196,7 @@ public:
     bool QuorumAvailable() const;
     const LockOptions& options() const;
 
-private:
+  private:
     std::shared_ptr<detail::Core> core_;
 };
 

@@ -25,7 +25,8 @@ Millis HeadRetryDelay(std::optional<Millis> holder_pttl, Millis remaining_budget
 
 Millis PollingDelay(Millis interval, double unit_random, Millis remaining_budget) {
     const double factor = 0.5 + std::clamp(unit_random, 0.0, 1.0);
-    const auto jittered = Millis(static_cast<Millis::rep>(static_cast<double>(interval.count()) * factor));
+    const auto jittered =
+        Millis(static_cast<Millis::rep>(static_cast<double>(interval.count()) * factor));
     return std::max(Millis::zero(), std::min(jittered, remaining_budget));
 }
 
@@ -52,8 +53,10 @@ std::string RandomToken() {
     // covers EINTR. Bounded: a kernel without entropy would be a broken machine, not a retry case.
     for (int attempt = 0; filled < bytes.size() && attempt < 8; ++attempt) {
         const ssize_t n = ::getrandom(bytes.data() + filled, bytes.size() - filled, 0);
-        if (n > 0) filled += static_cast<std::size_t>(n);
-        else if (errno != EINTR) break;
+        if (n > 0)
+            filled += static_cast<std::size_t>(n);
+        else if (errno != EINTR)
+            break;
     }
     if (filled < bytes.size()) throw std::runtime_error("getrandom failed");  // a bug/broken host
     return TokenHex(bytes);

@@ -266,6 +266,22 @@ void CopyTemplateTo(const fs::path& target) {
     fs::copy(root / "data", target, fs::copy_options::recursive);
 }
 
+// True when every thread of `pid` is in state T (stopped), read from /proc/<pid>/task/*/stat.
+bool AllThreadsStopped(pid_t pid) {
+    std::error_code ec;
+    const fs::path tasks = fs::path("/proc") / std::to_string(pid) / "task";
+    bool any = false;
+    for (const auto& entry : fs::directory_iterator(tasks, ec)) {
+        const std::string stat = ReadFile(entry.path() / "stat");
+        // "tid (comm) S ...": the state follows the last ')' (comm may contain spaces).
+        const auto close = stat.rfind(')');
+        if (close == std::string::npos || close + 2 >= stat.size()) return false;
+        if (stat[close + 2] != 'T') return false;
+        any = true;
+    }
+    return any && !ec;
+}
+
 }  // namespace
 
 MariaDbServer::MariaDbServer() : dir_("hhplus-mariadb") {
@@ -344,7 +360,19 @@ void MariaDbServer::Kill9() {
     process_.Wait(std::chrono::duration_cast<std::chrono::milliseconds>(kStopGrace));
 }
 
-void MariaDbServer::Pause() { process_.Signal(SIGSTOP); }
+void MariaDbServer::Pause() {
+    process_.Signal(SIGSTOP);
+    // kill() returns before the stop takes effect: a thread busy with a query could still
+    // answer it. Wait until every thread of the server is in the stopped state.
+    const auto deadline = std::chrono::steady_clock::now() + kStopGrace;
+    while (!AllThreadsStopped(process_.pid())) {  // bounded by the deadline
+        if (std::chrono::steady_clock::now() >= deadline) {
+            throw std::runtime_error("mariadbd did not stop on SIGSTOP");
+        }
+        std::this_thread::sleep_for(5ms);
+    }
+}
+
 void MariaDbServer::Resume() { process_.Signal(SIGCONT); }
 bool MariaDbServer::Running() { return process_.Running(); }
 

@@ -391,8 +391,8 @@ int Main(int argc, char** argv) {
     std::ostream& out = std::cout;
     std::ostream& err = std::cerr;
     if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
-        out << kUsage;
-        return args.empty() ? kExitInvalidConfig : kExitOk;
+        out << kUsage;  // like `k6` without a command: help, exit 0
+        return kExitOk;
     }
     const std::string command = args[0];
     if (command == "list") {

@@ -147,7 +147,7 @@ void CookieJar::Set(std::string_view host, std::string_view name, std::string_vi
     c.name = std::string(name);
     c.value = std::string(value);
     c.domain = Lower(host);
-    c.path = "/";
+    c.path.push_back('/');  // not `= "/"`: g++ 12 -O3 reports a bogus -Wrestrict on that
     Upsert(std::move(c));
 }
 
@@ -181,6 +181,7 @@ bool CookieJar::Matches(const Cookie& c, std::string_view host, std::string_view
 }
 
 std::string CookieJar::HeaderFor(std::string_view host, std::string_view path, bool secure, Clock::time_point now) const {
+    if (cookies_.empty()) return "";
     std::vector<const Cookie*> matching;
     for (const Cookie& c : cookies_) {
         if (Matches(c, host, path, secure, now)) matching.push_back(&c);

@@ -2,12 +2,15 @@
 
 #include <poll.h>
 
+#include <algorithm>
+
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 namespace hhplus::loadgen {
 namespace {
@@ -33,6 +36,79 @@ Nanos Since(Steady::time_point from, Steady::time_point to) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count();
 }
 
+// A response parser that keeps only what the load generator uses (status, X-Instance,
+// Set-Cookie, body): Beast parses, but no per-field allocation happens, which matters at tens of
+// thousands of responses a second on one thread.
+class LeanResponseParser final : public http::basic_parser<false> {
+public:
+    explicit LeanResponseParser(HttpResponse* out) : out_(out) {}
+
+private:
+    void on_request_impl(http::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
+    void on_response_impl(int code, beast::string_view, int version, beast::error_code&) override {
+        out_->status = code;
+        out_->proto = version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+    }
+    void on_field_impl(http::field name, beast::string_view name_string, beast::string_view value,
+                       beast::error_code&) override {
+        if (name == http::field::set_cookie) {
+            out_->set_cookies.emplace_back(value);
+        } else if (name == http::field::unknown && beast::iequals(name_string, "X-Instance")) {
+            out_->x_instance.assign(value.data(), value.size());
+        }
+    }
+    void on_header_impl(beast::error_code&) override {}
+    void on_body_init_impl(boost::optional<std::uint64_t> const& length, beast::error_code&) override {
+        if (length && *length <= kMaxResponseBody) out_->body.reserve(static_cast<std::size_t>(*length));
+    }
+    std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+        out_->body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
+        out_->body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_finish_impl(beast::error_code&) override {}
+
+    HttpResponse* out_;
+};
+
+// HTTP/1.1 request bytes, built by hand into a reused buffer (Beast's message type allocates a
+// node per header field).
+void Serialize(const HttpRequest& r, const std::string& host, std::string& out) {
+    out.clear();
+    const auto method = http::to_string(r.method);
+    out.append(method.data(), method.size());
+    out += ' ';
+    out += r.target;
+    out += " HTTP/1.1\r\nHost: ";
+    out += host;
+    out += "\r\nUser-Agent: hhplus-load/1.0 (k6 v1.x semantics)\r\n";
+    if (!r.cookie.empty()) {
+        out += "Cookie: ";
+        out += r.cookie;
+        out += "\r\n";
+    }
+    for (const auto& [k, v] : r.headers) {
+        out += k;
+        out += ": ";
+        out += v;
+        out += "\r\n";
+    }
+    if (!r.body.empty()) {
+        out += "Content-Type: application/json\r\nContent-Length: ";
+        out += std::to_string(r.body.size());
+        out += "\r\n\r\n";
+        out += r.body;
+    } else if (r.method == http::verb::post || r.method == http::verb::put || r.method == http::verb::patch) {
+        out += "Content-Length: 0\r\n\r\n";
+    } else {
+        out += "\r\n";
+    }
+}
+
 bool IsReplayable(const HttpRequest& r) {
     if (r.method == http::verb::get || r.method == http::verb::head || r.method == http::verb::options ||
         r.method == http::verb::trace) {
@@ -45,8 +121,8 @@ bool IsReplayable(const HttpRequest& r) {
 }
 
 // k6's error codes (lib/netext/httpext/error_codes.go) for what a socket can report.
-void SetTransportError(HttpResponse& resp, const beast::error_code& ec, bool connecting) {
-    if (ec == beast::error::timeout) {
+void SetTransportError(HttpResponse& resp, const beast::error_code& ec, bool connecting, bool timed_out) {
+    if (timed_out || ec == beast::error::timeout) {
         resp.error_code = connecting ? 1211 : 1050;
         resp.error = connecting ? "dial: i/o timeout" : "request timeout";
     } else if (ec == asio::error::connection_refused) {
@@ -72,16 +148,34 @@ void SetTransportError(HttpResponse& resp, const beast::error_code& ec, bool con
 
 }  // namespace
 
-HttpClient::HttpClient(asio::any_io_executor executor, asio::ip::tcp::endpoint endpoint, std::string host_header)
-    : executor_(std::move(executor)), endpoint_(std::move(endpoint)), host_header_(std::move(host_header)) {}
+void TimeoutSweeper::Remove(HttpClient* client) {
+    clients_.erase(std::remove(clients_.begin(), clients_.end(), client), clients_.end());
+}
 
-HttpClient::~HttpClient() { Close(); }
+void TimeoutSweeper::Sweep(Steady::time_point now) {
+    for (HttpClient* c : clients_) c->ExpireIfLate(now);
+}
+
+HttpClient::HttpClient(asio::any_io_executor executor, asio::ip::tcp::endpoint endpoint, std::string host_header,
+                       TimeoutSweeper* sweeper, Nanos request_timeout)
+    : executor_(std::move(executor)),
+      endpoint_(std::move(endpoint)),
+      host_header_(std::move(host_header)),
+      sweeper_(sweeper),
+      request_timeout_(request_timeout) {
+    if (sweeper_ != nullptr) sweeper_->Add(this);
+}
+
+HttpClient::~HttpClient() {
+    if (sweeper_ != nullptr) sweeper_->Remove(this);
+    Close();
+}
 
 void HttpClient::Close() {
     if (stream_) {
         beast::error_code ignored;
-        stream_->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-        stream_->close();
+        stream_->shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        stream_->close(ignored);
         stream_.reset();
     }
     buffer_.clear();
@@ -89,14 +183,26 @@ void HttpClient::Close() {
 
 void HttpClient::Interrupt() {
     interrupted_ = true;
-    if (stream_) stream_->cancel();
+    if (stream_) {
+        beast::error_code ignored;
+        stream_->cancel(ignored);
+    }
+}
+
+void HttpClient::ExpireIfLate(Steady::time_point now) {
+    if (!in_flight_ || now < deadline_ || timed_out_) return;
+    timed_out_ = true;
+    if (stream_) {
+        beast::error_code ignored;
+        stream_->cancel(ignored);
+    }
 }
 
 bool HttpClient::ConnectionLooksStale() {
     if (Steady::now() - last_used_ < kStaleProbeAfter) return false;
     // Readable while idle means the server closed (EOF pending) or sent something unexpected.
     pollfd pfd{};
-    pfd.fd = stream_->socket().native_handle();
+    pfd.fd = stream_->native_handle();
     pfd.events = POLLIN;
     return ::poll(&pfd, 1, 0) != 0;
 }
@@ -104,60 +210,58 @@ bool HttpClient::ConnectionLooksStale() {
 asio::awaitable<HttpResponse> HttpClient::Send(HttpRequest request) {
     HttpResponse resp;
     interrupted_ = false;
+    timed_out_ = false;
     const Steady::time_point start = Steady::now();
-    const auto deadline = start + std::chrono::nanoseconds(kRequestTimeout);
+    deadline_ = start + std::chrono::nanoseconds(request_timeout_);
+    in_flight_ = true;
+    struct InFlight {  // cleared on every way out of this coroutine
+        bool& flag;
+        ~InFlight() { flag = false; }
+    } in_flight_guard{in_flight_};
 
-    http::request<http::string_body> req{request.method, request.target, 11};
-    req.set(http::field::host, host_header_);
-    req.set(http::field::user_agent, "hhplus-load/1.0 (k6 v1.x semantics)");
-    if (!request.cookie.empty()) req.set(http::field::cookie, request.cookie);
-    for (const auto& [k, v] : request.headers) req.set(k, v);
-    if (!request.body.empty()) {
-        req.set(http::field::content_type, "application/json");
-        req.body() = std::move(request.body);
-    }
-    req.prepare_payload();
+    Serialize(request, host_header_, request_bytes_);
 
     if (stream_ && ConnectionLooksStale()) Close();
     beast::error_code ec;
     for (int attempt = 0; attempt < 2; ++attempt) {
         const bool reused = stream_.has_value();
         auto fail = [&](bool connecting) {
-            SetTransportError(resp, ec, connecting);
+            SetTransportError(resp, ec, connecting, timed_out_);
             resp.trail.end = Steady::now();
             Close();
         };
         if (!reused) {
             buffer_.clear();
             stream_.emplace(executor_);
-            stream_->expires_at(deadline);
             const Steady::time_point connect_start = Steady::now();
             co_await stream_->async_connect(endpoint_, asio::redirect_error(asio::use_awaitable, ec));
             const Steady::time_point connected = Steady::now();
             resp.trail.connecting = Since(connect_start, connected);
             if (interrupted_) break;
-            if (ec) {
+            if (ec || timed_out_) {
                 resp.trail.blocked = Since(start, connected);
                 fail(true);
                 co_return resp;
             }
             beast::error_code option_ec;  // Nagle off: requests are small and latency is measured
-            stream_->socket().set_option(asio::ip::tcp::no_delay(true), option_ec);
+            stream_->set_option(asio::ip::tcp::no_delay(true), option_ec);
         }
         const Steady::time_point ready = Steady::now();
         resp.trail.blocked = Since(start, ready);
-        stream_->expires_at(deadline);
 
-        const std::size_t sent = co_await http::async_write(*stream_, req, asio::redirect_error(asio::use_awaitable, ec));
+        const std::size_t sent =
+            co_await asio::async_write(*stream_, asio::buffer(request_bytes_), asio::redirect_error(asio::use_awaitable, ec));
         const Steady::time_point written = Steady::now();
         if (interrupted_) break;
-        if (ec) {
+        if (ec && !timed_out_) {
             // Nothing reached a server that had already closed this kept-alive connection: safe
             // to send again on a fresh one, whatever the method (Go's transport does the same).
             if (reused && attempt == 0) {
                 Close();
                 continue;
             }
+        }
+        if (ec || timed_out_) {
             resp.trail.sending = Since(ready, written);
             fail(false);
             co_return resp;
@@ -173,7 +277,7 @@ asio::awaitable<HttpResponse> HttpClient::Send(HttpRequest request) {
         }
         const Steady::time_point first_byte = Steady::now();
         if (interrupted_) break;
-        if (ec) {
+        if (ec && !timed_out_) {
             // The server closed the idle connection as we sent: only a replayable request may go
             // again, since the server may have acted on it.
             const bool closed_before_answer = ec == asio::error::eof || ec == asio::error::connection_reset;
@@ -181,13 +285,18 @@ asio::awaitable<HttpResponse> HttpClient::Send(HttpRequest request) {
                 Close();
                 continue;
             }
+        }
+        if (ec || timed_out_) {
             resp.trail.waiting = Since(written, first_byte);
             fail(false);
             co_return resp;
         }
         resp.trail.waiting = Since(written, first_byte);
 
-        http::response_parser<http::string_body> parser;
+        resp.set_cookies.clear();
+        resp.x_instance.clear();
+        resp.body.clear();
+        LeanResponseParser parser(&resp);
         parser.body_limit(kMaxResponseBody);
         parser.header_limit(kMaxResponseHeader);
         const std::size_t received =
@@ -196,20 +305,12 @@ asio::awaitable<HttpResponse> HttpClient::Send(HttpRequest request) {
         if (interrupted_) break;
         resp.trail.receiving = Since(first_byte, done);
         resp.trail.bytes_received = static_cast<std::int64_t>(received);
-        if (ec) {
+        if (ec || timed_out_) {
+            resp.status = 0;
             fail(false);
             co_return resp;
         }
-        stream_->expires_never();
-        auto& msg = parser.get();
-        resp.status = static_cast<int>(msg.result_int());
-        resp.proto = msg.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
-        if (auto it = msg.find("X-Instance"); it != msg.end()) resp.x_instance = std::string(it->value());
-        for (auto range = msg.equal_range(http::field::set_cookie); range.first != range.second; ++range.first) {
-            resp.set_cookies.emplace_back(range.first->value());
-        }
-        const bool keep_alive = msg.keep_alive();
-        resp.body = std::move(msg.body());
+        const bool keep_alive = parser.keep_alive();
         resp.trail.end = done;
         last_used_ = done;
         if (!keep_alive) Close();

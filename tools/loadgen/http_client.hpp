@@ -2,7 +2,7 @@
 // One VU's HTTP/1.1 connection: keep-alive, k6's request timings, k6's transport error codes.
 //
 // Contract: Send() suspends; it never throws for network trouble (the response carries status 0,
-// error_code and error instead). Interrupt() may be called while Send() is suspended: the
+// error_code and error instead). Timeouts (kRequestTimeout) apply when a TimeoutSweeper is given. Interrupt() may be called while Send() is suspended: the
 // response then comes back with interrupted = true and no timings are trustworthy (the runner
 // records nothing for it, as k6 drops the samples of a request cut by a hard stop). One request
 // at a time per client; the client must outlive the Send() coroutine.
@@ -11,7 +11,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <cstdint>
@@ -65,9 +64,35 @@ public:
     virtual void Interrupt() = 0;
 };
 
+// k6's default request timeout (60 s): connect, write and read of one request must fit in it.
+// -e REQUEST_TIMEOUT changes it (k6 scripts set params.timeout per request).
+constexpr Nanos kRequestTimeout = 60 * kSecond;
+
+class HttpClient;
+
+// Request timeouts without a timer per request: clients register here, and the runner calls
+// Sweep() every kTimeoutSweepInterval to cancel the requests past their deadline. Arming and
+// cancelling a timer for every read and write (what beast::tcp_stream does) costs more at tens of
+// thousands of requests a second than the whole check below.
+class TimeoutSweeper {
+public:
+    void Add(HttpClient* client) { clients_.push_back(client); }
+    void Remove(HttpClient* client);
+    void Sweep(std::chrono::steady_clock::time_point now);
+
+private:
+    std::vector<HttpClient*> clients_;
+};
+
+// A 60 s timeout swept every second fires between 60 and 61 s: precise enough for k6's
+// "request timeout" (error 1050), which exists to unstick a run, not to measure.
+constexpr auto kTimeoutSweepInterval = std::chrono::seconds(1);
+
 class HttpClient final : public Transport {
 public:
-    HttpClient(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint endpoint, std::string host_header);
+    // `sweeper` may be null: then requests have no timeout.
+    HttpClient(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint endpoint, std::string host_header,
+               TimeoutSweeper* sweeper = nullptr, Nanos request_timeout = kRequestTimeout);
     ~HttpClient() override;
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
@@ -75,6 +100,8 @@ public:
     boost::asio::awaitable<HttpResponse> Send(HttpRequest request) override;
     void Interrupt() override;
     void Close();
+    // Called by the sweeper: cancels the request in flight if its deadline has passed.
+    void ExpireIfLate(std::chrono::steady_clock::time_point now);
 
 private:
     bool ConnectionLooksStale();
@@ -82,13 +109,16 @@ private:
     boost::asio::any_io_executor executor_;
     boost::asio::ip::tcp::endpoint endpoint_;
     std::string host_header_;
-    std::optional<boost::beast::tcp_stream> stream_;
+    TimeoutSweeper* sweeper_;
+    Nanos request_timeout_;
+    std::optional<boost::asio::ip::tcp::socket> stream_;
+    std::chrono::steady_clock::time_point deadline_{};
+    bool in_flight_ = false;
+    bool timed_out_ = false;
     boost::beast::flat_buffer buffer_;
+    std::string request_bytes_;  // the serialized request, reused (no allocation once warm)
     std::chrono::steady_clock::time_point last_used_{};
     bool interrupted_ = false;
 };
-
-// k6's default request timeout (60 s): connect, write and read of one request must fit in it.
-constexpr Nanos kRequestTimeout = 60 * kSecond;
 
 }  // namespace hhplus::loadgen

@@ -21,13 +21,18 @@ std::uint16_t StringTable::Id(std::string_view text) {
 
 void RequestLog::Add(double offset_s, double duration_ms, int status, std::string_view name, std::string_view instance,
                      std::string_view error_code) {
+    AddInterned(offset_s, duration_ms, status, strings_.Id(name), strings_.Id(instance), strings_.Id(error_code));
+}
+
+void RequestLog::AddInterned(double offset_s, double duration_ms, int status, std::uint16_t name, std::uint16_t instance,
+                             std::uint16_t error_code) {
     RequestRecord r;
     r.offset_s = static_cast<float>(offset_s);
     r.duration_ms = static_cast<float>(duration_ms);
     r.status = static_cast<std::uint16_t>(std::clamp(status, 0, 0xFFFF));
-    r.name = strings_.Id(name);
-    r.instance = strings_.Id(instance);
-    r.error_code = strings_.Id(error_code);
+    r.name = name;
+    r.instance = instance;
+    r.error_code = error_code;
     records_.push_back(r);
 }
 

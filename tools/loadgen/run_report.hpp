@@ -41,6 +41,10 @@ class RequestLog {
 public:
     void Add(double offset_s, double duration_ms, int status, std::string_view name, std::string_view instance,
              std::string_view error_code);
+    // The same with ids from Intern(): the hot path interns once per distinct value, not per request.
+    void AddInterned(double offset_s, double duration_ms, int status, std::uint16_t name, std::uint16_t instance,
+                     std::uint16_t error_code);
+    std::uint16_t Intern(std::string_view text) { return strings_.Id(text); }
     const std::vector<RequestRecord>& Records() const { return records_; }
     const StringTable& Strings() const { return strings_; }
 

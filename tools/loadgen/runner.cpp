@@ -51,6 +51,29 @@ double Millis(Steady::duration d) { return std::chrono::duration<double, std::mi
 
 std::string Cyan(const std::string& s, bool colors) { return colors ? "\x1b[36m" + s + "\x1b[0m" : s; }
 
+// The final threshold pass (k6 evaluates empty sinks too at the end), the thresholds as the HTML
+// report lists them, and the summary input; shared by `run` and `report`.
+SummaryInput FinalizeSummary(const Registry& registry, ThresholdEngine& thresholds, const CheckBook& checks, Nanos run_duration,
+                             const std::vector<std::string>& trend_stats, const std::string& time_unit, bool full_mode,
+                             RunReport& report, ThresholdOutcome& outcome) {
+    outcome = thresholds.Evaluate(false, run_duration);
+    for (const MetricThresholdSet& set : thresholds.Sets()) {
+        for (const Threshold& t : set.thresholds) report.thresholds.emplace_back(set.metric->name + ": " + t.config.source, !t.last_failed);
+    }
+    report.run_duration = run_duration;
+    SummaryInput input;
+    input.registry = &registry;
+    input.thresholds = &thresholds;
+    input.checks = &checks;
+    input.run_duration = run_duration;
+    input.trend_stats = trend_stats;
+    input.time_unit = time_unit;
+    input.full_mode = full_mode;
+    input.colors = false;
+    report.summary_text = RenderTextSummary(input);
+    return input;
+}
+
 class Runner;
 
 // One scenario's executor, its VUs and its driving timer. Receives the executor's actions.
@@ -81,7 +104,7 @@ class Runner {
 public:
     Runner(const RunConfig& config, std::ostream& out, std::ostream& err)
         : config_(config), out_(out), err_(err), signals_(io_, SIGINT, SIGTERM), done_(io_.get_executor()),
-          vus_timer_(io_), threshold_timer_(io_), progress_timer_(io_) {
+          vus_timer_(io_), threshold_timer_(io_), progress_timer_(io_), sweep_timer_(io_) {
         colors_ = config.stdout_is_tty && !config.no_color;
     }
 
@@ -89,9 +112,12 @@ public:
 
     // Called by ScenarioRun.
     void AddVu(ScenarioRun* sr, int vu) {
-        sr->vus.push_back(std::make_unique<Vu>(&vu_env_, vu, sr->config.name, true));
+        sr->vus.push_back(std::make_unique<Vu>(&vu_env_, vu, sr->config.name, true, sr->config.tags));
     }
     void StartIteration(ScenarioRun* sr, int vu, Nanos due) {
+        // Begin now, not when the coroutine first runs: a hard stop that arrives in between must
+        // find the iteration started, or it would be lost and the iteration run in full.
+        sr->vus[static_cast<std::size_t>(vu)]->BeginIteration(sr->next_iteration++);
         asio::co_spawn(io_, RunIteration(sr, vu, due), RethrowIfFailed);
     }
     void Drop(ScenarioRun* sr, std::int64_t count) {
@@ -111,6 +137,7 @@ private:
     asio::awaitable<void> ThresholdTicker();
     asio::awaitable<void> ProgressTicker();
     asio::awaitable<void> WatchSignals();
+    asio::awaitable<void> SweepTimeouts();
     asio::awaitable<bool> CreateCoupon();
     asio::awaitable<void> AuditCoupon();
     void AbortAll();
@@ -143,12 +170,17 @@ private:
     std::ostream& out_;
     std::ostream& err_;
     bool colors_ = false;
-    asio::io_context io_;
+    // One thread runs this context and nothing else posts to it (the resolver is used
+    // synchronously, signals arrive through Asio's own pipe), so Asio's locks can go.
+    asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
     asio::signal_set signals_;
     WaitGroup done_;
     asio::steady_timer vus_timer_;
     asio::steady_timer threshold_timer_;
     asio::steady_timer progress_timer_;
+    asio::steady_timer sweep_timer_;
+    TimeoutSweeper sweeper_;  // declared before every VU: clients unregister from it on destruction
+    bool sweeping_ = false;
 
     Registry registry_;
     BuiltinMetrics builtin_;
@@ -311,8 +343,18 @@ int Runner::Run() {
     const asio::ip::tcp::endpoint endpoint = *endpoint_;
     const std::string host_header = config_.base.HostHeader();
     asio::any_io_executor executor = io_.get_executor();
-    vu_env_.make_transport = [executor, endpoint, host_header]() -> std::unique_ptr<Transport> {
-        return std::make_unique<HttpClient>(executor, endpoint, host_header);
+    TimeoutSweeper* sweeper = &sweeper_;
+    Nanos request_timeout = kRequestTimeout;
+    if (auto t = config_.env("REQUEST_TIMEOUT"); t && !t->empty()) {
+        auto parsed = ParseDuration(*t);
+        if (!parsed || *parsed <= 0) {
+            err_ << "ERRO[0000] REQUEST_TIMEOUT must be a positive duration such as 10s, got '" << *t << "'\n";
+            return kExitInvalidConfig;
+        }
+        request_timeout = *parsed;
+    }
+    vu_env_.make_transport = [executor, endpoint, host_header, sweeper, request_timeout]() -> std::unique_ptr<Transport> {
+        return std::make_unique<HttpClient>(executor, endpoint, host_header, sweeper, request_timeout);
     };
     vu_env_.start_unix_nanos =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -475,7 +517,25 @@ std::map<std::string, CommandCounts> Runner::SnapshotRedis(std::map<std::string,
     return out;
 }
 
+asio::awaitable<void> Runner::SweepTimeouts() {
+    while (sweeping_) {
+        sweep_timer_.expires_after(kTimeoutSweepInterval);
+        boost::system::error_code ec;
+        co_await sweep_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        sweeper_.Sweep(Steady::now());
+    }
+}
+
 asio::awaitable<void> Runner::Main() {
+    sweeping_ = true;
+    asio::co_spawn(io_, SweepTimeouts(), RethrowIfFailed);
+    struct StopSweeping {  // on every way out of Main
+        Runner* r;
+        ~StopSweeping() {
+            r->sweeping_ = false;
+            r->sweep_timer_.cancel();
+        }
+    } stop_sweeping{this};
     const bool needs_coupon = info_->uses_coupon && !services_.env("COUPON_ID") && !config_.admin_token.empty();
     if (needs_coupon && !co_await CreateCoupon()) {
         signals_.cancel();
@@ -581,9 +641,8 @@ asio::awaitable<void> Runner::RunIteration(ScenarioRun* sr, int vu_id, Nanos due
     Vu* vu = sr->vus[static_cast<std::size_t>(vu_id)].get();
     const Steady::time_point t0 = Steady::now();
     const Steady::time_point due_at = sr->start + std::chrono::nanoseconds(due);
-    vu->BeginIteration(sr->next_iteration++);
     if (sr->arrival) report_.schedule_lag_ms.Add(Millis(t0 - due_at));
-    co_await scenario_->Iterate(vu);
+    if (!vu->Interrupted()) co_await scenario_->Iterate(vu);
     const Steady::time_point t1 = Steady::now();
     const std::int64_t unix_nanos =
         vu_env_.start_unix_nanos + std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - vu_env_.start_steady).count();
@@ -726,23 +785,10 @@ int Runner::Finish() {
     }
     if (!run_started_ && aborted_by_signal_) return kExitInterrupted;
     const Nanos run_duration = Elapsed();
-    report_.run_duration = run_duration;
     report_.host.loadavg_after = ReadLoadAverage();
-    ThresholdOutcome final_outcome = thresholds_.Evaluate(false, run_duration);
-    for (const MetricThresholdSet& set : thresholds_.Sets()) {
-        for (const Threshold& t : set.thresholds) report_.thresholds.emplace_back(set.metric->name + ": " + t.config.source, !t.last_failed);
-    }
-
-    SummaryInput input;
-    input.registry = &registry_;
-    input.thresholds = &thresholds_;
-    input.checks = &checks_;
-    input.run_duration = run_duration;
-    input.trend_stats = config_.trend_stats;
-    input.time_unit = config_.time_unit;
-    input.full_mode = config_.full_summary;
-    input.colors = false;
-    report_.summary_text = RenderTextSummary(input);
+    ThresholdOutcome final_outcome;
+    SummaryInput input = FinalizeSummary(registry_, thresholds_, checks_, run_duration, config_.trend_stats, config_.time_unit,
+                                         config_.full_summary, report_, final_outcome);
     input.colors = colors_;
     out_ << RenderTextSummary(input);
     out_ << RenderBeyondK6(report_, colors_);
@@ -834,19 +880,8 @@ int RenderReportFromNdjson(const std::string& ndjson_path, const std::string& ht
     }
     // The file has no run duration; the span of its samples stands in for it.
     const Nanos run_duration = content->points.empty() ? 0 : last - first;
-    report.run_duration = run_duration;
-    thresholds.Evaluate(false, run_duration);
-    for (const MetricThresholdSet& set : thresholds.Sets()) {
-        for (const Threshold& t : set.thresholds) report.thresholds.emplace_back(set.metric->name + ": " + t.config.source, !t.last_failed);
-    }
-    SummaryInput input;
-    input.registry = &registry;
-    input.thresholds = &thresholds;
-    input.checks = &checks;
-    input.run_duration = run_duration;
-    input.trend_stats = trend_stats;
-    input.colors = false;
-    report.summary_text = RenderTextSummary(input);
+    ThresholdOutcome outcome;
+    SummaryInput input = FinalizeSummary(registry, thresholds, checks, run_duration, trend_stats, "", false, report, outcome);
     input.colors = colors;
     out << RenderTextSummary(input);
     if (!html_path.empty()) {

@@ -370,10 +370,12 @@ public:
 // trivial endpoint (compare with wrk, see README).
 class HttpGetScenario final : public ApiScenario {
 public:
-    using ApiScenario::ApiScenario;
-    asio::awaitable<void> Iterate(Vu* vu) override {
-        co_await vu->Request(verb::get, services_->Env("PATH_TO_GET", "/"), "", "");
-    }
+    HttpGetScenario(const ScenarioInfo& info, ScenarioServices* services)
+        : ApiScenario(info, services), path_(services->Env("PATH_TO_GET", "/")) {}
+    asio::awaitable<void> Iterate(Vu* vu) override { co_await vu->Request(verb::get, path_, "", ""); }
+
+private:
+    std::string path_;
 };
 
 }  // namespace

@@ -11,6 +11,13 @@ namespace http = boost::beast::http;
 
 double Millis(Nanos d) { return static_cast<double>(d) / static_cast<double>(kMillisecond); }
 
+// Distinct request outcomes (method × name × status × error) a VU keeps tags for; a scenario has
+// a handful of requests and a few statuses each, so 64 covers it with room. Past that, tags are
+// built per request (correct, only slower).
+constexpr std::size_t kTagCacheEntries = 64;
+// Distinct (X-Instance, errorCode) pairs a VU keeps metadata for: instances × outcome codes.
+constexpr std::size_t kMetaCacheEntries = 64;
+
 }  // namespace
 
 std::string ErrorCodeOf(std::string_view body) {
@@ -28,13 +35,14 @@ std::string ErrorCodeOf(std::string_view body) {
     return std::string(body.substr(pos + 1, end - pos - 1));
 }
 
-Vu::Vu(VuEnvironment* env, int id, std::string scenario, bool record)
+Vu::Vu(VuEnvironment* env, int id, std::string scenario, bool record, const std::map<std::string, std::string>& tags)
     : env_(env),
       id_(id),
       scenario_(std::move(scenario)),
       record_(record),
       transport_(env->make_transport()),
       sleep_timer_(env->executor) {
+    for (const auto& [k, v] : tags) SetTag(tags_, k, v);
     SetTag(tags_, "group", "");
     SetTag(tags_, "scenario", scenario_);
 }
@@ -65,8 +73,7 @@ asio::awaitable<HttpResponse> Vu::Request(http::verb method, std::string path, s
     HttpRequest req;
     req.method = method;
     req.target = env_->base.Target(path);
-    const std::string target = req.target;
-    req.cookie = jar_.HeaderFor(env_->base.host, target, false, CookieJar::Clock::now());
+    if (jar_.Size() > 0) req.cookie = jar_.HeaderFor(env_->base.host, req.target, false, CookieJar::Clock::now());
     req.body = std::move(body);
     req.headers = std::move(headers);
     HttpResponse resp = co_await transport_->Send(std::move(req));
@@ -74,37 +81,86 @@ asio::awaitable<HttpResponse> Vu::Request(http::verb method, std::string path, s
         resp.interrupted = true;
         co_return resp;
     }
-    const auto now = CookieJar::Clock::now();
-    for (const std::string& set_cookie : resp.set_cookies) jar_.SetFromHeader(set_cookie, env_->base.host, target, now);
+    if (!resp.set_cookies.empty()) {
+        const std::string target = env_->base.Target(path);
+        const auto now = CookieJar::Clock::now();
+        for (const std::string& set_cookie : resp.set_cookies) jar_.SetFromHeader(set_cookie, env_->base.host, target, now);
+    }
     bytes_sent_ += resp.trail.bytes_sent;
     bytes_received_ += resp.trail.bytes_received;
-    if (record_) RecordHttp(resp, method, name, env_->base.Url(path));
+    if (record_) RecordHttp(resp, method, name, path);
     co_return resp;
 }
 
-void Vu::RecordHttp(const HttpResponse& resp, http::verb method, const std::string& name, const std::string& url) {
+const Vu::TagCacheEntry& Vu::TagsFor(const HttpResponse& resp, http::verb method, const std::string& name,
+                                     const std::string& path) {
+    for (const TagCacheEntry& e : tag_cache_) {
+        if (e.method == method && e.status == resp.status && e.error_code == resp.error_code && e.name == name &&
+            (!name.empty() || e.path == path) && e.proto == resp.proto) {
+            return e;
+        }
+    }
+    TagCacheEntry e;
+    e.method = method;
+    e.name = name;
+    if (name.empty()) e.path = path;
+    e.status = resp.status;
+    e.error_code = resp.error_code;
+    e.proto = resp.proto;
     const int status = resp.status;
     const bool expected = status >= 200 && status < 400;
-    const std::string& name_tag = name.empty() ? url : name;
-    TagSet tags = tags_;
-    SetTag(tags, "expected_response", expected ? "true" : "false");
-    SetTag(tags, "method", std::string(http::to_string(method)));
-    SetTag(tags, "name", name_tag);
-    SetTag(tags, "url", name_tag);  // k6 ≥ 0.41: url equals a manually set name
-    SetTag(tags, "status", std::to_string(status));
+    // k6: without a name tag both name and url are the URL; with one, url equals the name.
+    const std::string name_tag = name.empty() ? env_->base.Url(path) : name;
+    e.tags = tags_;
+    SetTag(e.tags, "expected_response", expected ? "true" : "false");
+    SetTag(e.tags, "method", std::string(http::to_string(method)));
+    SetTag(e.tags, "name", name_tag);
+    SetTag(e.tags, "url", name_tag);
+    SetTag(e.tags, "status", std::to_string(status));
+    if (resp.error_code != 0) {
+        SetTag(e.tags, "error_code", std::to_string(resp.error_code));
+        SetTag(e.tags, "error", resp.error);
+    } else {
+        SetTag(e.tags, "proto", resp.proto);
+        if (status >= 400) SetTag(e.tags, "error_code", std::to_string(1000 + status));
+    }
+    if (env_->requests != nullptr) e.name_id = env_->requests->Intern(name_tag);
+    if (tag_cache_.size() >= kTagCacheEntries) tag_cache_.erase(tag_cache_.begin());
+    tag_cache_.push_back(std::move(e));
+    return tag_cache_.back();
+}
+
+const Vu::MetaCacheEntry& Vu::MetadataFor(const std::string& instance, const std::string& code) {
+    for (const MetaCacheEntry& e : meta_cache_) {
+        if (e.instance == instance && e.code == code) return e;
+    }
+    MetaCacheEntry e;
+    e.instance = instance;
+    e.code = code;
+    if (!instance.empty()) SetTag(e.metadata, "instance", instance);
+    if (!code.empty()) SetTag(e.metadata, "errorCode", code);
+    if (env_->requests != nullptr) {
+        e.instance_id = env_->requests->Intern(instance);
+        e.code_id = env_->requests->Intern(code);
+    }
+    if (meta_cache_.size() >= kMetaCacheEntries) meta_cache_.erase(meta_cache_.begin());
+    meta_cache_.push_back(std::move(e));
+    return meta_cache_.back();
+}
+
+void Vu::RecordHttp(const HttpResponse& resp, http::verb method, const std::string& name, const std::string& path) {
+    const int status = resp.status;
+    const bool expected = status >= 200 && status < 400;
+    const TagCacheEntry& entry = TagsFor(resp, method, name, path);
+    const TagSet& tags = entry.tags;
     std::string code_text;
     if (resp.error_code != 0) {
-        SetTag(tags, "error_code", std::to_string(resp.error_code));
-        SetTag(tags, "error", resp.error);
         code_text = std::to_string(resp.error_code);
-    } else {
-        SetTag(tags, "proto", resp.proto);
-        if (status >= 400) SetTag(tags, "error_code", std::to_string(1000 + status));
-        if (status >= 400) code_text = ErrorCodeOf(resp.body);
+    } else if (status >= 400) {
+        code_text = ErrorCodeOf(resp.body);
     }
-    TagSet metadata;
-    if (!resp.x_instance.empty()) SetTag(metadata, "instance", resp.x_instance);
-    if (!code_text.empty()) SetTag(metadata, "errorCode", code_text);
+    const MetaCacheEntry& meta = MetadataFor(resp.x_instance, code_text);
+    const TagSet& metadata = meta.metadata;
 
     const std::int64_t unix_nanos =
         env_->start_unix_nanos +
@@ -122,7 +178,8 @@ void Vu::RecordHttp(const HttpResponse& resp, http::verb method, const std::stri
     r.Add(*b.http_req_receiving, Millis(t.receiving), tags, unix_nanos);
     r.Add(*b.http_req_failed, expected ? 0 : 1, tags, unix_nanos);
     if (env_->requests != nullptr) {
-        env_->requests->Add(SecondsSinceStart(t.end), Millis(t.Duration()), status, name_tag, resp.x_instance, code_text);
+        env_->requests->AddInterned(SecondsSinceStart(t.end), Millis(t.Duration()), status, entry.name_id, meta.instance_id,
+                                    meta.code_id);
     }
 }
 

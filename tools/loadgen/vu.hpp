@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,8 +40,9 @@ struct VuEnvironment {
 
 class Vu {
 public:
-    // `record` false: a setup/admin VU whose requests leave no trace in the metrics.
-    Vu(VuEnvironment* env, int id, std::string scenario, bool record);
+    // `record` false: a setup/admin VU whose requests leave no trace in the metrics. `tags`: the
+    // scenario's `tags` option, added to every sample of this VU (k6's scenario tags).
+    Vu(VuEnvironment* env, int id, std::string scenario, bool record, const std::map<std::string, std::string>& tags = {});
 
     int Id() const { return id_; }
     const std::string& Scenario() const { return scenario_; }
@@ -70,8 +72,29 @@ public:
     double SecondsSinceStart(std::chrono::steady_clock::time_point t) const;
 
 private:
-    void RecordHttp(const HttpResponse& resp, boost::beast::http::verb method, const std::string& name,
-                    const std::string& url);
+    // Tags of a request outcome, built once per distinct (method, name, status, error) and reused:
+    // building a TagSet allocates, and a VU sees the same few outcomes over and over.
+    struct TagCacheEntry {
+        boost::beast::http::verb method;
+        std::string name;  // as passed to Request
+        std::string path;  // only when name is empty (the URL becomes the name)
+        int status = 0;
+        int error_code = 0;
+        std::string proto;
+        TagSet tags;
+        std::uint16_t name_id = 0;
+    };
+    struct MetaCacheEntry {
+        std::string instance;
+        std::string code;
+        TagSet metadata;
+        std::uint16_t instance_id = 0;
+        std::uint16_t code_id = 0;
+    };
+    const TagCacheEntry& TagsFor(const HttpResponse& resp, boost::beast::http::verb method, const std::string& name,
+                                 const std::string& path);
+    const MetaCacheEntry& MetadataFor(const std::string& instance, const std::string& code);
+    void RecordHttp(const HttpResponse& resp, boost::beast::http::verb method, const std::string& name, const std::string& path);
 
     VuEnvironment* env_;
     int id_;
@@ -85,6 +108,8 @@ private:
     bool interrupted_ = false;
     std::int64_t bytes_sent_ = 0;
     std::int64_t bytes_received_ = 0;
+    std::vector<TagCacheEntry> tag_cache_;
+    std::vector<MetaCacheEntry> meta_cache_;
 };
 
 // The "errorCode" of an API error body ({"errorCode":"C001",...}); empty when absent.

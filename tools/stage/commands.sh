@@ -2,9 +2,8 @@
 # ./stage library: the sub-commands. Sourced by ./stage after lib.sh and services.sh.
 
 readonly kDefaultApps=10
-# `none` until the distributed lock lands in the app (src/common/config.cpp accepts only `none`
-# today); then the default becomes `pubsub`, as in stage.md.
-readonly kDefaultStrategy=none
+# The seed's "after" design (Redlock + Pub/Sub hand-off), as the app's own default.
+readonly kDefaultStrategy=pubsub
 readonly kDefaultLockMasters=1
 # Loopback-only stage: a fixed, documented admin token is what load tests expect.
 readonly kDefaultAdminToken=stage-admin-token
@@ -214,7 +213,7 @@ usage: ./stage up [--apps N] [--strategy pubsub|polling|none] [--lock-masters 1|
 
 Starts the stage (MariaDB, Redis session/cache/lock, N apps, nginx), or brings a running stage to
 the given settings, restarting only what must change and saying why. Options left out keep the
-running stage's value (a new stage: 10 apps, strategy none, 1 lock master, no monitoring).
+running stage's value (a new stage: 10 apps, strategy pubsub, 1 lock master, no monitoring).
 
   --apps N            app instances, 1..99 (ports B+1..B+N)
   --strategy S        COUPON_STRATEGY of every app: pubsub, polling or none

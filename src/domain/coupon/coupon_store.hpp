@@ -22,6 +22,8 @@ public:
                                                   std::int64_t total_quantity, std::int64_t expired_at_ms);
     // One transaction: insert the holder row (unique user+coupon), then the conditional
     // `issued < total` update. Refusals follow api.md's precedence: C006, C005, C003, C001.
+    // Sent as one compound statement (one round trip; the coupon row's lock is never held across
+    // the network), which also returns the coupon as read after COMMIT.
     // With `fence` (the coupon row's version read when the lock was acquired) the counter update
     // is also a compare-and-set on that version: a lock holder paused past its lease finds the
     // version moved on and its write is refused (kBusy, nothing issued).

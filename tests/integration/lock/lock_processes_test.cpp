@@ -2,9 +2,8 @@
 // the lock, one standing in for the storage). Mutual exclusion, wake-one with no leftover
 // channels, a killed holder, a paused holder fenced by the storage. (Redis faults mid-run:
 // lock_faults_test.cpp.)
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <memory>
 #include <string>
@@ -35,8 +34,8 @@ TEST_P(LockProcessesTest, EightProcessesOfFiftyTasksNeverOverlap) {
         workers.push_back(std::make_unique<WorkerProcess>(
             dir.path(), "w" + std::to_string(i),
             With(BaseArgs(lock_redis, data_redis, GetParam()),
-                 {"--key=coupon:7", "--tasks=" + std::to_string(kTasks), "--rounds=1",
-                  "--work=rmw", "--budget-ms=10000"})));
+                 {"--key=coupon:7", "--tasks=" + std::to_string(kTasks), "--rounds=1", "--work=rmw",
+                  "--budget-ms=10000"})));
     }
     long acquired = 0;
     for (auto& w : workers) {
@@ -44,6 +43,7 @@ TEST_P(LockProcessesTest, EightProcessesOfFiftyTasksNeverOverlap) {
         const auto r = w->Result();
         EXPECT_EQ(r.at("overlaps"), 0) << w->LogTail();
         acquired += r.at("acquired");
+        EXPECT_TRUE(w->ExitedCleanly()) << w->LogTail();
     }
     EXPECT_EQ(acquired, kProcesses * kTasks);
     // The non-atomic GET+SET increments lost nothing: no two holders ever overlapped.
@@ -57,8 +57,7 @@ TEST_P(LockProcessesTest, KilledHolderBlocksOthersUntilItsTtlRunsOut) {
     RedisServer data_redis;
     TempDir dir("hhplus-lock");
     const auto base = With(BaseArgs(lock_redis, data_redis, GetParam()), {"--ttl-ms=1500"});
-    WorkerProcess holder(dir.path(), "holder",
-                         With(base, {"--scenario=hold", "--hold-ms=600000"}));
+    WorkerProcess holder(dir.path(), "holder", With(base, {"--scenario=hold", "--hold-ms=600000"}));
     ASSERT_TRUE(holder.WaitFor("HOLDING", kStepTimeout)) << holder.LogTail();
     const long set_calls_before = CommandCalls(lock_redis, "set");
     WorkerProcess waiter(dir.path(), "waiter",
@@ -102,9 +101,9 @@ TEST_P(LockProcessesTest, HolderPausedPastItsTtlIsLostAndFencedByTheStorage) {
     paused.process().Signal(SIGSTOP);
 
     // Its key expires (no renewals while stopped); another instance takes over and writes.
-    WorkerProcess successor(dir.path(), "successor",
-                            With(base, {"--tasks=1", "--rounds=1", "--work=cas",
-                                        "--budget-ms=30000"}));
+    WorkerProcess successor(
+        dir.path(), "successor",
+        With(base, {"--tasks=1", "--rounds=1", "--work=cas", "--budget-ms=30000"}));
     ASSERT_TRUE(successor.WaitFor("DONE", kStepTimeout)) << successor.LogTail();
     EXPECT_EQ(successor.Result().at("cas_ok"), 1);
 
@@ -115,6 +114,8 @@ TEST_P(LockProcessesTest, HolderPausedPastItsTtlIsLostAndFencedByTheStorage) {
     ASSERT_EQ(end.size(), 1u);
     EXPECT_EQ(end[0], "HOLD_END lost=1 cas=refused");
     EXPECT_EQ(paused.Result().at("lost"), 1);
+    EXPECT_TRUE(paused.ExitedCleanly()) << paused.LogTail();
+    EXPECT_TRUE(successor.ExitedCleanly()) << successor.LogTail();
     // Exactly one write went through: the successor's.
     EXPECT_EQ(CliLong(data_redis, {"GET", "data:version"}), 1);
     EXPECT_EQ(CliLong(data_redis, {"GET", "data:counter"}), 1);
@@ -161,8 +162,11 @@ TEST(LockWakeOneTest, EachReleaseWakesAtMostOneWaiterPerProcessAndNoChannelIsLef
     EXPECT_EQ(CliLong(data_redis, {"GET", "data:counter"}), kProcesses * kTasks * kRounds);
 
     // The workers are still alive (lingering), with no waiter left: no channel may remain.
-    EXPECT_TRUE(Eventually([&] { return Blank(lock_redis.Cli({"PUBSUB", "CHANNELS", "wake:*"})); },
-                           milliseconds(10000)))
+    EXPECT_TRUE(Eventually(
+        [&] {
+            return Blank(lock_redis.Cli({"PUBSUB", "CHANNELS", "wake:*"}));
+        },
+        milliseconds(10000)))
         << lock_redis.Cli({"PUBSUB", "CHANNELS", "*"});
     EXPECT_EQ(lock_redis.Cli({"PUBSUB", "NUMSUB", "wake:released:k"}), "wake:released:k\n0\n");
     EXPECT_EQ(CliLong(lock_redis, {"PUBSUB", "NUMPAT"}), 0);

@@ -15,8 +15,9 @@
 // two holders overlap) and brackets it with INCR/DECR of "<p>holders" (any value but 1 is an
 // overlap); `cas` is the storage's fence: read "<p>version", then a compare-and-set that bumps
 // it and "<p>counter" only if the version is unchanged (refused → the round is retried).
+// clang-format off
 #include <utility>  // before Asio
-
+// clang-format on
 #include <signal.h>
 #include <unistd.h>
 
@@ -125,8 +126,12 @@ asio::awaitable<long long> DataInt(Worker* w, std::vector<std::string> args) {
 
 // The fenced write: CAS on the version read when the work started. true = applied.
 asio::awaitable<bool> CasWrite(Worker* w, long long version) {
-    std::vector<std::string> cas{"EVAL", std::string(kCasLua), "2", w->cfg.data_prefix + "version",
-                                 w->cfg.data_prefix + "counter", std::to_string(version)};
+    std::vector<std::string> cas{"EVAL",
+                                 std::string(kCasLua),
+                                 "2",
+                                 w->cfg.data_prefix + "version",
+                                 w->cfg.data_prefix + "counter",
+                                 std::to_string(version)};
     co_return co_await DataInt(w, std::move(cas)) == 1;
 }
 
@@ -154,20 +159,28 @@ asio::awaitable<bool> DoWork(Worker* w) {
 
 void CountFailure(Stats& s, LockErrc e) {
     switch (e) {
-        case LockErrc::kTimeout: ++s.timeouts; break;
-        case LockErrc::kUnavailable: ++s.unavailable; break;
-        case LockErrc::kTooManyWaiters: ++s.too_many; break;
-        case LockErrc::kCancelled: ++s.cancelled; break;
+        case LockErrc::kTimeout:
+            ++s.timeouts;
+            break;
+        case LockErrc::kUnavailable:
+            ++s.unavailable;
+            break;
+        case LockErrc::kTooManyWaiters:
+            ++s.too_many;
+            break;
+        case LockErrc::kCancelled:
+            ++s.cancelled;
+            break;
     }
 }
 
 void Finish(Worker* w) {
     const Stats& s = w->stats;
-    Say("RESULT acquired=" + std::to_string(s.acquired) + " timeouts=" + std::to_string(s.timeouts) +
-        " unavailable=" + std::to_string(s.unavailable) + " too_many=" + std::to_string(s.too_many) +
-        " overlaps=" + std::to_string(s.overlaps) + " cas_ok=" + std::to_string(s.cas_ok) +
-        " cas_refused=" + std::to_string(s.cas_refused) + " wakeups=" + std::to_string(s.wakeups) +
-        " lost=" + std::to_string(s.lost));
+    Say("RESULT acquired=" + std::to_string(s.acquired) + " timeouts=" +
+        std::to_string(s.timeouts) + " unavailable=" + std::to_string(s.unavailable) +
+        " too_many=" + std::to_string(s.too_many) + " overlaps=" + std::to_string(s.overlaps) +
+        " cas_ok=" + std::to_string(s.cas_ok) + " cas_refused=" + std::to_string(s.cas_refused) +
+        " wakeups=" + std::to_string(s.wakeups) + " lost=" + std::to_string(s.lost));
     Say("DONE");
     if (!w->cfg.linger) {
         w->locks->Stop();
@@ -212,9 +225,12 @@ asio::awaitable<void> RunHold(Worker* w) {
     const bool lost = lease.value()->Lost();
     // A real holder would skip the write when Lost(); we write anyway to show the fence.
     const bool applied = co_await CasWrite(w, version);
-    if (applied) ++w->stats.cas_ok;
-    else ++w->stats.cas_refused;
-    Say(std::string("HOLD_END lost=") + (lost ? "1" : "0") + " cas=" + (applied ? "ok" : "refused"));
+    if (applied)
+        ++w->stats.cas_ok;
+    else
+        ++w->stats.cas_refused;
+    Say(std::string("HOLD_END lost=") + (lost ? "1" : "0") +
+        " cas=" + (applied ? "ok" : "refused"));
     co_await lease.value()->Release();
     Finish(w);
 }
@@ -257,8 +273,10 @@ Config ParseArgs(int argc, char** argv) {
         const std::string arg = argv[i];
         const auto eq = arg.find('=');
         if (arg.rfind("--", 0) != 0) continue;
-        if (eq == std::string::npos) a[arg.substr(2)] = "1";
-        else a[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
+        if (eq == std::string::npos)
+            a[arg.substr(2)] = "1";
+        else
+            a[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
     }
     Config c;
     std::string locks = a["locks"];
@@ -312,5 +330,8 @@ int main(int argc, char** argv) {
         if (e) std::rethrow_exception(e);
     });
     io.run();
+    // Clients before their io_context (declared after `w`, so destroyed first otherwise).
+    w.locks.reset();
+    w.data.reset();
     return 0;
 }

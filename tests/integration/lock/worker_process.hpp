@@ -1,6 +1,8 @@
 #pragma once
 // Launching lock_worker processes and reading what they report (one fact per line in their
 // log; see lock_worker.cpp). Waits poll the log with a deadline, never a fixed sleep.
+#include <sys/wait.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -17,7 +19,7 @@
 namespace hhplus::lock::testing {
 
 class WorkerProcess {
-public:
+  public:
     WorkerProcess(const std::filesystem::path& dir, const std::string& name,
                   std::vector<std::string> args)
         : log_(dir / (name + ".log")) {
@@ -58,7 +60,8 @@ public:
         std::string field;
         while (in >> field) {
             const auto eq = field.find('=');
-            if (eq != std::string::npos) out[field.substr(0, eq)] = std::atol(field.c_str() + eq + 1);
+            if (eq != std::string::npos)
+                out[field.substr(0, eq)] = std::atol(field.c_str() + eq + 1);
         }
         return out;
     }
@@ -70,10 +73,17 @@ public:
         return out;
     }
 
+    // After DONE (without --linger) the worker exits by itself: true if it exited with status 0
+    // (a sanitizer report or a crash on the way out makes it non-zero).
+    bool ExitedCleanly(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+        const int status = process_.Wait(timeout);
+        return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+
     hhplus::testing::ChildProcess& process() { return process_; }
     std::string LogTail() const { return process_.LogTail(); }
 
-private:
+  private:
     std::filesystem::path log_;
     hhplus::testing::ChildProcess process_;
 };
@@ -93,7 +103,7 @@ inline constexpr seconds kRunTimeout{120};
 inline constexpr seconds kStepTimeout{30};
 
 inline std::vector<std::string> BaseArgs(const RedisServer& lock, const RedisServer& data,
-                                  const std::string& mode) {
+                                         const std::string& mode) {
     return {"--locks=" + lock.Url(), "--data=" + data.Url(), "--mode=" + mode};
 }
 

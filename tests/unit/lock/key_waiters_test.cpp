@@ -37,7 +37,7 @@ TEST(KeyWaitersTest, AReleaseWakesTheHeadOnceWhateverTheCopies) {
     KeyWaiters q(8);
     ASSERT_TRUE(q.Push(10));
     ASSERT_TRUE(q.Push(11));
-    EXPECT_EQ(q.OnRelease("tokA"), 10u);          // first copy wakes the head
+    EXPECT_EQ(q.OnRelease("tokA"), 10u);           // first copy wakes the head
     EXPECT_EQ(q.OnRelease("tokA"), std::nullopt);  // second master's copy: nobody
     EXPECT_EQ(q.OnRelease("tokA"), std::nullopt);  // third master / local copy: nobody
     EXPECT_EQ(q.OnRelease("tokB"), 10u);           // next release wakes the head again

@@ -27,7 +27,7 @@ TEST(RedlockRulesTest, SuccessNeedsQuorumAndPositiveValidity) {
     EXPECT_FALSE(RedlockSucceeded(1, 3, milliseconds(2900)));  // minority
     EXPECT_TRUE(RedlockSucceeded(3, 5, milliseconds(10)));
     EXPECT_FALSE(RedlockSucceeded(2, 5, milliseconds(10)));
-    EXPECT_FALSE(RedlockSucceeded(3, 3, milliseconds(0)));   // too slow: nothing left
+    EXPECT_FALSE(RedlockSucceeded(3, 3, milliseconds(0)));  // too slow: nothing left
     EXPECT_FALSE(RedlockSucceeded(3, 3, milliseconds(-5)));
     EXPECT_FALSE(RedlockSucceeded(0, 0, milliseconds(100)));  // no masters at all
 }
@@ -48,7 +48,7 @@ TEST(RedlockRulesTest, PollingDelayIsJitteredAroundTheInterval) {
     EXPECT_EQ(PollingDelay(interval, 0.0, budget), milliseconds(25));
     EXPECT_EQ(PollingDelay(interval, 0.5, budget), milliseconds(50));
     EXPECT_EQ(PollingDelay(interval, 0.999, budget), milliseconds(74));
-    EXPECT_EQ(PollingDelay(interval, 7.0, budget), milliseconds(75));  // clamped draw
+    EXPECT_EQ(PollingDelay(interval, 7.0, budget), milliseconds(75));            // clamped draw
     EXPECT_EQ(PollingDelay(interval, 0.5, milliseconds(20)), milliseconds(20));  // budget bound
 }
 
