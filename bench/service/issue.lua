@@ -1,11 +1,12 @@
 -- wrk script: POST /api/coupons/<id>/issue, each request with the NEXT pre-created session (one
 -- session, i.e. one user, per request: never reused), counting the answers by status.
---   wrk -t1 -c64 -d<window+drain>s --latency -s issue.lua URL -- <coupon_id> <sid_file> <window_s>
+--   wrk -tT -c64 -d<window+drain>s --latency -s issue.lua URL -- <coupon_id> <sid_file> <window_s> [T]
 -- Requests are sent only during the first <window_s> seconds (or until the sessions run out);
 -- then delay() parks every connection, so all requests in flight are answered before wrk stops
 -- (-d must leave room for that drain). wrk forgets requests still in flight when it stops, and
 -- the audit of the coupon could then not agree with the 201s counted here.
--- Run with ONE thread (-t1) — or many: done() adds up every thread's counters.
+-- With T threads (pass the same T as the last argument) thread i takes every T-th session from
+-- line i, so no session serves twice; done() adds up every thread's counters.
 -- done() prints machine-readable lines for run.sh: HH <name> <value>, and HH status_<code> <n>.
 local ffi = require("ffi")
 ffi.cdef [[
@@ -33,14 +34,21 @@ ran_out = 0        -- 1 when the sessions ran out before the window closed
 local threads = {}
 function setup(thread)
     table.insert(threads, thread)
+    thread:set("thread_index", #threads) -- 1-based; setup() runs before the thread's init()
 end
 
 function init(args)
     path = "/api/coupons/" .. args[1] .. "/issue"
     window_us = tonumber(args[3]) * 1000000
+    local thread_count = tonumber(args[4] or "1")
+    local index = thread_index or 1
     sids = {}
+    local line_no = 0
     for line in io.lines(args[2]) do
-        if #line > 0 then sids[#sids + 1] = line end
+        if #line > 0 then
+            line_no = line_no + 1
+            if (line_no - index) % thread_count == 0 then sids[#sids + 1] = line end
+        end
     end
     n_sids = #sids
 end

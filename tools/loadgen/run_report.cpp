@@ -115,7 +115,10 @@ std::string RenderBeyondK6(const RunReport& report, bool colors) {
             std::vector<std::pair<std::string, std::int64_t>> top(role.calls_delta.begin(), role.calls_delta.end());
             std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
             if (!top.empty()) line += " -";
-            for (std::size_t i = 0; i < top.size() && i < 6; ++i) line += " " + top[i].first + "=" + std::to_string(top[i].second);
+            constexpr std::size_t kTopCommands = 6;  // enough to see the lock's and the cache's work
+            for (std::size_t i = 0; i < top.size() && i < kTopCommands; ++i) {
+                line += " " + top[i].first + "=" + std::to_string(top[i].second);
+            }
             if (!role.error.empty()) line += " (" + role.error + ")";
             out += in2 + Dotted(label, kWidth - 2) + " " + line + "\n";
         }

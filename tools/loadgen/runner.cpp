@@ -45,6 +45,12 @@ constexpr auto kProgressIntervalTty = 100ms;  // k6 redraws a TTY progress bar t
 constexpr auto kProgressIntervalPlain = 1s;   // and prints one line a second otherwise
 constexpr auto kRedisTimeout = 2000ms;      // INFO commandstats on loopback answers in microseconds
 constexpr std::int64_t kDefaultCouponQuantity = 100;  // the seed's coupon size
+// A fresh coupon outlives any run: expiry a day ahead (the API wants at least 1 s in the future).
+constexpr std::int64_t kFreshCouponLifetimeSeconds = 24 * 3600;
+// The admin VU's id, apart from scenario VUs (0, 1, ...) and setup VUs (scenarios.cpp).
+constexpr int kAdminVuId = 2'000'000;
+// k6's maxLeftLength: scenario names in the progress display are cut to 30 characters.
+constexpr std::size_t kProgressNameWidth = 30;
 constexpr std::string_view kK6Version = "v1.8.1";
 
 double Millis(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -271,8 +277,8 @@ int Runner::Prepare() {
 }
 
 void Runner::PrintHeader() {
+    for (const std::string& w : config_.warnings) err_ << "WARN[0000] " << w << "\n";  // k6 logs them even with --quiet
     if (config_.quiet) return;
-    for (const std::string& w : config_.warnings) err_ << "WARN[0000] " << w << "\n";
     const std::vector<ScenarioConfig> scenarios = SortedScenarios(config_.options);
     std::string outputs = config_.out_json.empty() ? "-" : "json (" + config_.out_json + ")";
     out_ << "\n";
@@ -436,10 +442,9 @@ void Runner::AbortAll() {
 }
 
 asio::awaitable<bool> Runner::CreateCoupon() {
-    admin_vu_ = std::make_unique<Vu>(&vu_env_, 2'000'000, "admin", false);
+    admin_vu_ = std::make_unique<Vu>(&vu_env_, kAdminVuId, "admin", false);
     const std::int64_t quantity = services_.EnvInt("COUPON_QUANTITY", kDefaultCouponQuantity);
-    const std::int64_t expires_unix_ns =
-        (vu_env_.start_unix_nanos / 1'000'000'000 + 24 * 3600) * 1'000'000'000;  // valid for a day
+    const std::int64_t expires_unix_ns = (vu_env_.start_unix_nanos / kSecond + kFreshCouponLifetimeSeconds) * kSecond;
     std::string body = "{\"name\":\"LOAD-" + services_.run_id + "\",\"discountRate\":15,\"totalQuantity\":" +
                        std::to_string(quantity) + ",\"expiredAt\":\"" + FormatRfc3339Nano(expires_unix_ns) + "\"}";
     std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer " + config_.admin_token}};
@@ -461,7 +466,7 @@ asio::awaitable<void> Runner::AuditCoupon() {
     InvariantReport inv;
     const std::int64_t id = *coupon_id_;
     inv.title = "coupon " + std::to_string(id) + ": issuedQuantity == holderRows == distinctHolders <= totalQuantity";
-    if (!admin_vu_) admin_vu_ = std::make_unique<Vu>(&vu_env_, 2'000'000, "admin", false);
+    if (!admin_vu_) admin_vu_ = std::make_unique<Vu>(&vu_env_, kAdminVuId, "admin", false);
     admin_vu_->BeginIteration(0);
     std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer " + config_.admin_token}};
     HttpResponse r = co_await admin_vu_->Request(verb::get, "/api/admin/coupons/" + std::to_string(id) + "/audit", "", "admin",
@@ -730,7 +735,7 @@ void Runner::PrintProgress(bool final) {
                   static_cast<long long>(full_iterations_), static_cast<long long>(interrupted_iterations_));
     std::vector<std::string> lines{head};
     std::size_t left_width = 0;
-    for (const auto& sr : runs_) left_width = std::max(left_width, std::min<std::size_t>(sr->config.name.size(), 30));
+    for (const auto& sr : runs_) left_width = std::max(left_width, std::min(sr->config.name.size(), kProgressNameWidth));
     std::vector<std::vector<std::string>> columns;
     std::vector<std::size_t> widths(2, 0);
     for (const auto& sr : runs_) {
@@ -753,7 +758,8 @@ void Runner::PrintProgress(bool final) {
         }
         char pct[16];
         std::snprintf(pct, sizeof pct, "%3.f%%", (sr.started ? sr.executor->Progress(offset) : 0.0) * 100);
-        std::string name = sr.config.name.size() > 30 ? sr.config.name.substr(0, 27) + "..." : sr.config.name;
+        std::string name = sr.config.name.size() > kProgressNameWidth ? sr.config.name.substr(0, kProgressNameWidth - 3) + "..."
+                                                                      : sr.config.name;
         std::string line = name + std::string(left_width - std::min(left_width, name.size()), ' ') + " " + status + " [ " + pct + " ]";
         for (std::size_t i = 0; i < columns[k].size(); ++i) {
             const std::size_t pad = i < widths.size() && i + 1 < columns[k].size() ? widths[i] + 1 : 1;

@@ -26,6 +26,8 @@ constexpr std::int64_t kDefaultHotUsers = 4;
 constexpr std::int64_t kDefaultChargeAmount = 1000;
 // mixed-read: sessions shared by the VUs (reads do not contend, so a few suffice).
 constexpr std::int64_t kDefaultReadSessions = 16;
+// Ids of the unrecorded setup VUs, apart from scenario VUs (0, 1, ...) and the admin VU.
+constexpr int kSetupVuIdBase = 1'000'000;
 
 // Check names: the k6 scripts use the same strings.
 constexpr std::string_view kCheckSignup = "signup status is 201";
@@ -131,7 +133,7 @@ protected:
         auto executor = co_await asio::this_coro::executor;
         WaitGroup wg(executor);
         for (std::int64_t i = 0; i < concurrency; ++i) {
-            setup_vus_.push_back(std::make_unique<Vu>(services_->vu_env, static_cast<int>(1'000'000 + i), info_.name, false));
+            setup_vus_.push_back(std::make_unique<Vu>(services_->vu_env, kSetupVuIdBase + static_cast<int>(i), info_.name, false));
             wg.Add();
             asio::co_spawn(executor, SetupWorker(setup_vus_.back().get(), &wg), RethrowIfFailed);
         }

@@ -17,8 +17,10 @@ std::string CouponColumns() {
            domain::SqlEpochMs("expired_at");
 }
 
-Coupon CouponFromRow(const db::Row& row) {
-    return Coupon{row.Int(0), row.Str(1), static_cast<int>(row.Int(2)), row.Int(3), row.Int(4), row.Int(5)};
+// The CouponColumns() of `row`, starting at column `first`.
+Coupon CouponFromRow(const db::Row& row, std::size_t first = 0) {
+    return Coupon{row.Int(first), row.Str(first + 1), static_cast<int>(row.Int(first + 2)),
+                  row.Int(first + 3), row.Int(first + 4), row.Int(first + 5)};
 }
 
 }  // namespace
@@ -67,7 +69,8 @@ asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, s
     //  2. The contended conditional update last; COMMIT only when it counted, else ROLLBACK.
     //  3. Then, without locks, the coupon as of after COMMIT: the count is ours or later, which
     //     is what read-your-writes needs (the cache merges counts by maximum); after a refusal it
-    //     says why. LEFT JOIN so an unknown coupon still answers one row (coupon columns NULL).
+    //     says why. No row: the coupon is unknown (C006) — and then no holder row can exist
+    //     either, since every insert for it was rolled back, so C005 cannot be hidden by that.
     // The local variables are prefixed v_ so none can shadow a column name.
     std::string update = "UPDATE coupons SET issued_quantity = issued_quantity + 1, version = version + 1 WHERE id = " +
                          cid + " AND issued_quantity < total_quantity AND expired_at > " + now;
@@ -81,8 +84,7 @@ asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, s
         ", " + cid + ", " + now + "); "
         "IF v_held = 0 THEN SET v_uc = LAST_INSERT_ID(); " + update + "; SET v_counted = ROW_COUNT(); END IF; "
         "IF v_counted = 1 THEN COMMIT; ELSE ROLLBACK; END IF; "
-        "SELECT v_held, v_counted, v_uc, " + CouponColumns() +
-        " FROM (SELECT 1 AS one) AS o LEFT JOIN coupons ON id = " + cid + "; "
+        "SELECT v_held, v_counted, v_uc, " + CouponColumns() + " FROM coupons WHERE id = " + cid + "; "
         "END";
     auto r = co_await c.Query(std::move(sql));
     if (!r.ok()) {
@@ -91,18 +93,13 @@ asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, s
         co_await db::Rollback(c);
         co_return domain::DbFailure(r.error());
     }
+    if (r->rows.empty()) co_return MakeError(ErrorCode::kCouponNotFound, "no such coupon");
     if (r->rows.size() != 1 || r->rows.front().size() != 9) {
         co_return MakeError(ErrorCode::kInternal, "issue statement answered an unexpected shape");
     }
     const auto& row = r->rows.front();
-    if (row.Int(0) == 1) {
-        // Unknown coupons have no holders, so a duplicate implies the coupon exists.
-        co_return MakeError(ErrorCode::kCouponAlreadyIssued, "user already holds the coupon");
-    }
-    if (row.IsNull(3)) co_return MakeError(ErrorCode::kCouponNotFound, "no such coupon");
-    db::Row coupon_row;
-    coupon_row.cells.assign(row.cells.begin() + 3, row.cells.end());
-    Coupon coupon = CouponFromRow(coupon_row);
+    if (row.Int(0) == 1) co_return MakeError(ErrorCode::kCouponAlreadyIssued, "user already holds the coupon");
+    Coupon coupon = CouponFromRow(row, 3);
     if (row.Int(1) != 1) {
         const auto refusal = RefusalFor(true, false, IsExpired(coupon.expired_at_ms, now_ms),
                                         coupon.issued_quantity >= coupon.total_quantity);
