@@ -147,6 +147,7 @@ asio::awaitable<std::optional<std::string>> App::PrepareDatabase() {
         if (applied.ok()) {
             if (applied.value() > 0) log::Info("applied " + std::to_string(applied.value()) + " migration(s)");
             auto seeded = co_await coupon_store_->SeedIfEmpty(config_.seed_coupon_quantity);
+            if (seeded.ok()) seeded = co_await coupon_store_->DetectServer();
             if (seeded.ok()) co_return std::nullopt;
             last_error = seeded.error().detail;
         } else {

@@ -54,6 +54,22 @@ asio::awaitable<Result<Coupon>> CouponStore::Create(std::string name, int discou
 asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, std::int64_t coupon_id,
                                                          std::int64_t now_ms,
                                                          std::optional<std::uint64_t> fence) {
+    if (compound_) co_return co_await IssueCompound(user_id, coupon_id, now_ms, fence);
+    co_return co_await IssueStepwise(user_id, coupon_id, now_ms, fence);
+}
+
+asio::awaitable<Status> CouponStore::DetectServer() {
+    auto conn = co_await pool_.Acquire();
+    if (!conn.ok()) co_return domain::DbFailure(conn.error());
+    auto r = co_await conn->Query("SELECT VERSION()");
+    if (!r.ok()) co_return domain::DbFailure(r.error());
+    compound_ = !r->rows.empty() && r->rows.front().Str(0).find("MariaDB") != std::string::npos;
+    co_return Ok{};
+}
+
+asio::awaitable<Result<IssuedCoupon>> CouponStore::IssueCompound(std::int64_t user_id, std::int64_t coupon_id,
+                                                                 std::int64_t now_ms,
+                                                                 std::optional<std::uint64_t> fence) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
@@ -111,6 +127,69 @@ asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, s
         co_return MakeError(*refusal, "coupon not issuable");
     }
     IssuedCoupon issued{row.Int(2), std::move(coupon), now_ms};
+    co_return issued;
+}
+
+// The portable path (MySQL 8): the same transaction, statement by statement.
+asio::awaitable<Result<IssuedCoupon>> CouponStore::IssueStepwise(std::int64_t user_id, std::int64_t coupon_id,
+                                                                 std::int64_t now_ms,
+                                                                 std::optional<std::uint64_t> fence) {
+    auto conn = co_await pool_.Acquire();
+    if (!conn.ok()) co_return domain::DbFailure(conn.error());
+    auto& c = conn.value();
+    const std::string cid = std::to_string(coupon_id);
+
+    auto begun = co_await db::Begin(c);
+    if (!begun.ok()) co_return domain::DbFailure(begun.error());
+    // The holder row first: its unique key makes "already holds" (C005) win over sold out and
+    // expired, and it locks only this user's entry, not the contended coupon row.
+    auto held = co_await c.Query("INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES (" +
+                                 std::to_string(user_id) + ", " + cid + ", " +
+                                 domain::SqlTime(now_ms) + ")");
+    if (!held.ok()) {
+        co_await db::Rollback(c);
+        if (held.error().code == db::Errc::kDuplicateKey) {
+            // Unknown coupons have no holders, so a duplicate implies the coupon exists.
+            co_return MakeError(ErrorCode::kCouponAlreadyIssued, "user already holds the coupon");
+        }
+        co_return domain::DbFailure(held.error());
+    }
+    const auto user_coupon_id = static_cast<std::int64_t>(held->insert_id);
+    // The contended statement comes last, so the coupon's row lock is held only until COMMIT.
+    // Built as a named local: g++ 12 destroys string temporaries of a ?: inside a co_await twice.
+    std::string update = "UPDATE coupons SET issued_quantity = issued_quantity + 1, version = version + 1 WHERE id = " +
+                         cid + " AND issued_quantity < total_quantity AND expired_at > " + domain::SqlTime(now_ms);
+    if (fence) update += " AND version = " + std::to_string(*fence);
+    auto counted = co_await c.Query(std::move(update));
+    if (!counted.ok()) {
+        co_await db::Rollback(c);
+        co_return domain::DbFailure(counted.error());
+    }
+    if (counted->affected_rows == 0) {
+        auto why = co_await c.Query("SELECT " + CouponColumns() + " FROM coupons WHERE id = " + cid);
+        co_await db::Rollback(c);
+        if (!why.ok()) co_return domain::DbFailure(why.error());
+        if (why->rows.empty()) co_return MakeError(ErrorCode::kCouponNotFound, "no such coupon");
+        const Coupon coupon = CouponFromRow(why->rows.front());
+        const auto refusal = RefusalFor(true, false, IsExpired(coupon.expired_at_ms, now_ms),
+                                        coupon.issued_quantity >= coupon.total_quantity);
+        if (!refusal) {
+            // Issuable, yet not updated: only the fence can have refused it. Someone else wrote
+            // since this holder read the version, so its lease must have expired meanwhile.
+            co_return MakeError(ErrorCode::kBusy, "fenced: coupon version moved on (lease lost)");
+        }
+        co_return MakeError(*refusal, "coupon not issuable");
+    }
+    auto committed = co_await db::Commit(c);
+    if (!committed.ok()) co_return domain::DbFailure(committed.error());
+    // Read after COMMIT, without locks: the count is ours or later, which is what
+    // read-your-writes needs (the cache merges counts by maximum).
+    auto after = co_await c.Query("SELECT " + CouponColumns() + " FROM coupons WHERE id = " + cid);
+    if (!after.ok() || after->rows.empty()) {
+        if (!after.ok()) co_return domain::DbFailure(after.error());
+        co_return MakeError(ErrorCode::kInternal, "coupon vanished after an issue");
+    }
+    IssuedCoupon issued{user_coupon_id, CouponFromRow(after->rows.front()), now_ms};
     co_return issued;
 }
 

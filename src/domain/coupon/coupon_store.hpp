@@ -22,8 +22,9 @@ public:
                                                   std::int64_t total_quantity, std::int64_t expired_at_ms);
     // One transaction: insert the holder row (unique user+coupon), then the conditional
     // `issued < total` update. Refusals follow api.md's precedence: C006, C005, C003, C001.
-    // Sent as one compound statement (one round trip; the coupon row's lock is never held across
-    // the network), which also returns the coupon as read after COMMIT.
+    // On MariaDB it is sent as one compound statement (one round trip; the coupon row's lock is
+    // never held across the network); MySQL 8 has no compound statements outside stored
+    // programs, so there it runs statement by statement (same rules, more round trips).
     // With `fence` (the coupon row's version read when the lock was acquired) the counter update
     // is also a compare-and-set on that version: a lock holder paused past its lease finds the
     // version moved on and its write is refused (kBusy, nothing issued).
@@ -38,9 +39,18 @@ public:
     boost::asio::awaitable<Result<std::optional<CouponAudit>>> Audit(std::int64_t coupon_id);
     // Creates coupon 1 on an empty database; safe when many instances run it at once.
     boost::asio::awaitable<Status> SeedIfEmpty(std::int64_t quantity);
+    // Asks the server what it is (SELECT VERSION()): compound statements on MariaDB only.
+    boost::asio::awaitable<Status> DetectServer();
+    void UseCompoundStatements(bool on) { compound_ = on; }  // tests run both paths
 
 private:
+    boost::asio::awaitable<Result<IssuedCoupon>> IssueCompound(std::int64_t user_id, std::int64_t coupon_id,
+                                                               std::int64_t now_ms, std::optional<std::uint64_t> fence);
+    boost::asio::awaitable<Result<IssuedCoupon>> IssueStepwise(std::int64_t user_id, std::int64_t coupon_id,
+                                                               std::int64_t now_ms, std::optional<std::uint64_t> fence);
+
     db::Pool& pool_;
+    bool compound_ = false;  // until DetectServer() saw MariaDB: the portable path
 };
 
 }  // namespace hhplus::coupon

@@ -127,8 +127,12 @@ TEST_F(DomainConcurrency, TwoHundredConcurrentChargesAreExactToTheWon) {
                   std::to_string(kCharges * kAmount) + "\n");
 }
 
-TEST_F(DomainConcurrency, ThreeHundredIssuesOnAHundredGiveExactlyAHundred) {
+class IssuePaths : public DomainConcurrency, public ::testing::WithParamInterface<bool> {};
+
+// Both issue paths: one compound statement (MariaDB) and statement by statement (MySQL 8).
+TEST_P(IssuePaths, ThreeHundredIssuesOnAHundredGiveExactlyAHundred) {
     coupon::CouponStore store(*pool_);
+    store.UseCompoundStatements(GetParam());
     coupon::CouponCache cache(*cache_client_);
     coupon::CouponService service(store, cache, clock_);
     auto created = Run(service.Create("RACE", 10, 100, ToEpochMillis(clock_.Now()) + 3'600'000));
@@ -163,6 +167,8 @@ TEST_F(DomainConcurrency, ThreeHundredIssuesOnAHundredGiveExactlyAHundred) {
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(got->issued_quantity, 100);
 }
+
+INSTANTIATE_TEST_SUITE_P(Compound, IssuePaths, ::testing::Values(true, false));
 
 TEST_F(DomainConcurrency, CrashMidTransactionLosesNothing) {
     const auto user = NewUser("crash@test.co");
