@@ -103,9 +103,9 @@ done
 readonly app_url="http://127.0.0.1:$((port_base + 1))"
 # PIDs for the CPU accounting, from `./stage ps` (NAME … PID).
 declare -A pid_of=()
-while read -r name _ _ _ pid; do [[ $pid =~ ^[0-9]+$ ]] && pid_of[$name]=$pid; done < <(stage ps | tail -n +2 | sed 's/running (healthy)/running/')
+while read -r name _ _ _ pid; do [[ $pid =~ ^[0-9]+$ ]] && pid_of[$name]=$pid; done < <(stage ps | tail -n +2 | sed -E 's/ \((un)?healthy\)//')
 cpu_ticks() { [[ -n ${1:-} && -r /proc/$1/stat ]] && awk '{ print $14 + $15 }' "/proc/$1/stat" || echo 0; }
-readonly kProcs=(hhplus-e-commerce-app-1 scale-mysql scale-redis-cache scale-redis-session)
+readonly kProcs=(hhplus-e-commerce-app-1 scale-mysql scale-redis-cache scale-redis-session scale-redis-lock)
 snapshot() { local p; for p in "${kProcs[@]}"; do printf '%s ' "$(cpu_ticks "${pid_of[$p]:-}")"; done; }
 tick_hz=$(getconf CLK_TCK)
 # CPU of finished child processes (wrk), from the `times` builtin. `times` must run in THIS
@@ -116,7 +116,7 @@ child_ticks() {
     tail -1 "$times_file" | awk -v hz="$tick_hz" '{ gsub(/[ms]/, " "); print int(($1 * 60 + $2 + $3 * 60 + $4) * hz) }'
 }
 cpu_per_request() {  # $1 before, $2 after, $3 wrk ticks, $4 requests -> "app 25 · … µs (total …)"
-    local -a a b names=(app mariadb redis-cache redis-session)
+    local -a a b names=(app mariadb redis-cache redis-session redis-lock)
     read -r -a a <<<"$1"
     read -r -a b <<<"$2"
     local out="" i us total=0 n=$(($4 > 0 ? $4 : 1))
