@@ -21,7 +21,8 @@ constexpr std::string_view kDefaultTarget = "http://127.0.0.1:3000";
 // tools/loadgen still finds the repository's files).
 constexpr int kOptionsSearchDepth = 6;
 
-constexpr std::string_view kUsage = R"USAGE(hhplus-load: native load generator with k6 v1.x semantics
+constexpr std::string_view kUsage =
+    R"USAGE(hhplus-load: native load generator with k6 v1.x semantics
 
 usage:
   hhplus-load run <scenario> [options]     run one scenario (see `list`)
@@ -71,7 +72,8 @@ std::string ReadFile(const std::filesystem::path& path) {
 
 // `./stage env` in the working directory.
 Result<std::map<std::string, std::string>, CliError> RunStageEnv() {
-    if (::access("./stage", X_OK) != 0) return CliError{"--stage: no executable ./stage in the working directory"};
+    if (::access("./stage", X_OK) != 0)
+        return CliError{"--stage: no executable ./stage in the working directory"};
     std::FILE* p = ::popen("./stage env", "r");
     if (p == nullptr) return CliError{"--stage: cannot run ./stage env"};
     std::string text;
@@ -128,8 +130,8 @@ int PrintMetrics(const std::vector<std::string>& args, std::ostream& out, std::o
     for (const ScenarioInfo& info : ScenarioCatalog()) {
         if (!only.empty() && info.name != only) continue;
         for (const CustomMetricSpec& m : info.metrics) {
-            out << info.name << " " << (info.k6_script.empty() ? "-" : info.k6_script) << " " << m.name << " "
-                << MetricTypeName(m.type) << "\n";
+            out << info.name << " " << (info.k6_script.empty() ? "-" : info.k6_script) << " "
+                << m.name << " " << MetricTypeName(m.type) << "\n";
         }
     }
     return kExitOk;
@@ -149,8 +151,10 @@ std::map<std::string, std::string> ParseExportLines(const std::string& text) {
         if (eq == std::string_view::npos || eq == 0 || l.front() == '#') continue;
         std::string key(l.substr(0, eq));
         std::string_view value = l.substr(eq + 1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
-        if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front()) {
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\r'))
+            value.remove_suffix(1);
+        if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') &&
+            value.back() == value.front()) {
             value = value.substr(1, value.size() - 2);
         }
         out[key] = std::string(value);
@@ -202,7 +206,8 @@ Result<RunArgs, CliError> ParseRunArgs(const std::vector<std::string>& args) {
         } else if (arg == "-e" || arg == "--env") {
             if ((error = take(v))) return *error;
             std::size_t eq = v.find('=');
-            if (eq == std::string::npos || eq == 0) return CliError{"-e needs KEY=VALUE, got \"" + v + "\""};
+            if (eq == std::string::npos || eq == 0)
+                return CliError{"-e needs KEY=VALUE, got \"" + v + "\""};
             ra.env[v.substr(0, eq)] = v.substr(eq + 1);
         } else if (arg == "--options" || arg == "--config" || arg == "-c") {
             if ((error = take(ra.options_file))) return *error;
@@ -221,7 +226,8 @@ Result<RunArgs, CliError> ParseRunArgs(const std::vector<std::string>& args) {
             if ((error = take(ra.summary_export))) return *error;
         } else if (arg == "-o" || arg == "--out") {
             if ((error = take(v))) return *error;
-            if (v.rfind("json=", 0) != 0 || v.size() == 5) return CliError{"only --out json=FILE is supported, got \"" + v + "\""};
+            if (v.rfind("json=", 0) != 0 || v.size() == 5)
+                return CliError{"only --out json=FILE is supported, got \"" + v + "\""};
             ra.out_json = v.substr(5);
         } else if (arg == "--html") {
             if ((error = take(ra.html))) return *error;
@@ -250,21 +256,26 @@ Result<RunArgs, CliError> ParseRunArgs(const std::vector<std::string>& args) {
     return ra;
 }
 
-std::string ApplyEnvTweaks(Options& options, const std::function<std::optional<std::string>(std::string_view)>& env) {
+std::string ApplyEnvTweaks(Options& options,
+                           const std::function<std::optional<std::string>(std::string_view)>& env) {
     if (!options.scenarios) return "";
     if (auto rate = env("RATE")) {
         std::int64_t n = 0;
         auto [end, ec] = std::from_chars(rate->data(), rate->data() + rate->size(), n);
-        if (ec != std::errc() || end != rate->data() + rate->size() || n <= 0) return "RATE must be a positive integer, got '" + *rate + "'";
+        if (ec != std::errc() || end != rate->data() + rate->size() || n <= 0)
+            return "RATE must be a positive integer, got '" + *rate + "'";
         for (ScenarioConfig& sc : *options.scenarios) {
             if (sc.executor == ExecutorType::kConstantArrivalRate) sc.rate = n;
         }
     }
     if (auto duration = env("DURATION")) {
         auto d = ParseDuration(*duration);
-        if (!d || *d <= 0) return "DURATION must be a duration such as 30s, got '" + *duration + "'";
+        if (!d || *d <= 0)
+            return "DURATION must be a duration such as 30s, got '" + *duration + "'";
         for (ScenarioConfig& sc : *options.scenarios) {
-            if (sc.executor == ExecutorType::kConstantArrivalRate || sc.executor == ExecutorType::kConstantVus) sc.duration = *d;
+            if (sc.executor == ExecutorType::kConstantArrivalRate ||
+                sc.executor == ExecutorType::kConstantVus)
+                sc.duration = *d;
         }
     }
     return "";
@@ -277,22 +288,26 @@ std::optional<std::pair<std::string, std::string>> FindScenarioOptions(const std
     fs::path dir = fs::current_path(ec);
     for (int depth = 0; !ec && depth < kOptionsSearchDepth; ++depth) {
         fs::path candidate = dir / relative;
-        if (fs::is_regular_file(candidate, ec)) return std::make_pair(ReadFile(candidate), candidate.string());
+        if (fs::is_regular_file(candidate, ec))
+            return std::make_pair(ReadFile(candidate), candidate.string());
         if (!dir.has_parent_path() || dir.parent_path() == dir) break;
         dir = dir.parent_path();
     }
     fs::path source = fs::path(HHPLUS_LOADGEN_SOURCE_DIR) / relative;
     if (fs::is_regular_file(source, ec)) return std::make_pair(ReadFile(source), source.string());
     for (const EmbeddedOptions& e : EmbeddedOptionFiles()) {
-        if (e.name == name) return std::make_pair(std::string(e.json), relative + " (embedded copy)");
+        if (e.name == name)
+            return std::make_pair(std::string(e.json), relative + " (embedded copy)");
     }
     return std::nullopt;
 }
 
-Result<RunConfig, CliError> BuildRunConfig(const RunArgs& args, const std::map<std::string, std::string>& stage_env,
+Result<RunConfig, CliError> BuildRunConfig(const RunArgs& args,
+                                           const std::map<std::string, std::string>& stage_env,
                                            std::ostream& err) {
     const ScenarioInfo* info = FindScenario(args.scenario);
-    if (info == nullptr) return CliError{"unknown scenario '" + args.scenario + "'; see `hhplus-load list`"};
+    if (info == nullptr)
+        return CliError{"unknown scenario '" + args.scenario + "'; see `hhplus-load list`"};
     RunConfig config;
     config.scenario = args.scenario;
     // k6's __ENV: -e wins over the process environment; `./stage env` sits between them.
@@ -322,7 +337,8 @@ Result<RunConfig, CliError> BuildRunConfig(const RunArgs& args, const std::map<s
     Options options = std::move(parsed.value());
     if (std::string e = ApplyEnvTweaks(options, config.env); !e.empty()) return CliError{e};
     CliOverrides overrides = args.overrides;
-    if (args.summary_trend_stats) overrides.summary_trend_stats = ParseTrendStatsList(*args.summary_trend_stats);
+    if (args.summary_trend_stats)
+        overrides.summary_trend_stats = ParseTrendStatsList(*args.summary_trend_stats);
     if (args.summary_time_unit) overrides.summary_time_unit = *args.summary_time_unit;
     auto consolidated = ConsolidateOptions(std::move(options), overrides, config.warnings);
     if (!consolidated) return CliError{consolidated.error().message};
@@ -359,9 +375,10 @@ Result<RunConfig, CliError> BuildRunConfig(const RunArgs& args, const std::map<s
         }
         return false;
     };
-    for (const auto& [role, key] : {std::pair<std::string, std::string>{"session", "REDIS_SESSION_URL"},
-                                    {"lock", "REDIS_LOCK_URLS"},
-                                    {"cache", "REDIS_CACHE_URL"}}) {
+    for (const auto& [role, key] :
+         {std::pair<std::string, std::string>{"session", "REDIS_SESSION_URL"},
+          {"lock", "REDIS_LOCK_URLS"},
+          {"cache", "REDIS_CACHE_URL"}}) {
         auto it = stage_env.find(key);
         if (it == stage_env.end() || it->second.empty() || has_role(role)) continue;
         auto parsed_role = ParseRedisRole(role + "=" + it->second);
@@ -373,7 +390,8 @@ Result<RunConfig, CliError> BuildRunConfig(const RunArgs& args, const std::map<s
     }
     config.admin_token = args.admin_token;
     if (config.admin_token.empty()) {
-        if (auto it = stage_env.find("ADMIN_TOKEN"); it != stage_env.end()) config.admin_token = it->second;
+        if (auto it = stage_env.find("ADMIN_TOKEN"); it != stage_env.end())
+            config.admin_token = it->second;
     }
     config.quiet = args.quiet;
     config.no_color = args.no_color;
@@ -423,7 +441,8 @@ int Main(int argc, char** argv) {
             err << "report needs the NDJSON file written by --out json=FILE\n";
             return kExitInvalidConfig;
         }
-        return RenderReportFromNdjson(ndjson, html, stats, !no_color && ::isatty(STDOUT_FILENO) == 1, out, err);
+        return RenderReportFromNdjson(ndjson, html, stats,
+                                      !no_color && ::isatty(STDOUT_FILENO) == 1, out, err);
     }
     if (command != "run") {
         err << "unknown command \"" << command << "\"\n" << kUsage;

@@ -47,14 +47,16 @@ std::map<std::string, std::string> ParseExportLines(const std::string& text);
 // Applies -e RATE / -e DURATION to the scenarios of an options object (documented in README):
 // RATE sets `rate` of constant-arrival-rate scenarios, DURATION the `duration` of
 // constant-arrival-rate and constant-vus scenarios. Returns an error text for bad values.
-std::string ApplyEnvTweaks(Options& options, const std::function<std::optional<std::string>(std::string_view)>& env);
+std::string ApplyEnvTweaks(Options& options,
+                           const std::function<std::optional<std::string>(std::string_view)>& env);
 
 // Finds k6/options/<name>.json: ./k6/options, the parents of the working directory, the source
 // tree, then the copy embedded at build time. Returns (json text, where it came from).
 std::optional<std::pair<std::string, std::string>> FindScenarioOptions(const std::string& name);
 
 // Builds the RunConfig for `run` (options, environment, target); exit code 104 on invalid input.
-Result<RunConfig, CliError> BuildRunConfig(const RunArgs& args, const std::map<std::string, std::string>& stage_env,
+Result<RunConfig, CliError> BuildRunConfig(const RunArgs& args,
+                                           const std::map<std::string, std::string>& stage_env,
                                            std::ostream& err);
 
 int Main(int argc, char** argv);

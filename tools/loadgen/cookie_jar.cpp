@@ -17,19 +17,22 @@ std::string_view Trim(std::string_view s) {
 
 std::string Lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
 bool IEquals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
 bool IsIpLiteral(std::string_view host) {
     if (host.find(':') != std::string_view::npos) return true;  // IPv6
-    return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+    return !host.empty() && std::all_of(host.begin(), host.end(),
+                                        [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
 // "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 1123, the form servers send).
@@ -41,7 +44,8 @@ std::optional<CookieJar::Clock::time_point> ParseHttpDate(std::string_view text)
     int day = 0, year = 0, hour = 0, minute = 0, second = 0;
     const char* comma = std::strchr(s.c_str(), ',');
     const char* rest = comma != nullptr ? comma + 1 : s.c_str();
-    if (std::sscanf(rest, " %d%*[ -]%3s%*[ -]%d %d:%d:%d", &day, month, &year, &hour, &minute, &second) != 6) {
+    if (std::sscanf(rest, " %d%*[ -]%3s%*[ -]%d %d:%d:%d", &day, month, &year, &hour, &minute,
+                    &second) != 6) {
         return std::nullopt;
     }
     int mon = -1;
@@ -77,8 +81,8 @@ std::string DefaultCookiePath(std::string_view request_path) {
     return std::string(request_path.substr(0, last));
 }
 
-void CookieJar::SetFromHeader(std::string_view header, std::string_view host, std::string_view request_path,
-                              Clock::time_point now) {
+void CookieJar::SetFromHeader(std::string_view header, std::string_view host,
+                              std::string_view request_path, Clock::time_point now) {
     std::size_t semi = header.find(';');
     std::string_view pair = Trim(header.substr(0, semi));
     std::size_t eq = pair.find('=');
@@ -87,20 +91,23 @@ void CookieJar::SetFromHeader(std::string_view header, std::string_view host, st
     c.name = std::string(Trim(pair.substr(0, eq)));
     if (c.name.empty()) return;
     std::string_view value = Trim(pair.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+        value = value.substr(1, value.size() - 2);
     c.value = std::string(value);
     c.domain = Lower(host);
     c.path = DefaultCookiePath(request_path);
     std::optional<Clock::time_point> expires;
     std::optional<long long> max_age;
-    std::string_view attrs = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+    std::string_view attrs =
+        semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
     while (!attrs.empty()) {
         std::size_t next = attrs.find(';');
         std::string_view attr = Trim(attrs.substr(0, next));
         attrs = next == std::string_view::npos ? std::string_view{} : attrs.substr(next + 1);
         std::size_t aeq = attr.find('=');
         std::string_view key = Trim(attr.substr(0, aeq));
-        std::string_view val = aeq == std::string_view::npos ? std::string_view{} : Trim(attr.substr(aeq + 1));
+        std::string_view val =
+            aeq == std::string_view::npos ? std::string_view{} : Trim(attr.substr(aeq + 1));
         if (IEquals(key, "path")) {
             if (!val.empty() && val.front() == '/') c.path = std::string(val);
         } else if (IEquals(key, "domain")) {
@@ -108,9 +115,11 @@ void CookieJar::SetFromHeader(std::string_view header, std::string_view host, st
             if (!domain.empty() && domain.front() == '.') domain.erase(domain.begin());
             if (domain.empty()) continue;
             const std::string lhost = Lower(host);
-            const bool matches = lhost == domain || (!IsIpLiteral(lhost) && lhost.size() > domain.size() &&
-                                                     lhost.compare(lhost.size() - domain.size(), domain.size(), domain) == 0 &&
-                                                     lhost[lhost.size() - domain.size() - 1] == '.');
+            const bool matches =
+                lhost == domain ||
+                (!IsIpLiteral(lhost) && lhost.size() > domain.size() &&
+                 lhost.compare(lhost.size() - domain.size(), domain.size(), domain) == 0 &&
+                 lhost[lhost.size() - domain.size() - 1] == '.');
             if (!matches) return;  // a cookie for another domain is rejected
             c.domain = domain;
             // With a Domain attribute the cookie also goes to subdomains; Go's cookiejar keeps
@@ -137,9 +146,10 @@ void CookieJar::SetFromHeader(std::string_view header, std::string_view host, st
     }
     Upsert(std::move(c));
     // Drop what has expired (including the cookie just "deleted" by Max-Age=0).
-    cookies_.erase(std::remove_if(cookies_.begin(), cookies_.end(),
-                                  [now](const Cookie& k) { return k.expires && *k.expires <= now; }),
-                   cookies_.end());
+    cookies_.erase(
+        std::remove_if(cookies_.begin(), cookies_.end(),
+                       [now](const Cookie& k) { return k.expires && *k.expires <= now; }),
+        cookies_.end());
 }
 
 void CookieJar::Set(std::string_view host, std::string_view name, std::string_view value) {
@@ -153,7 +163,8 @@ void CookieJar::Set(std::string_view host, std::string_view name, std::string_vi
 
 void CookieJar::Upsert(Cookie cookie) {
     for (Cookie& existing : cookies_) {
-        if (existing.name == cookie.name && existing.domain == cookie.domain && existing.path == cookie.path) {
+        if (existing.name == cookie.name && existing.domain == cookie.domain &&
+            existing.path == cookie.path) {
             cookie.sequence = existing.sequence;  // RFC 6265: keep the original creation time
             existing = std::move(cookie);
             return;
@@ -171,7 +182,8 @@ bool CookieJar::Matches(const Cookie& c, std::string_view host, std::string_view
     if (c.host_only) {
         if (lhost != c.domain) return false;
     } else if (lhost != c.domain) {
-        if (lhost.size() <= c.domain.size() || lhost.compare(lhost.size() - c.domain.size(), c.domain.size(), c.domain) != 0 ||
+        if (lhost.size() <= c.domain.size() ||
+            lhost.compare(lhost.size() - c.domain.size(), c.domain.size(), c.domain) != 0 ||
             lhost[lhost.size() - c.domain.size() - 1] != '.') {
             return false;
         }
@@ -180,7 +192,8 @@ bool CookieJar::Matches(const Cookie& c, std::string_view host, std::string_view
     return PathMatches(c.path, path.substr(0, query));
 }
 
-std::string CookieJar::HeaderFor(std::string_view host, std::string_view path, bool secure, Clock::time_point now) const {
+std::string CookieJar::HeaderFor(std::string_view host, std::string_view path, bool secure,
+                                 Clock::time_point now) const {
     if (cookies_.empty()) return "";
     std::vector<const Cookie*> matching;
     for (const Cookie& c : cookies_) {
@@ -198,7 +211,8 @@ std::string CookieJar::HeaderFor(std::string_view host, std::string_view path, b
     return out;
 }
 
-std::optional<std::string> CookieJar::Get(std::string_view host, std::string_view name, Clock::time_point now) const {
+std::optional<std::string> CookieJar::Get(std::string_view host, std::string_view name,
+                                          Clock::time_point now) const {
     for (const Cookie& c : cookies_) {
         if (c.name == name && Matches(c, host, c.path, true, now)) return c.value;
     }

@@ -13,22 +13,24 @@
 namespace hhplus::loadgen {
 
 class CookieJar {
-public:
+  public:
     using Clock = std::chrono::system_clock;
 
     // Applies one Set-Cookie header received from `host` for a request to `request_path`.
-    void SetFromHeader(std::string_view set_cookie, std::string_view host, std::string_view request_path,
-                       Clock::time_point now);
+    void SetFromHeader(std::string_view set_cookie, std::string_view host,
+                       std::string_view request_path, Clock::time_point now);
     // Adds a cookie directly (k6's jar.set(url, name, value)): host-only, path "/".
     void Set(std::string_view host, std::string_view name, std::string_view value);
     // The Cookie header value for a request ("a=1; b=2"), empty when nothing matches. Longer paths
     // first, then older cookies first, as RFC 6265 5.4 orders them.
-    std::string HeaderFor(std::string_view host, std::string_view path, bool secure, Clock::time_point now) const;
-    std::optional<std::string> Get(std::string_view host, std::string_view name, Clock::time_point now) const;
+    std::string HeaderFor(std::string_view host, std::string_view path, bool secure,
+                          Clock::time_point now) const;
+    std::optional<std::string> Get(std::string_view host, std::string_view name,
+                                   Clock::time_point now) const;
     void Clear() { cookies_.clear(); }
     std::size_t Size() const { return cookies_.size(); }
 
-private:
+  private:
     struct Cookie {
         std::string name;
         std::string value;
@@ -39,7 +41,8 @@ private:
         std::optional<Clock::time_point> expires;
         std::uint64_t sequence = 0;  // creation order
     };
-    bool Matches(const Cookie& c, std::string_view host, std::string_view path, bool secure, Clock::time_point now) const;
+    bool Matches(const Cookie& c, std::string_view host, std::string_view path, bool secure,
+                 Clock::time_point now) const;
     void Upsert(Cookie cookie);
 
     std::vector<Cookie> cookies_;

@@ -129,7 +129,8 @@ std::optional<Nanos> ParseDuration(std::string_view text) {
 std::string FormatGoDuration(Nanos d) {
     if (d == 0) return "0s";
     std::string out;
-    std::uint64_t u = d < 0 ? static_cast<std::uint64_t>(-(d + 1)) + 1 : static_cast<std::uint64_t>(d);
+    std::uint64_t u =
+        d < 0 ? static_cast<std::uint64_t>(-(d + 1)) + 1 : static_cast<std::uint64_t>(d);
     if (d < 0) out += '-';
     if (u < static_cast<std::uint64_t>(kSecond)) {
         if (u < static_cast<std::uint64_t>(kMicrosecond)) {
@@ -164,7 +165,8 @@ std::string FormatFixedLengthDuration(Nanos d, Nanos max) {
     if (max < d) max = d;
     max = RoundTo(max, kRounding);
     // Positions as in k6: "000000d00h00m00.0s".
-    char buf[18] = {'0', '0', '0', '0', '0', '0', 'd', '0', '0', 'h', '0', '0', 'm', '0', '0', '.', '0', 's'};
+    char buf[18] = {'0', '0', '0', '0', '0', '0', 'd', '0', '0',
+                    'h', '0', '0', 'm', '0', '0', '.', '0', 's'};
     auto tail = [&buf](int from) { return std::string(buf + from, buf + 18); };
     std::int64_t u = RoundTo(d, kRounding) / kRounding;
     buf[16] = static_cast<char>('0' + u % 10);

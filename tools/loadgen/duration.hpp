@@ -32,7 +32,9 @@ std::string FormatGoDuration(Nanos d);
 // ("5.0s" under 10 s, "05.0s" under a minute, "0m05.0s" under 10 minutes, ...), rounded to 100 ms.
 std::string FormatFixedLengthDuration(Nanos d, Nanos max);
 
-inline double ToMillis(Nanos d) { return static_cast<double>(d) / static_cast<double>(kMillisecond); }
+inline double ToMillis(Nanos d) {
+    return static_cast<double>(d) / static_cast<double>(kMillisecond);
+}
 inline double ToSeconds(Nanos d) { return static_cast<double>(d) / static_cast<double>(kSecond); }
 
 }  // namespace hhplus::loadgen

@@ -45,7 +45,7 @@ double Fraction(Nanos spent, Nanos duration) {
 
 // Bookkeeping shared by all executors: which VUs exist and which run an iteration.
 class VuBook {
-public:
+  public:
     int Add(ActionSink& sink) {
         int id = static_cast<int>(busy_.size());
         busy_.push_back(false);
@@ -72,7 +72,7 @@ public:
     std::int64_t BusyCount() const { return busy_count_; }
     std::int64_t Count() const { return static_cast<std::int64_t>(busy_.size()); }
 
-private:
+  private:
     std::vector<bool> busy_;
     std::int64_t busy_count_ = 0;
 };
@@ -80,12 +80,13 @@ private:
 // constant-arrival-rate and ramping-arrival-rate: arrivals on a fixed plan; an arrival that finds
 // no free VU is dropped (never queued) and, while below maxVUs, makes one more VU for later ones.
 class ArrivalRateExecutor final : public Executor {
-public:
+  public:
     explicit ArrivalRateExecutor(const ScenarioConfig& config) : config_(config) {
         if (config.executor == ExecutorType::kConstantArrivalRate) {
             period_ = ArrivalPeriod(config.rate.value_or(0), config.time_unit);
             duration_ = config.duration.value_or(0);
-            const double rate = static_cast<double>(config.rate.value_or(0)) * static_cast<double>(kSecond) /
+            const double rate = static_cast<double>(config.rate.value_or(0)) *
+                                static_cast<double>(kSecond) /
                                 static_cast<double>(config.time_unit);
             nominal_rate_ = rate;
             max_rate_ = rate;
@@ -94,7 +95,8 @@ public:
             for (const Stage& s : config.stages) duration_ += s.duration;
             std::int64_t max_target = config.start_rate;
             for (const Stage& s : config.stages) max_target = std::max(max_target, s.target);
-            max_rate_ = static_cast<double>(max_target) * static_cast<double>(kSecond) / static_cast<double>(config.time_unit);
+            max_rate_ = static_cast<double>(max_target) * static_cast<double>(kSecond) /
+                        static_cast<double>(config.time_unit);
         }
         next_due_ = NextDue();
     }
@@ -147,12 +149,15 @@ public:
     std::vector<std::string> ProgressColumns(Nanos now) const override {
         const std::int64_t max_vus = config_.MaxVus();
         double rate = nominal_rate_;
-        if (ramp_) rate = last_gap_ > 0 ? static_cast<double>(kSecond) / static_cast<double>(last_gap_) : 0;
-        return {FixedInt(vus_.BusyCount(), max_vus) + "/" + FixedInt(vus_.Count(), max_vus) + " VUs",
-                DurationColumn(now, duration_), FixedFloat(rate, max_rate_) + " iters/s"};
+        if (ramp_)
+            rate =
+                last_gap_ > 0 ? static_cast<double>(kSecond) / static_cast<double>(last_gap_) : 0;
+        return {
+            FixedInt(vus_.BusyCount(), max_vus) + "/" + FixedInt(vus_.Count(), max_vus) + " VUs",
+            DurationColumn(now, duration_), FixedFloat(rate, max_rate_) + " iters/s"};
     }
 
-private:
+  private:
     std::optional<Nanos> NextDue() {
         if (ramp_) {
             auto t = ramp_->Next();
@@ -197,7 +202,7 @@ private:
 // budget (time or iterations) is spent; after the regular duration no iteration starts, and
 // after gracefulStop the running ones are interrupted.
 class LoopingExecutor final : public Executor {
-public:
+  public:
     explicit LoopingExecutor(const ScenarioConfig& config) : config_(config) {
         regular_ = ScenarioRegularDuration(config);
         attempted_.assign(static_cast<std::size_t>(config.vus), 0);
@@ -259,7 +264,9 @@ public:
     double Progress(Nanos now) const override {
         if (config_.executor == ExecutorType::kConstantVus) return Fraction(now, regular_);
         const std::int64_t total = TotalIterations();
-        return total > 0 ? std::min(1.0, static_cast<double>(completed_) / static_cast<double>(total)) : 1.0;
+        return total > 0
+                   ? std::min(1.0, static_cast<double>(completed_) / static_cast<double>(total))
+                   : 1.0;
     }
 
     std::vector<std::string> ProgressColumns(Nanos now) const override {
@@ -268,20 +275,23 @@ public:
             right.push_back(DurationColumn(now, regular_));
             return right;
         }
-        right.push_back(FormatFixedLengthDuration(now, regular_) + "/" + FormatGoDuration(regular_));
+        right.push_back(FormatFixedLengthDuration(now, regular_) + "/" +
+                        FormatGoDuration(regular_));
         const std::int64_t total = TotalIterations();
         if (config_.executor == ExecutorType::kSharedIterations) {
-            right.push_back(FixedInt(completed_, total) + "/" + FixedInt(total, total) + " shared iters");
+            right.push_back(FixedInt(completed_, total) + "/" + FixedInt(total, total) +
+                            " shared iters");
         } else {
-            right.push_back(FixedInt(completed_, total) + "/" + FixedInt(total, total) + " iters, " +
-                            std::to_string(config_.iterations) + " per VU");
+            right.push_back(FixedInt(completed_, total) + "/" + FixedInt(total, total) +
+                            " iters, " + std::to_string(config_.iterations) + " per VU");
         }
         return right;
     }
 
-private:
+  private:
     std::int64_t TotalIterations() const {
-        return config_.executor == ExecutorType::kPerVuIterations ? config_.vus * config_.iterations : config_.iterations;
+        return config_.executor == ExecutorType::kPerVuIterations ? config_.vus * config_.iterations
+                                                                  : config_.iterations;
     }
 
     bool TryStart(int vu, Nanos now, ActionSink& sink) {
@@ -334,11 +344,12 @@ private:
 // ramping-vus: VU handles started and gracefully stopped by the raw plan, interrupted by the
 // graceful plan (gracefulRampDown, then gracefulStop at the end).
 class RampingVusExecutor final : public Executor {
-public:
+  public:
     explicit RampingVusExecutor(const ScenarioConfig& config)
         : config_(config),
           raw_(RampingVusRawSteps(config.start_vus, config.stages, true)),
-          graceful_(RampingVusGracefulSteps(config.start_vus, config.stages, config.graceful_ramp_down, config.graceful_stop)) {
+          graceful_(RampingVusGracefulSteps(config.start_vus, config.stages,
+                                            config.graceful_ramp_down, config.graceful_stop)) {
         for (const auto& step : graceful_) max_vus_ = std::max(max_vus_, step.planned_vus);
         regular_ = raw_.back().offset;
         state_.assign(static_cast<std::size_t>(max_vus_), State::kStopped);
@@ -362,7 +373,8 @@ public:
                 ++ri_;
             }
         }
-        while (gi_ < graceful_.size() && graceful_[gi_].offset <= now) ApplyGraceful(graceful_[gi_++].planned_vus, sink);
+        while (gi_ < graceful_.size() && graceful_[gi_].offset <= now)
+            ApplyGraceful(graceful_[gi_++].planned_vus, sink);
     }
 
     void IterationDone(int vu, Nanos now, ActionSink& sink) override {
@@ -386,7 +398,9 @@ public:
         return kNever;
     }
 
-    bool Finished() const override { return (ri_ == raw_.size() || aborted_) && vus_.BusyCount() == 0; }
+    bool Finished() const override {
+        return (ri_ == raw_.size() || aborted_) && vus_.BusyCount() == 0;
+    }
 
     void Abort(Nanos /*now*/, ActionSink& sink) override {
         if (aborted_) return;
@@ -406,12 +420,14 @@ public:
     double Progress(Nanos now) const override { return Fraction(now, regular_); }
 
     std::vector<std::string> ProgressColumns(Nanos now) const override {
-        std::string vus = FixedInt(ActiveVus(), max_vus_) + "/" + FixedInt(max_vus_, max_vus_) + " VUs";
+        std::string vus =
+            FixedInt(ActiveVus(), max_vus_) + "/" + FixedInt(max_vus_, max_vus_) + " VUs";
         if (now > regular_) return {vus, FormatGoDuration(regular_)};
-        return {vus, FormatFixedLengthDuration(now, regular_) + "/" + FormatFixedLengthDuration(regular_, regular_)};
+        return {vus, FormatFixedLengthDuration(now, regular_) + "/" +
+                         FormatFixedLengthDuration(regular_, regular_)};
     }
 
-private:
+  private:
     enum class State { kStopped, kRunning, kStopping };
 
     void ApplyRaw(std::int64_t planned, Nanos now, ActionSink& sink) {
@@ -455,11 +471,14 @@ private:
 std::unique_ptr<Executor> MakeExecutor(const ScenarioConfig& config) {
     switch (config.executor) {
         case ExecutorType::kConstantArrivalRate:
-        case ExecutorType::kRampingArrivalRate: return std::make_unique<ArrivalRateExecutor>(config);
-        case ExecutorType::kRampingVus: return std::make_unique<RampingVusExecutor>(config);
+        case ExecutorType::kRampingArrivalRate:
+            return std::make_unique<ArrivalRateExecutor>(config);
+        case ExecutorType::kRampingVus:
+            return std::make_unique<RampingVusExecutor>(config);
         case ExecutorType::kConstantVus:
         case ExecutorType::kPerVuIterations:
-        case ExecutorType::kSharedIterations: return std::make_unique<LoopingExecutor>(config);
+        case ExecutorType::kSharedIterations:
+            return std::make_unique<LoopingExecutor>(config);
     }
     return nullptr;
 }

@@ -18,7 +18,7 @@
 namespace hhplus::loadgen {
 
 class ActionSink {
-public:
+  public:
     virtual ~ActionSink() = default;
     // A new VU exists (vus_max grows); VU ids are 0, 1, 2, ... in order.
     virtual void AddVu(int vu) = 0;
@@ -33,7 +33,7 @@ public:
 };
 
 class Executor {
-public:
+  public:
     virtual ~Executor() = default;
     // Called once at offset 0: creates the initial VUs and starts what starts at 0.
     virtual void Start(ActionSink& sink) = 0;

@@ -50,7 +50,8 @@ std::string DetectVirtualization(bool& is_virtual) {
         }
     }
     if (::access("/.dockerenv", F_OK) == 0) kind = kind == "none" ? "docker" : kind + ", docker";
-    if (::access("/run/.containerenv", F_OK) == 0) kind = kind == "none" ? "podman" : kind + ", podman";
+    if (::access("/run/.containerenv", F_OK) == 0)
+        kind = kind == "none" ? "podman" : kind + ", podman";
     is_virtual = kind != "none";
     return kind;
 }
@@ -72,12 +73,14 @@ std::string TargetLocation(const std::string& address) {
             if (is_v4 && it->ifa_addr->sa_family == AF_INET) {
                 local |= reinterpret_cast<sockaddr_in*>(it->ifa_addr)->sin_addr.s_addr == v4.s_addr;
             } else if (is_v6 && it->ifa_addr->sa_family == AF_INET6) {
-                local |= std::memcmp(&reinterpret_cast<sockaddr_in6*>(it->ifa_addr)->sin6_addr, &v6, sizeof v6) == 0;
+                local |= std::memcmp(&reinterpret_cast<sockaddr_in6*>(it->ifa_addr)->sin6_addr, &v6,
+                                     sizeof v6) == 0;
             }
         }
         ::freeifaddrs(list);
     }
-    return local ? "the same machine (" + address + " is a local interface)" : "another machine (" + address + ")";
+    return local ? "the same machine (" + address + " is a local interface)"
+                 : "another machine (" + address + ")";
 }
 
 HostReport CaptureHost(const std::string& target_address) {
@@ -86,7 +89,9 @@ HostReport CaptureHost(const std::string& target_address) {
     h.cores_online = online > 0 ? static_cast<unsigned>(online) : 0;
     cpu_set_t set;
     CPU_ZERO(&set);
-    h.cores_usable = ::sched_getaffinity(0, sizeof set, &set) == 0 ? static_cast<unsigned>(CPU_COUNT(&set)) : h.cores_online;
+    h.cores_usable = ::sched_getaffinity(0, sizeof set, &set) == 0
+                         ? static_cast<unsigned>(CPU_COUNT(&set))
+                         : h.cores_online;
     h.loadavg_before = ReadLoadAverage();
     h.virtualization = DetectVirtualization(h.virtual_machine);
     h.target_location = TargetLocation(target_address);

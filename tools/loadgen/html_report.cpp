@@ -39,7 +39,8 @@ struct Series {
     std::vector<double> values;
 };
 
-std::string LineChart(const std::string& title, const std::vector<Series>& series, const std::string& unit) {
+std::string LineChart(const std::string& title, const std::vector<Series>& series,
+                      const std::string& unit) {
     std::size_t n = 0;
     double max_v = 0;
     for (const Series& s : series) {
@@ -49,47 +50,61 @@ std::string LineChart(const std::string& title, const std::vector<Series>& serie
     if (max_v <= 0) max_v = 1;
     const double plot_w = kChartWidth - kMarginLeft - 10;
     const double plot_h = kChartHeight - kMarginTop - kMarginBottom;
-    auto x = [&](std::size_t i) { return kMarginLeft + (n <= 1 ? 0 : plot_w * static_cast<double>(i) / static_cast<double>(n - 1)); };
+    auto x = [&](std::size_t i) {
+        return kMarginLeft +
+               (n <= 1 ? 0 : plot_w * static_cast<double>(i) / static_cast<double>(n - 1));
+    };
     auto y = [&](double v) { return kMarginTop + plot_h - plot_h * v / max_v; };
-    std::string svg = "<figure><figcaption>" + HtmlEscape(title) + "</figcaption><svg viewBox=\"0 0 " + Num(kChartWidth) + " " +
+    std::string svg = "<figure><figcaption>" + HtmlEscape(title) +
+                      "</figcaption><svg viewBox=\"0 0 " + Num(kChartWidth) + " " +
                       Num(kChartHeight) + "\" role=\"img\">";
     for (int g = 0; g <= 4; ++g) {
         const double v = max_v * g / 4;
-        svg += "<line class=\"grid\" x1=\"" + Num(kMarginLeft) + "\" x2=\"" + Num(kChartWidth - 10) + "\" y1=\"" + Num(y(v)) + "\" y2=\"" +
-               Num(y(v)) + "\"/><text class=\"axis\" x=\"" + Num(kMarginLeft - 6) + "\" y=\"" + Num(y(v) + 4) + "\" text-anchor=\"end\">" +
+        svg += "<line class=\"grid\" x1=\"" + Num(kMarginLeft) + "\" x2=\"" +
+               Num(kChartWidth - 10) + "\" y1=\"" + Num(y(v)) + "\" y2=\"" + Num(y(v)) +
+               "\"/><text class=\"axis\" x=\"" + Num(kMarginLeft - 6) + "\" y=\"" + Num(y(v) + 4) +
+               "\" text-anchor=\"end\">" +
                HtmlEscape(unit == "ms" ? HumanizeDuration(v, "") : Num(v)) + "</text>";
     }
     for (std::size_t i = 0; i < n; i += std::max<std::size_t>(1, n / 10)) {
-        svg += "<text class=\"axis\" x=\"" + Num(x(i)) + "\" y=\"" + Num(kChartHeight - 8) + "\" text-anchor=\"middle\">" +
-               std::to_string(i) + "s</text>";
+        svg += "<text class=\"axis\" x=\"" + Num(x(i)) + "\" y=\"" + Num(kChartHeight - 8) +
+               "\" text-anchor=\"middle\">" + std::to_string(i) + "s</text>";
     }
     double legend_x = kMarginLeft;
     for (const Series& s : series) {
         std::string points;
-        for (std::size_t i = 0; i < s.values.size(); ++i) points += Num(x(i)) + "," + Num(y(s.values[i])) + " ";
-        svg += "<polyline fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"2\" points=\"" + points + "\"/>";
-        svg += "<text x=\"" + Num(legend_x) + "\" y=\"12\" fill=\"" + s.color + "\">" + HtmlEscape(s.name) + "</text>";
+        for (std::size_t i = 0; i < s.values.size(); ++i)
+            points += Num(x(i)) + "," + Num(y(s.values[i])) + " ";
+        svg += "<polyline fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"2\" points=\"" +
+               points + "\"/>";
+        svg += "<text x=\"" + Num(legend_x) + "\" y=\"12\" fill=\"" + s.color + "\">" +
+               HtmlEscape(s.name) + "</text>";
         legend_x += 12 + 8 * static_cast<double>(s.name.size());
     }
     return svg + "</svg></figure>";
 }
 
-std::string BarChart(const std::string& title, const std::vector<std::pair<std::string, std::size_t>>& bars) {
+std::string BarChart(const std::string& title,
+                     const std::vector<std::pair<std::string, std::size_t>>& bars) {
     if (bars.empty()) return "";
     std::size_t max_v = 1;
     for (const auto& [label, v] : bars) max_v = std::max(max_v, v);
     const double row = 24;
     const double label_w = 260;
     const double height = row * static_cast<double>(bars.size()) + 10;
-    std::string svg = "<figure><figcaption>" + HtmlEscape(title) + "</figcaption><svg viewBox=\"0 0 " + Num(kChartWidth) + " " +
-                      Num(height) + "\" role=\"img\">";
+    std::string svg = "<figure><figcaption>" + HtmlEscape(title) +
+                      "</figcaption><svg viewBox=\"0 0 " + Num(kChartWidth) + " " + Num(height) +
+                      "\" role=\"img\">";
     for (std::size_t i = 0; i < bars.size(); ++i) {
         const double y = 5 + row * static_cast<double>(i);
-        const double w = (kChartWidth - label_w - 90) * static_cast<double>(bars[i].second) / static_cast<double>(max_v);
-        svg += "<text x=\"" + Num(label_w - 8) + "\" y=\"" + Num(y + 15) + "\" text-anchor=\"end\">" + HtmlEscape(bars[i].first) +
-               "</text><rect class=\"bar\" x=\"" + Num(label_w) + "\" y=\"" + Num(y + 3) + "\" width=\"" + Num(std::max(w, 1.0)) +
-               "\" height=\"16\"/><text x=\"" + Num(label_w + w + 6) + "\" y=\"" + Num(y + 15) + "\">" + std::to_string(bars[i].second) +
-               "</text>";
+        const double w = (kChartWidth - label_w - 90) * static_cast<double>(bars[i].second) /
+                         static_cast<double>(max_v);
+        svg += "<text x=\"" + Num(label_w - 8) + "\" y=\"" + Num(y + 15) +
+               "\" text-anchor=\"end\">" + HtmlEscape(bars[i].first) +
+               "</text><rect class=\"bar\" x=\"" + Num(label_w) + "\" y=\"" + Num(y + 3) +
+               "\" width=\"" + Num(std::max(w, 1.0)) + "\" height=\"16\"/><text x=\"" +
+               Num(label_w + w + 6) + "\" y=\"" + Num(y + 15) + "\">" +
+               std::to_string(bars[i].second) + "</text>";
     }
     return svg + "</svg></figure>";
 }
@@ -111,11 +126,20 @@ std::string HtmlEscape(const std::string& text) {
     std::string out;
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -157,26 +181,33 @@ std::string RenderHtmlReport(const RunReport& report) {
         std::string label = r.status == 0 ? "no response" : std::to_string(r.status);
         if (!strings.Text(r.error_code).empty()) label += " " + strings.Text(r.error_code);
         ++outcomes[label];
-        ++instances[strings.Text(r.instance).empty() ? "(no X-Instance)" : strings.Text(r.instance)];
+        ++instances[strings.Text(r.instance).empty() ? "(no X-Instance)"
+                                                     : strings.Text(r.instance)];
     }
 
-    std::string html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hhplus-load: " +
-                       HtmlEscape(report.scenario) + "</title><style>" + std::string(kStyle) + "</style></head><body>";
+    std::string html =
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hhplus-load: " +
+        HtmlEscape(report.scenario) + "</title><style>" + std::string(kStyle) +
+        "</style></head><body>";
     html += "<h1>hhplus-load: " + HtmlEscape(report.scenario) + "</h1>";
-    html += "<p>Target " + HtmlEscape(report.target_url) + " &middot; run " + HtmlEscape(HumanizeDuration(ToMillis(report.run_duration), "")) +
-            " &middot; " + std::to_string(report.requests.Records().size()) + " requests &middot; k6 " +
+    html += "<p>Target " + HtmlEscape(report.target_url) + " &middot; run " +
+            HtmlEscape(HumanizeDuration(ToMillis(report.run_duration), "")) + " &middot; " +
+            std::to_string(report.requests.Records().size()) + " requests &middot; k6 " +
             HtmlEscape(report.k6_version) + " semantics</p>";
     html += "<h2>Over time</h2>";
     html += LineChart("Requests per second (by completion time)", {rps}, "");
     html += LineChart("http_req_duration per second: p50 / p95 / p99", {p50, p95, p99}, "ms");
     html += "<h2>Responses</h2>";
-    html += BarChart("Status and errorCode", std::vector<std::pair<std::string, std::size_t>>(outcomes.begin(), outcomes.end()));
-    html += BarChart("Requests per instance (X-Instance)",
-                     std::vector<std::pair<std::string, std::size_t>>(instances.begin(), instances.end()));
+    html += BarChart("Status and errorCode", std::vector<std::pair<std::string, std::size_t>>(
+                                                 outcomes.begin(), outcomes.end()));
+    html += BarChart(
+        "Requests per instance (X-Instance)",
+        std::vector<std::pair<std::string, std::size_t>>(instances.begin(), instances.end()));
     if (!report.thresholds.empty()) {
         html += "<h2>Thresholds</h2><table>";
         for (const auto& [text, ok] : report.thresholds) {
-            html += std::string("<tr><td class=\"") + (ok ? "ok\">&#10003;" : "fail\">&#10007;") + "</td><td>" + HtmlEscape(text) + "</td></tr>";
+            html += std::string("<tr><td class=\"") + (ok ? "ok\">&#10003;" : "fail\">&#10007;") +
+                    "</td><td>" + HtmlEscape(text) + "</td></tr>";
         }
         html += "</table>";
     }
@@ -185,7 +216,8 @@ std::string RenderHtmlReport(const RunReport& report) {
         for (const InvariantReport& inv : report.invariants) {
             std::string details;
             for (const std::string& d : inv.details) details += "<br>" + HtmlEscape(d);
-            html += std::string("<tr><td class=\"") + (inv.ok ? "ok\">&#10003;" : "fail\">&#10007;") + "</td><td>" +
+            html += std::string("<tr><td class=\"") +
+                    (inv.ok ? "ok\">&#10003;" : "fail\">&#10007;") + "</td><td>" +
                     HtmlEscape(inv.title) + details + "</td></tr>";
         }
         html += "</table>";

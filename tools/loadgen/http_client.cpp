@@ -3,7 +3,6 @@
 #include <poll.h>
 
 #include <algorithm>
-
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -40,11 +39,12 @@ Nanos Since(Steady::time_point from, Steady::time_point to) {
 // Set-Cookie, body): Beast parses, but no per-field allocation happens, which matters at tens of
 // thousands of responses a second on one thread.
 class LeanResponseParser final : public http::basic_parser<false> {
-public:
+  public:
     explicit LeanResponseParser(HttpResponse* out) : out_(out) {}
 
-private:
-    void on_request_impl(http::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
+  private:
+    void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
+                         beast::error_code&) override {}
     void on_response_impl(int code, beast::string_view, int version, beast::error_code&) override {
         out_->status = code;
         out_->proto = version == 10 ? "HTTP/1.0" : "HTTP/1.1";
@@ -58,15 +58,18 @@ private:
         }
     }
     void on_header_impl(beast::error_code&) override {}
-    void on_body_init_impl(boost::optional<std::uint64_t> const& length, beast::error_code&) override {
-        if (length && *length <= kMaxResponseBody) out_->body.reserve(static_cast<std::size_t>(*length));
+    void on_body_init_impl(boost::optional<std::uint64_t> const& length,
+                           beast::error_code&) override {
+        if (length && *length <= kMaxResponseBody)
+            out_->body.reserve(static_cast<std::size_t>(*length));
     }
     std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
         out_->body.append(body.data(), body.size());
         return body.size();
     }
     void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                   beast::error_code&) override {
         out_->body.append(body.data(), body.size());
         return body.size();
     }
@@ -102,7 +105,8 @@ void Serialize(const HttpRequest& r, const std::string& host, std::string& out) 
         out += std::to_string(r.body.size());
         out += "\r\n\r\n";
         out += r.body;
-    } else if (r.method == http::verb::post || r.method == http::verb::put || r.method == http::verb::patch) {
+    } else if (r.method == http::verb::post || r.method == http::verb::put ||
+               r.method == http::verb::patch) {
         out += "Content-Length: 0\r\n\r\n";
     } else {
         out += "\r\n";
@@ -110,18 +114,20 @@ void Serialize(const HttpRequest& r, const std::string& host, std::string& out) 
 }
 
 bool IsReplayable(const HttpRequest& r) {
-    if (r.method == http::verb::get || r.method == http::verb::head || r.method == http::verb::options ||
-        r.method == http::verb::trace) {
+    if (r.method == http::verb::get || r.method == http::verb::head ||
+        r.method == http::verb::options || r.method == http::verb::trace) {
         return true;
     }
     for (const auto& [k, v] : r.headers) {
-        if (beast::iequals(k, "Idempotency-Key") || beast::iequals(k, "X-Idempotency-Key")) return true;
+        if (beast::iequals(k, "Idempotency-Key") || beast::iequals(k, "X-Idempotency-Key"))
+            return true;
     }
     return false;
 }
 
 // k6's error codes (lib/netext/httpext/error_codes.go) for what a socket can report.
-void SetTransportError(HttpResponse& resp, const beast::error_code& ec, bool connecting, bool timed_out) {
+void SetTransportError(HttpResponse& resp, const beast::error_code& ec, bool connecting,
+                       bool timed_out) {
     if (timed_out || ec == beast::error::timeout) {
         resp.error_code = connecting ? 1211 : 1050;
         resp.error = connecting ? "dial: i/o timeout" : "request timeout";
@@ -156,8 +162,8 @@ void TimeoutSweeper::Sweep(Steady::time_point now) {
     for (HttpClient* c : clients_) c->ExpireIfLate(now);
 }
 
-HttpClient::HttpClient(asio::any_io_executor executor, asio::ip::tcp::endpoint endpoint, std::string host_header,
-                       TimeoutSweeper* sweeper, Nanos request_timeout)
+HttpClient::HttpClient(asio::any_io_executor executor, asio::ip::tcp::endpoint endpoint,
+                       std::string host_header, TimeoutSweeper* sweeper, Nanos request_timeout)
     : executor_(std::move(executor)),
       endpoint_(std::move(endpoint)),
       host_header_(std::move(host_header)),
@@ -234,7 +240,8 @@ asio::awaitable<HttpResponse> HttpClient::Send(HttpRequest request) {
             buffer_.clear();
             stream_.emplace(executor_);
             const Steady::time_point connect_start = Steady::now();
-            co_await stream_->async_connect(endpoint_, asio::redirect_error(asio::use_awaitable, ec));
+            co_await stream_->async_connect(endpoint_,
+                                            asio::redirect_error(asio::use_awaitable, ec));
             const Steady::time_point connected = Steady::now();
             resp.trail.connecting = Since(connect_start, connected);
             if (interrupted_) break;
@@ -249,8 +256,8 @@ asio::awaitable<HttpResponse> HttpClient::Send(HttpRequest request) {
         const Steady::time_point ready = Steady::now();
         resp.trail.blocked = Since(start, ready);
 
-        const std::size_t sent =
-            co_await asio::async_write(*stream_, asio::buffer(request_bytes_), asio::redirect_error(asio::use_awaitable, ec));
+        const std::size_t sent = co_await asio::async_write(
+            *stream_, asio::buffer(request_bytes_), asio::redirect_error(asio::use_awaitable, ec));
         const Steady::time_point written = Steady::now();
         if (interrupted_) break;
         if (ec && !timed_out_) {
@@ -271,8 +278,8 @@ asio::awaitable<HttpResponse> HttpClient::Send(HttpRequest request) {
 
         // The first read completes when the first response bytes arrive: k6's "waiting" ends there.
         if (buffer_.size() == 0) {
-            const std::size_t n =
-                co_await stream_->async_read_some(buffer_.prepare(kFirstReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+            const std::size_t n = co_await stream_->async_read_some(
+                buffer_.prepare(kFirstReadChunk), asio::redirect_error(asio::use_awaitable, ec));
             buffer_.commit(n);
         }
         const Steady::time_point first_byte = Steady::now();
@@ -280,7 +287,8 @@ asio::awaitable<HttpResponse> HttpClient::Send(HttpRequest request) {
         if (ec && !timed_out_) {
             // The server closed the idle connection as we sent: only a replayable request may go
             // again, since the server may have acted on it.
-            const bool closed_before_answer = ec == asio::error::eof || ec == asio::error::connection_reset;
+            const bool closed_before_answer =
+                ec == asio::error::eof || ec == asio::error::connection_reset;
             if (reused && attempt == 0 && closed_before_answer && IsReplayable(request)) {
                 Close();
                 continue;
@@ -299,8 +307,8 @@ asio::awaitable<HttpResponse> HttpClient::Send(HttpRequest request) {
         LeanResponseParser parser(&resp);
         parser.body_limit(kMaxResponseBody);
         parser.header_limit(kMaxResponseHeader);
-        const std::size_t received =
-            co_await http::async_read(*stream_, buffer_, parser, asio::redirect_error(asio::use_awaitable, ec));
+        const std::size_t received = co_await http::async_read(
+            *stream_, buffer_, parser, asio::redirect_error(asio::use_awaitable, ec));
         const Steady::time_point done = Steady::now();
         if (interrupted_) break;
         resp.trail.receiving = Since(first_byte, done);

@@ -2,12 +2,13 @@
 // One VU's HTTP/1.1 connection: keep-alive, k6's request timings, k6's transport error codes.
 //
 // Contract: Send() suspends; it never throws for network trouble (the response carries status 0,
-// error_code and error instead). Timeouts (kRequestTimeout) apply when a TimeoutSweeper is given. Interrupt() may be called while Send() is suspended: the
-// response then comes back with interrupted = true and no timings are trustworthy (the runner
-// records nothing for it, as k6 drops the samples of a request cut by a hard stop). One request
-// at a time per client; the client must outlive the Send() coroutine.
-#include <utility>  // before Asio (Boost 1.74 uses std::exchange without including it)
-
+// error_code and error instead). Timeouts (kRequestTimeout) apply when a TimeoutSweeper is given.
+// Interrupt() may be called while Send() is suspended: the response then comes back with
+// interrupted = true and no timings are trustworthy (the runner records nothing for it, as k6 drops
+// the samples of a request cut by a hard stop). One request at a time per client; the client must
+// outlive the Send() coroutine.
+#include <utility>  // first: Asio 1.18 uses std::exchange without including it
+// (this comment keeps clang-format from sorting <utility> below the Asio headers)
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -49,16 +50,16 @@ struct HttpResponse {
     std::string body;
     std::string x_instance;
     std::vector<std::string> set_cookies;
-    std::string proto;      // "HTTP/1.1"
-    int error_code = 0;     // k6 error code of a transport failure (1050 timeout, 1212 refused, ...)
-    std::string error;      // its message
+    std::string proto;   // "HTTP/1.1"
+    int error_code = 0;  // k6 error code of a transport failure (1050 timeout, 1212 refused, ...)
+    std::string error;   // its message
     bool interrupted = false;
     HttpTrail trail;
 };
 
 // What a VU sends requests through: the real client below, or a fake in unit tests.
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
     virtual boost::asio::awaitable<HttpResponse> Send(HttpRequest request) = 0;
     virtual void Interrupt() = 0;
@@ -75,12 +76,12 @@ class HttpClient;
 // cancelling a timer for every read and write (what beast::tcp_stream does) costs more at tens of
 // thousands of requests a second than the whole check below.
 class TimeoutSweeper {
-public:
+  public:
     void Add(HttpClient* client) { clients_.push_back(client); }
     void Remove(HttpClient* client);
     void Sweep(std::chrono::steady_clock::time_point now);
 
-private:
+  private:
     std::vector<HttpClient*> clients_;
 };
 
@@ -89,10 +90,11 @@ private:
 constexpr auto kTimeoutSweepInterval = std::chrono::seconds(1);
 
 class HttpClient final : public Transport {
-public:
+  public:
     // `sweeper` may be null: then requests have no timeout.
-    HttpClient(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint endpoint, std::string host_header,
-               TimeoutSweeper* sweeper = nullptr, Nanos request_timeout = kRequestTimeout);
+    HttpClient(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint endpoint,
+               std::string host_header, TimeoutSweeper* sweeper = nullptr,
+               Nanos request_timeout = kRequestTimeout);
     ~HttpClient() override;
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
@@ -103,7 +105,7 @@ public:
     // Called by the sweeper: cancels the request in flight if its deadline has passed.
     void ExpireIfLate(std::chrono::steady_clock::time_point now);
 
-private:
+  private:
     bool ConnectionLooksStale();
 
     boost::asio::any_io_executor executor_;

@@ -9,19 +9,26 @@ namespace hhplus::loadgen {
 
 std::string_view MetricTypeName(MetricType type) {
     switch (type) {
-        case MetricType::kCounter: return "counter";
-        case MetricType::kGauge: return "gauge";
-        case MetricType::kRate: return "rate";
-        case MetricType::kTrend: return "trend";
+        case MetricType::kCounter:
+            return "counter";
+        case MetricType::kGauge:
+            return "gauge";
+        case MetricType::kRate:
+            return "rate";
+        case MetricType::kTrend:
+            return "trend";
     }
     return "counter";
 }
 
 std::string_view ValueTypeName(ValueType type) {
     switch (type) {
-        case ValueType::kDefault: return "default";
-        case ValueType::kTime: return "time";
-        case ValueType::kData: return "data";
+        case ValueType::kDefault:
+            return "default";
+        case ValueType::kTime:
+            return "time";
+        case ValueType::kData:
+            return "data";
     }
     return "default";
 }
@@ -73,15 +80,19 @@ std::string HumanizeDuration(double ms, std::string_view time_unit) {
     return HumanizeGenericDuration(ms);
 }
 
-std::string HumanizeValue(double value, MetricType type, ValueType contains, std::string_view time_unit) {
+std::string HumanizeValue(double value, MetricType type, ValueType contains,
+                          std::string_view time_unit) {
     if (type == MetricType::kRate) {
         // Truncated, not rounded, to two decimals: 99.999% shows as 99.99%.
         return JsToFixed(std::trunc(value * 100 * 100) / 100, 2) + "%";
     }
     switch (contains) {
-        case ValueType::kData: return HumanizeBytes(value);
-        case ValueType::kTime: return HumanizeDuration(value, time_unit);
-        case ValueType::kDefault: break;
+        case ValueType::kData:
+            return HumanizeBytes(value);
+        case ValueType::kTime:
+            return HumanizeDuration(value, time_unit);
+        case ValueType::kDefault:
+            break;
     }
     return ToFixedNoTrailingZeros(value, 6);
 }
@@ -121,8 +132,7 @@ namespace {
 int PrimaryWeight(unsigned char c) {
     static const std::vector<int> kTable = [] {
         std::vector<int> table(256, -1);
-        const std::string_view order =
-            "\t\n\v\f\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789";
+        const std::string_view order = "\t\n\v\f\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789";
         int weight = 1;
         for (char ch : order) table[static_cast<unsigned char>(ch)] = weight++;
         for (char ch = 'a'; ch <= 'z'; ++ch) {
@@ -131,7 +141,8 @@ int PrimaryWeight(unsigned char c) {
             ++weight;
         }
         for (int i = 0; i < 256; ++i) {
-            if (table[static_cast<std::size_t>(i)] < 0) table[static_cast<std::size_t>(i)] = 1000 + i;
+            if (table[static_cast<std::size_t>(i)] < 0)
+                table[static_cast<std::size_t>(i)] = 1000 + i;
         }
         return table;
     }();

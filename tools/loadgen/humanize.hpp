@@ -17,12 +17,14 @@ std::string_view ValueTypeName(ValueType type);    // "default", "time", "data"
 std::string ToFixedNoTrailingZeros(double value, int prec);
 // "10 kB", "1.3 MB", "7 B" (decimal units, as k6).
 std::string HumanizeBytes(double bytes);
-// Milliseconds to "0s", "850ns", "12.34µs", "1.5ms", "2.45s", "1m30s", "1h2m3s" (truncated, not rounded).
+// Milliseconds to "0s", "850ns", "12.34µs", "1.5ms", "2.45s", "1m30s", "1h2m3s" (truncated, not
+// rounded).
 std::string HumanizeGenericDuration(double ms);
 // With --summary-time-unit s|ms|us a fixed unit ("12.35ms"); otherwise the generic form.
 std::string HumanizeDuration(double ms, std::string_view time_unit);
 // humanizeValue(): rates as "99.99%" (truncated), data as bytes, times as durations, else a number.
-std::string HumanizeValue(double value, MetricType type, ValueType contains, std::string_view time_unit);
+std::string HumanizeValue(double value, MetricType type, ValueType contains,
+                          std::string_view time_unit);
 
 // Display width of `text` in a terminal: code points outside ANSI escape sequences (k6's strWidth).
 std::size_t StrWidth(std::string_view text);

@@ -68,7 +68,8 @@ std::string JsToFixed(double value, int digits) {
     std::snprintf(buf, sizeof buf, "%.*f", digits + kGuardDigits, std::fabs(value));
     std::string text(buf);
     std::size_t dot = text.find('.');
-    std::string number = text.substr(0, dot) + text.substr(dot + 1, static_cast<std::size_t>(digits));
+    std::string number =
+        text.substr(0, dot) + text.substr(dot + 1, static_cast<std::size_t>(digits));
     const bool round_up = text[dot + 1 + static_cast<std::size_t>(digits)] >= '5';
     if (round_up) {
         std::size_t i = number.size();
@@ -126,11 +127,21 @@ void AppendJsonString(std::string& out, std::string_view text) {
     out += '"';
     for (char c : text) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     char buf[8];

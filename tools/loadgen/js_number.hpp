@@ -1,7 +1,7 @@
 #pragma once
 // Number formatting exactly as the runtimes behind k6's output do it: the summary is rendered by
-// JavaScript (Number.prototype.toString / toFixed), the NDJSON output by Go (strconv 'g', shortest).
-// Matching them digit for digit is what makes our summary lines comparable with k6's.
+// JavaScript (Number.prototype.toString / toFixed), the NDJSON output by Go (strconv 'g',
+// shortest). Matching them digit for digit is what makes our summary lines comparable with k6's.
 #include <string>
 #include <string_view>
 

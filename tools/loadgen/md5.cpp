@@ -10,14 +10,16 @@ namespace hhplus::loadgen {
 namespace {
 
 constexpr std::array<std::uint32_t, 64> kShifts = {
-    7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
-    4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
+    7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 5,  9,  14, 20, 5,  9,
+    14, 20, 5,  9,  14, 20, 5,  9,  14, 20, 4,  11, 16, 23, 4,  11, 16, 23, 4,  11, 16, 23,
+    4,  11, 16, 23, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21};
 
 // K[i] = floor(2^32 × |sin(i + 1)|), as RFC 1321 defines the table.
 std::array<std::uint32_t, 64> SineTable() {
     std::array<std::uint32_t, 64> k{};
     for (std::size_t i = 0; i < 64; ++i) {
-        k[i] = static_cast<std::uint32_t>(std::floor(std::fabs(std::sin(static_cast<double>(i + 1))) * 4294967296.0));
+        k[i] = static_cast<std::uint32_t>(
+            std::floor(std::fabs(std::sin(static_cast<double>(i + 1))) * 4294967296.0));
     }
     return k;
 }
@@ -43,8 +45,10 @@ std::string Md5Hex(std::string_view data) {
         std::uint32_t m[16];
         for (std::size_t i = 0; i < 16; ++i) {
             const std::size_t o = chunk + i * 4;
-            m[i] = static_cast<std::uint32_t>(msg[o]) | (static_cast<std::uint32_t>(msg[o + 1]) << 8) |
-                   (static_cast<std::uint32_t>(msg[o + 2]) << 16) | (static_cast<std::uint32_t>(msg[o + 3]) << 24);
+            m[i] = static_cast<std::uint32_t>(msg[o]) |
+                   (static_cast<std::uint32_t>(msg[o + 1]) << 8) |
+                   (static_cast<std::uint32_t>(msg[o + 2]) << 16) |
+                   (static_cast<std::uint32_t>(msg[o + 3]) << 24);
         }
         std::uint32_t a = a0, b = b0, c = c0, d = d0;
         for (std::uint32_t i = 0; i < 64; ++i) {

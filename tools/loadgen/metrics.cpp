@@ -6,8 +6,9 @@
 namespace hhplus::loadgen {
 
 void SetTag(TagSet& tags, std::string_view key, std::string_view value) {
-    auto it = std::lower_bound(tags.begin(), tags.end(), key,
-                               [](const auto& entry, std::string_view k) { return entry.first < k; });
+    auto it =
+        std::lower_bound(tags.begin(), tags.end(), key,
+                         [](const auto& entry, std::string_view k) { return entry.first < k; });
     if (it != tags.end() && it->first == key) {
         it->second.assign(value);
         return;
@@ -16,8 +17,9 @@ void SetTag(TagSet& tags, std::string_view key, std::string_view value) {
 }
 
 const std::string* FindTag(const TagSet& tags, std::string_view key) {
-    auto it = std::lower_bound(tags.begin(), tags.end(), key,
-                               [](const auto& entry, std::string_view k) { return entry.first < k; });
+    auto it =
+        std::lower_bound(tags.begin(), tags.end(), key,
+                         [](const auto& entry, std::string_view k) { return entry.first < k; });
     if (it != tags.end() && it->first == key) return &it->second;
     return nullptr;
 }
@@ -44,9 +46,12 @@ const std::vector<double>& TrendSink::Sorted() const {
 
 double TrendSink::P(double pct) const {
     switch (values_.size()) {
-        case 0: return 0;
-        case 1: return values_[0];
-        default: break;
+        case 0:
+            return 0;
+        case 1:
+            return values_[0];
+        default:
+            break;
     }
     const std::vector<double>& v = Sorted();
     const double i = pct * (static_cast<double>(v.size()) - 1.0);
@@ -74,21 +79,28 @@ void Sink::Add(double value) {
             ++total;
             if (value != 0) ++trues;
             break;
-        case MetricType::kTrend: trend.Add(value); break;
+        case MetricType::kTrend:
+            trend.Add(value);
+            break;
     }
 }
 
 bool Sink::IsEmpty() const {
     switch (type) {
-        case MetricType::kCounter: return !counter_touched;
-        case MetricType::kGauge: return !gauge_touched;
-        case MetricType::kRate: return total == 0;
-        case MetricType::kTrend: return trend.Count() == 0;
+        case MetricType::kCounter:
+            return !counter_touched;
+        case MetricType::kGauge:
+            return !gauge_touched;
+        case MetricType::kRate:
+            return total == 0;
+        case MetricType::kTrend:
+            return trend.Count() == 0;
     }
     return true;
 }
 
-Result<Metric*, std::string> Registry::Define(std::string name, MetricType type, ValueType contains) {
+Result<Metric*, std::string> Registry::Define(std::string name, MetricType type,
+                                              ValueType contains) {
     if (Metric* existing = Find(name)) {
         if (existing->type != type) return "metric '" + name + "' already exists with another type";
         return existing;
@@ -116,11 +128,17 @@ Result<std::pair<std::string, std::string>, std::string> SplitMetricName(std::st
     const bool has_close = close != std::string_view::npos;
     if (!has_open && !has_close) return std::pair<std::string, std::string>(std::string(full), "");
     const std::string quoted = "\"" + std::string(full) + "\"";
-    if (has_open != has_close) return "parsing metric name failed, metric " + quoted + " has unmatched opening/close curly brace";
-    if (close < open) return "parsing metric name failed, metric " + quoted + " closing curly brace appears before opening one";
-    if (close != full.size() - 1) return "parsing metric name failed, metric " + quoted + " lacks a closing curly brace in its last position";
-    return std::pair<std::string, std::string>(std::string(full.substr(0, open)),
-                                               std::string(full.substr(open + 1, close - open - 1)));
+    if (has_open != has_close)
+        return "parsing metric name failed, metric " + quoted +
+               " has unmatched opening/close curly brace";
+    if (close < open)
+        return "parsing metric name failed, metric " + quoted +
+               " closing curly brace appears before opening one";
+    if (close != full.size() - 1)
+        return "parsing metric name failed, metric " + quoted +
+               " lacks a closing curly brace in its last position";
+    return std::pair<std::string, std::string>(
+        std::string(full.substr(0, open)), std::string(full.substr(open + 1, close - open - 1)));
 }
 
 namespace {
@@ -141,7 +159,8 @@ Result<Metric*, std::string> Registry::GetOrAddSubmetric(std::string_view full_n
     if (parent == nullptr) return "metric '" + parent_name + "' does not exist in the script";
     std::string_view criteria = Trim(key_values, " \t\n");
     if (full_name.find('{') == std::string_view::npos) return parent;
-    if (criteria.empty()) return "submetric criteria for metric '" + parent_name + "' cannot be empty";
+    if (criteria.empty())
+        return "submetric criteria for metric '" + parent_name + "' cannot be empty";
     // k6: split on ',' then on the first ':'; keys and values trimmed of spaces and quotes.
     TagSet filter;
     std::size_t start = 0;
@@ -153,7 +172,8 @@ Result<Metric*, std::string> Registry::GetOrAddSubmetric(std::string_view full_n
         if (kv.empty()) continue;
         std::size_t colon = kv.find(':');
         std::string_view key = Trim(Trim(kv.substr(0, colon), " \t"), "\"'");
-        std::string_view value = colon == std::string_view::npos ? "" : Trim(Trim(kv.substr(colon + 1), " \t"), "\"'");
+        std::string_view value =
+            colon == std::string_view::npos ? "" : Trim(Trim(kv.substr(colon + 1), " \t"), "\"'");
         SetTag(filter, key, value);
     }
     for (Metric* sub : parent->submetrics) {
@@ -174,7 +194,8 @@ Result<Metric*, std::string> Registry::GetOrAddSubmetric(std::string_view full_n
     return raw;
 }
 
-void Registry::Add(Metric& metric, double value, const TagSet& tags, std::int64_t unix_nanos, const TagSet* metadata) {
+void Registry::Add(Metric& metric, double value, const TagSet& tags, std::int64_t unix_nanos,
+                   const TagSet* metadata) {
     metric.sink.Add(value);
     metric.observed = true;
     for (Metric* sub : metric.submetrics) {
@@ -211,7 +232,8 @@ BuiltinMetrics DefineBuiltinMetrics(Registry& registry) {
     b.http_req_duration = define("http_req_duration", MetricType::kTrend, ValueType::kTime);
     b.http_req_blocked = define("http_req_blocked", MetricType::kTrend, ValueType::kTime);
     b.http_req_connecting = define("http_req_connecting", MetricType::kTrend, ValueType::kTime);
-    b.http_req_tls_handshaking = define("http_req_tls_handshaking", MetricType::kTrend, ValueType::kTime);
+    b.http_req_tls_handshaking =
+        define("http_req_tls_handshaking", MetricType::kTrend, ValueType::kTime);
     b.http_req_sending = define("http_req_sending", MetricType::kTrend, ValueType::kTime);
     b.http_req_waiting = define("http_req_waiting", MetricType::kTrend, ValueType::kTime);
     b.http_req_receiving = define("http_req_receiving", MetricType::kTrend, ValueType::kTime);

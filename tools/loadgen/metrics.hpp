@@ -27,7 +27,7 @@ void SetTag(TagSet& tags, std::string_view key, std::string_view value);
 const std::string* FindTag(const TagSet& tags, std::string_view key);
 
 class TrendSink {
-public:
+  public:
     void Add(double value);
     std::uint64_t Count() const { return values_.size(); }
     double Min() const { return min_; }
@@ -39,7 +39,7 @@ public:
     double P(double pct) const;
     const std::vector<double>& Sorted() const;
 
-private:
+  private:
     mutable std::vector<double> values_;
     mutable bool sorted_ = true;
     double min_ = 0;
@@ -85,14 +85,14 @@ struct Metric {
 
 // Receives every sample as it is added (the NDJSON output).
 class SampleObserver {
-public:
+  public:
     virtual ~SampleObserver() = default;
-    virtual void OnSample(const Metric& metric, double value, const TagSet& tags, std::int64_t unix_nanos,
-                          const TagSet* metadata) = 0;
+    virtual void OnSample(const Metric& metric, double value, const TagSet& tags,
+                          std::int64_t unix_nanos, const TagSet* metadata) = 0;
 };
 
 class Registry {
-public:
+  public:
     // Defines a metric; defining an existing name with the same type returns it.
     Result<Metric*, std::string> Define(std::string name, MetricType type, ValueType contains);
     Metric* Find(std::string_view name) const;
@@ -108,14 +108,15 @@ public:
     // Every metric and sub-metric, in definition order.
     std::vector<const Metric*> All() const;
 
-private:
+  private:
     std::vector<std::unique_ptr<Metric>> metrics_;
     std::unordered_map<std::string, Metric*> by_name_;
     SampleObserver* observer_ = nullptr;
 };
 
 // Parses "name{k:v,k2:v2}" into ("name", {"k:v", "k2:v2"}) with k6's brace checks.
-Result<std::pair<std::string, std::string>, std::string> SplitMetricName(std::string_view full_name);
+Result<std::pair<std::string, std::string>, std::string> SplitMetricName(
+    std::string_view full_name);
 
 // The built-in metrics k6 defines for HTTP tests, with k6's names, types and units.
 struct BuiltinMetrics {
@@ -148,11 +149,11 @@ struct CheckResult {
 };
 
 class CheckBook {
-public:
+  public:
     void Record(std::string_view name, bool passed);
     const std::vector<CheckResult>& Ordered() const { return checks_; }
 
-private:
+  private:
     std::vector<CheckResult> checks_;
     std::unordered_map<std::string, std::size_t> index_;
 };

@@ -56,7 +56,8 @@ std::optional<int> Digits(std::string_view s, std::size_t pos, std::size_t n) {
 }
 
 std::optional<MetricType> ParseMetricType(std::string_view s) {
-    for (auto t : {MetricType::kCounter, MetricType::kGauge, MetricType::kRate, MetricType::kTrend}) {
+    for (auto t :
+         {MetricType::kCounter, MetricType::kGauge, MetricType::kRate, MetricType::kTrend}) {
         if (MetricTypeName(t) == s) return t;
     }
     return std::nullopt;
@@ -107,7 +108,8 @@ std::optional<std::int64_t> ParseRfc3339(std::string_view s) {
     auto year = Digits(s, 0, 4), month = Digits(s, 5, 2), day = Digits(s, 8, 2);
     auto hour = Digits(s, 11, 2), minute = Digits(s, 14, 2), second = Digits(s, 17, 2);
     if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
-    if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':') {
+    if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        s[13] != ':' || s[16] != ':') {
         return std::nullopt;
     }
     std::size_t pos = 19;
@@ -159,8 +161,8 @@ void NdjsonWriter::SetThresholds(const std::vector<MetricThresholds>& thresholds
     for (const MetricThresholds& mt : thresholds) thresholds_[mt.metric] = mt.thresholds;
 }
 
-void NdjsonWriter::OnSample(const Metric& metric, double value, const TagSet& tags, std::int64_t unix_nanos,
-                            const TagSet* metadata) {
+void NdjsonWriter::OnSample(const Metric& metric, double value, const TagSet& tags,
+                            std::int64_t unix_nanos, const TagSet* metadata) {
     if (file_ == nullptr) return;
     if (!seen_[metric.name]) {
         seen_[metric.name] = true;
@@ -244,7 +246,8 @@ Result<NdjsonContent, std::string> ReadNdjson(const std::string& path) {
         if (doc.HasParseError() || !doc.IsObject()) return where + "not a JSON object";
         auto type = doc.FindMember("type");
         auto data = doc.FindMember("data");
-        if (type == doc.MemberEnd() || !type->value.IsString() || data == doc.MemberEnd() || !data->value.IsObject()) {
+        if (type == doc.MemberEnd() || !type->value.IsString() || data == doc.MemberEnd() ||
+            !data->value.IsObject()) {
             continue;
         }
         const std::string_view kind = type->value.GetString();
@@ -254,7 +257,8 @@ Result<NdjsonContent, std::string> ReadNdjson(const std::string& path) {
             auto name = d.FindMember("name");
             auto mtype = d.FindMember("type");
             auto contains = d.FindMember("contains");
-            if (name == d.MemberEnd() || !name->value.IsString() || mtype == d.MemberEnd() || !mtype->value.IsString()) {
+            if (name == d.MemberEnd() || !name->value.IsString() || mtype == d.MemberEnd() ||
+                !mtype->value.IsString()) {
                 return where + "Metric line without name or type";
             }
             m.name = name->value.GetString();
@@ -262,7 +266,8 @@ Result<NdjsonContent, std::string> ReadNdjson(const std::string& path) {
             if (!t) return where + "unknown metric type";
             m.type = *t;
             if (contains != d.MemberEnd() && contains->value.IsString()) {
-                m.contains = ParseValueType(contains->value.GetString()).value_or(ValueType::kDefault);
+                m.contains =
+                    ParseValueType(contains->value.GetString()).value_or(ValueType::kDefault);
             }
             auto th = d.FindMember("thresholds");
             if (th != d.MemberEnd() && th->value.IsArray()) {
@@ -270,9 +275,11 @@ Result<NdjsonContent, std::string> ReadNdjson(const std::string& path) {
                     ThresholdConfig tc;
                     if (item.IsString()) {
                         tc.source = item.GetString();
-                    } else if (item.IsObject() && item.HasMember("threshold") && item["threshold"].IsString()) {
+                    } else if (item.IsObject() && item.HasMember("threshold") &&
+                               item["threshold"].IsString()) {
                         tc.source = item["threshold"].GetString();
-                        tc.abort_on_fail = item.HasMember("abortOnFail") && item["abortOnFail"].IsBool() &&
+                        tc.abort_on_fail = item.HasMember("abortOnFail") &&
+                                           item["abortOnFail"].IsBool() &&
                                            item["abortOnFail"].GetBool();
                     } else {
                         continue;
@@ -294,8 +301,8 @@ Result<NdjsonContent, std::string> ReadNdjson(const std::string& path) {
             auto metric = doc.FindMember("metric");
             auto time = d.FindMember("time");
             auto value = d.FindMember("value");
-            if (metric == doc.MemberEnd() || !metric->value.IsString() || time == d.MemberEnd() || !time->value.IsString() ||
-                value == d.MemberEnd() || !value->value.IsNumber()) {
+            if (metric == doc.MemberEnd() || !metric->value.IsString() || time == d.MemberEnd() ||
+                !time->value.IsString() || value == d.MemberEnd() || !value->value.IsNumber()) {
                 return where + "Point line without metric, time or value";
             }
             p.metric = metric->value.GetString();

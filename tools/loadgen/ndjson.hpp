@@ -2,8 +2,8 @@
 // `--out json=FILE.ndjson`: k6's JSON output, one object per line: a "Metric" line the first time
 // a metric gets a sample (name, type, contains, thresholds, submetrics), then one "Point" line per
 // sample (time RFC 3339 with nanoseconds, value, tags, optional metadata). Extra per-request data
-// that k6 has no tag for (X-Instance, the body's errorCode) travels as Point metadata, which is part
-// of k6's format, so the file stays readable by k6 tooling and by `hhplus-load report`.
+// that k6 has no tag for (X-Instance, the body's errorCode) travels as Point metadata, which is
+// part of k6's format, so the file stays readable by k6 tooling and by `hhplus-load report`.
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -18,7 +18,7 @@
 namespace hhplus::loadgen {
 
 class NdjsonWriter final : public SampleObserver {
-public:
+  public:
     static Result<std::unique_ptr<NdjsonWriter>, std::string> Open(const std::string& path);
     ~NdjsonWriter() override;
     NdjsonWriter(const NdjsonWriter&) = delete;
@@ -31,7 +31,7 @@ public:
     // Flushes and closes; returns false when a write failed.
     bool Close();
 
-private:
+  private:
     explicit NdjsonWriter(std::FILE* file) : file_(file) {}
     void Flush();
 

@@ -23,12 +23,15 @@ OptionsError Error(std::string message) { return OptionsError{std::move(message)
 Result<Nanos, OptionsError> ReadDuration(const Json& value, std::string_view field) {
     if (value.IsString()) {
         auto d = ParseDuration(std::string_view(value.GetString(), value.GetStringLength()));
-        if (!d) return Error("invalid duration for " + std::string(field) + ": \"" + value.GetString() + "\"");
+        if (!d)
+            return Error("invalid duration for " + std::string(field) + ": \"" + value.GetString() +
+                         "\"");
         return *d;
     }
     if (value.IsNumber()) {
         double ms = value.GetDouble();
-        if (!std::isfinite(ms) || std::fabs(ms) > 9.2e12) return Error("duration out of range for " + std::string(field));
+        if (!std::isfinite(ms) || std::fabs(ms) > 9.2e12)
+            return Error("duration out of range for " + std::string(field));
         return static_cast<Nanos>(ms * static_cast<double>(kMillisecond));
     }
     return Error("invalid duration for " + std::string(field) + ": expected a string or a number");
@@ -43,11 +46,13 @@ Result<std::int64_t, OptionsError> ReadInt(const Json& value, std::string_view f
     return Error("invalid value for " + std::string(field) + ": expected an integer");
 }
 
-Result<std::map<std::string, std::string>, OptionsError> ReadStringMap(const Json& value, std::string_view field) {
+Result<std::map<std::string, std::string>, OptionsError> ReadStringMap(const Json& value,
+                                                                       std::string_view field) {
     if (!value.IsObject()) return Error(std::string(field) + " must be an object of strings");
     std::map<std::string, std::string> out;
     for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) {
-        if (!it->value.IsString()) return Error(std::string(field) + "." + it->name.GetString() + " must be a string");
+        if (!it->value.IsString())
+            return Error(std::string(field) + "." + it->name.GetString() + " must be a string");
         out[it->name.GetString()] = it->value.GetString();
     }
     return out;
@@ -59,7 +64,9 @@ Result<std::vector<Stage>, OptionsError> ReadStages(const Json& value, std::stri
     int number = 0;
     for (const auto& item : value.GetArray()) {
         ++number;
-        if (!item.IsObject()) return Error(std::string(where) + "stage " + std::to_string(number) + " must be an object");
+        if (!item.IsObject())
+            return Error(std::string(where) + "stage " + std::to_string(number) +
+                         " must be an object");
         Stage stage;
         bool has_duration = false;
         bool has_target = false;
@@ -76,11 +83,16 @@ Result<std::vector<Stage>, OptionsError> ReadStages(const Json& value, std::stri
                 stage.target = t.value();
                 has_target = true;
             } else {
-                return Error(std::string(where) + "json: unknown field \"" + std::string(key) + "\" in stage");
+                return Error(std::string(where) + "json: unknown field \"" + std::string(key) +
+                             "\" in stage");
             }
         }
-        if (!has_duration) return Error(std::string(where) + "stage " + std::to_string(number) + " doesn't have a duration");
-        if (!has_target) return Error(std::string(where) + "stage " + std::to_string(number) + " doesn't have a target");
+        if (!has_duration)
+            return Error(std::string(where) + "stage " + std::to_string(number) +
+                         " doesn't have a duration");
+        if (!has_target)
+            return Error(std::string(where) + "stage " + std::to_string(number) +
+                         " doesn't have a target");
         stages.push_back(stage);
     }
     return stages;
@@ -88,18 +100,24 @@ Result<std::vector<Stage>, OptionsError> ReadStages(const Json& value, std::stri
 
 // Fields each executor accepts besides the base ones (k6's StrictJSONUnmarshal).
 bool FieldAllowed(ExecutorType type, std::string_view key) {
-    static constexpr std::string_view kBase[] = {"executor", "startTime", "gracefulStop", "env", "exec", "tags", "options"};
+    static constexpr std::string_view kBase[] = {"executor", "startTime", "gracefulStop", "env",
+                                                 "exec",     "tags",      "options"};
     if (std::find(std::begin(kBase), std::end(kBase), key) != std::end(kBase)) return true;
     auto in = [key](std::initializer_list<std::string_view> names) {
         return std::find(names.begin(), names.end(), key) != names.end();
     };
     switch (type) {
-        case ExecutorType::kConstantArrivalRate: return in({"rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"});
-        case ExecutorType::kRampingArrivalRate: return in({"startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"});
-        case ExecutorType::kConstantVus: return in({"vus", "duration"});
-        case ExecutorType::kRampingVus: return in({"startVUs", "stages", "gracefulRampDown"});
+        case ExecutorType::kConstantArrivalRate:
+            return in({"rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"});
+        case ExecutorType::kRampingArrivalRate:
+            return in({"startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"});
+        case ExecutorType::kConstantVus:
+            return in({"vus", "duration"});
+        case ExecutorType::kRampingVus:
+            return in({"startVUs", "stages", "gracefulRampDown"});
         case ExecutorType::kPerVuIterations:
-        case ExecutorType::kSharedIterations: return in({"vus", "iterations", "maxDuration"});
+        case ExecutorType::kSharedIterations:
+            return in({"vus", "iterations", "maxDuration"});
     }
     return false;
 }
@@ -112,14 +130,17 @@ Result<ScenarioConfig, OptionsError> ReadScenario(std::string name, const Json& 
         return Error(where + "missing or empty type field");
     }
     auto type = ParseExecutorType(executor_it->value.GetString());
-    if (!type) return Error(where + "unknown executor type '" + std::string(executor_it->value.GetString()) + "'");
+    if (!type)
+        return Error(where + "unknown executor type '" +
+                     std::string(executor_it->value.GetString()) + "'");
     ScenarioConfig sc;
     sc.name = std::move(name);
     sc.executor = *type;
     for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) {
         std::string_view key = it->name.GetString();
         const Json& v = it->value;
-        if (!FieldAllowed(sc.executor, key)) return Error(where + "json: unknown field \"" + std::string(key) + "\"");
+        if (!FieldAllowed(sc.executor, key))
+            return Error(where + "json: unknown field \"" + std::string(key) + "\"");
         auto set_duration = [&](Nanos& target) -> std::optional<OptionsError> {
             auto d = ReadDuration(v, key);
             if (!d) return std::move(d).error();
@@ -150,7 +171,9 @@ Result<ScenarioConfig, OptionsError> ReadScenario(std::string name, const Json& 
         } else if (key == "rate" || key == "preAllocatedVUs" || key == "maxVUs") {
             std::int64_t n = 0;
             err = set_int(n);
-            (key == "rate" ? sc.rate : key == "preAllocatedVUs" ? sc.pre_allocated_vus : sc.max_vus) = n;
+            (key == "rate"              ? sc.rate
+             : key == "preAllocatedVUs" ? sc.pre_allocated_vus
+                                        : sc.max_vus) = n;
         } else if (key == "timeUnit") {
             err = set_duration(sc.time_unit);
         } else if (key == "duration") {
@@ -179,7 +202,8 @@ Result<ScenarioConfig, OptionsError> ReadScenario(std::string name, const Json& 
     return sc;
 }
 
-Result<std::vector<ThresholdConfig>, OptionsError> ReadThresholdList(const Json& value, const std::string& metric) {
+Result<std::vector<ThresholdConfig>, OptionsError> ReadThresholdList(const Json& value,
+                                                                     const std::string& metric) {
     if (!value.IsArray()) {
         return Error("thresholds for " + metric + " must be an array of expressions");
     }
@@ -201,11 +225,13 @@ Result<std::vector<ThresholdConfig>, OptionsError> ReadThresholdList(const Json&
                     if (!d) return std::move(d).error();
                     tc.delay_abort_eval = d.value();
                 } else {
-                    return Error("invalid threshold field \"" + std::string(key) + "\" for " + metric);
+                    return Error("invalid threshold field \"" + std::string(key) + "\" for " +
+                                 metric);
                 }
             }
         } else {
-            return Error("thresholds for " + metric + " must be strings or {threshold, abortOnFail, delayAbortEval} objects");
+            return Error("thresholds for " + metric +
+                         " must be strings or {threshold, abortOnFail, delayAbortEval} objects");
         }
         list.push_back(std::move(tc));
     }
@@ -221,7 +247,8 @@ std::string FormatRate(double per_second) {
 std::string BaseInfo(const ScenarioConfig& sc, std::vector<std::string> facts) {
     if (!sc.exec.empty()) facts.push_back("exec: " + sc.exec);
     if (sc.start_time > 0) facts.push_back("startTime: " + FormatGoDuration(sc.start_time));
-    if (sc.graceful_stop > 0) facts.push_back("gracefulStop: " + FormatGoDuration(sc.graceful_stop));
+    if (sc.graceful_stop > 0)
+        facts.push_back("gracefulStop: " + FormatGoDuration(sc.graceful_stop));
     if (facts.empty()) return "";
     std::string out = " (";
     for (std::size_t i = 0; i < facts.size(); ++i) {
@@ -250,8 +277,10 @@ void ValidateStages(const std::vector<Stage>& stages, std::vector<std::string>& 
     }
     for (std::size_t i = 0; i < stages.size(); ++i) {
         const std::string n = std::to_string(i + 1);
-        if (stages[i].duration < 0) errors.push_back("the duration for stage " + n + " can't be negative");
-        if (stages[i].target < 0) errors.push_back("the target for stage " + n + " can't be negative");
+        if (stages[i].duration < 0)
+            errors.push_back("the duration for stage " + n + " can't be negative");
+        if (stages[i].target < 0)
+            errors.push_back("the target for stage " + n + " can't be negative");
     }
 }
 
@@ -266,22 +295,28 @@ void ValidatePreAllocated(const ScenarioConfig& sc, std::vector<std::string>& er
     }
 }
 
-void ValidateDuration(std::optional<Nanos> d, std::string_view what, std::vector<std::string>& errors) {
+void ValidateDuration(std::optional<Nanos> d, std::string_view what,
+                      std::vector<std::string>& errors) {
     if (!d) {
         errors.push_back("the " + std::string(what) + " is unspecified");
     } else if (*d < kMinDuration) {
-        errors.push_back("the " + std::string(what) + " must be at least " + FormatGoDuration(kMinDuration) + ", but is " +
-                         FormatGoDuration(*d));
+        errors.push_back("the " + std::string(what) + " must be at least " +
+                         FormatGoDuration(kMinDuration) + ", but is " + FormatGoDuration(*d));
     }
 }
 
 std::vector<std::string> ValidateScenario(const ScenarioConfig& sc) {
     std::vector<std::string> errors;
-    const bool name_ok = !sc.name.empty() && std::all_of(sc.name.begin(), sc.name.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
-    });
+    const bool name_ok =
+        !sc.name.empty() && std::all_of(sc.name.begin(), sc.name.end(), [](char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   c == '_' || c == '-';
+        });
     if (sc.name.empty()) errors.emplace_back("scenario name can't be empty");
-    if (!name_ok) errors.emplace_back("the scenario name should contain only numbers, latin letters, underscores, and dashes");
+    if (!name_ok)
+        errors.emplace_back(
+            "the scenario name should contain only numbers, latin letters, underscores, and "
+            "dashes");
     if (sc.start_time < 0) errors.emplace_back("the startTime can't be negative");
     if (sc.graceful_stop < 0) errors.emplace_back("the gracefulStop timeout can't be negative");
     switch (sc.executor) {
@@ -310,21 +345,24 @@ std::vector<std::string> ValidateScenario(const ScenarioConfig& sc) {
             std::int64_t max_target = sc.start_vus;
             for (const Stage& s : sc.stages) max_target = std::max(max_target, s.target);
             if (max_target <= 0) {
-                errors.emplace_back("either startVUs or one of the stages' target values must be greater than 0");
+                errors.emplace_back(
+                    "either startVUs or one of the stages' target values must be greater than 0");
             }
             ValidateStages(sc.stages, errors);
             break;
         }
         case ExecutorType::kPerVuIterations:
             if (sc.vus <= 0) errors.emplace_back("the number of VUs must be more than 0");
-            if (sc.iterations <= 0) errors.emplace_back("the number of iterations must be more than 0");
+            if (sc.iterations <= 0)
+                errors.emplace_back("the number of iterations must be more than 0");
             ValidateDuration(sc.max_duration, "maxDuration", errors);
             break;
         case ExecutorType::kSharedIterations:
             if (sc.vus <= 0) errors.emplace_back("the number of VUs must be more than 0");
             if (sc.iterations < sc.vus) {
                 errors.push_back("the number of iterations (" + std::to_string(sc.iterations) +
-                                 ") can't be less than the number of VUs (" + std::to_string(sc.vus) + ")");
+                                 ") can't be less than the number of VUs (" +
+                                 std::to_string(sc.vus) + ")");
             }
             ValidateDuration(sc.max_duration, "maxDuration", errors);
             break;
@@ -336,19 +374,26 @@ std::vector<std::string> ValidateScenario(const ScenarioConfig& sc) {
 
 std::string_view ExecutorTypeName(ExecutorType type) {
     switch (type) {
-        case ExecutorType::kConstantArrivalRate: return "constant-arrival-rate";
-        case ExecutorType::kRampingArrivalRate: return "ramping-arrival-rate";
-        case ExecutorType::kConstantVus: return "constant-vus";
-        case ExecutorType::kRampingVus: return "ramping-vus";
-        case ExecutorType::kPerVuIterations: return "per-vu-iterations";
-        case ExecutorType::kSharedIterations: return "shared-iterations";
+        case ExecutorType::kConstantArrivalRate:
+            return "constant-arrival-rate";
+        case ExecutorType::kRampingArrivalRate:
+            return "ramping-arrival-rate";
+        case ExecutorType::kConstantVus:
+            return "constant-vus";
+        case ExecutorType::kRampingVus:
+            return "ramping-vus";
+        case ExecutorType::kPerVuIterations:
+            return "per-vu-iterations";
+        case ExecutorType::kSharedIterations:
+            return "shared-iterations";
     }
     return "per-vu-iterations";
 }
 
 std::optional<ExecutorType> ParseExecutorType(std::string_view name) {
-    for (auto t : {ExecutorType::kConstantArrivalRate, ExecutorType::kRampingArrivalRate, ExecutorType::kConstantVus,
-                   ExecutorType::kRampingVus, ExecutorType::kPerVuIterations, ExecutorType::kSharedIterations}) {
+    for (auto t : {ExecutorType::kConstantArrivalRate, ExecutorType::kRampingArrivalRate,
+                   ExecutorType::kConstantVus, ExecutorType::kRampingVus,
+                   ExecutorType::kPerVuIterations, ExecutorType::kSharedIterations}) {
         if (ExecutorTypeName(t) == name) return t;
     }
     return std::nullopt;
@@ -360,9 +405,11 @@ bool IsArrivalRate(ExecutorType type) {
 
 Result<Options, OptionsError> ParseOptionsJson(std::string_view json) {
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag>(json.data(), json.size());
+    doc.Parse<rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag>(json.data(),
+                                                                                   json.size());
     if (doc.HasParseError()) {
-        return Error("options are not valid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+        return Error("options are not valid JSON at offset " +
+                     std::to_string(doc.GetErrorOffset()) + ": " +
                      rapidjson::GetParseError_En(doc.GetParseError()));
     }
     if (!doc.IsObject()) return Error("options must be a JSON object");
@@ -419,10 +466,13 @@ Result<Options, OptionsError> ParseOptionsJson(std::string_view json) {
     return options;
 }
 
-Result<Options, OptionsError> ConsolidateOptions(Options file, const CliOverrides& cli, std::vector<std::string>& warnings) {
+Result<Options, OptionsError> ConsolidateOptions(Options file, const CliOverrides& cli,
+                                                 std::vector<std::string>& warnings) {
     Options opts = std::move(file);
     if (cli.duration || cli.iterations) {
-        if (opts.scenarios) warnings.emplace_back("\"cli\" level configuration overrode scenarios configuration entirely");
+        if (opts.scenarios)
+            warnings.emplace_back(
+                "\"cli\" level configuration overrode scenarios configuration entirely");
         opts.scenarios.reset();
         opts.duration.reset();
         opts.iterations.reset();
@@ -436,8 +486,11 @@ Result<Options, OptionsError> ConsolidateOptions(Options file, const CliOverride
 
     const bool has_stages = opts.stages && !opts.stages->empty();
     if (opts.iterations) {
-        if (has_stages) return Error("using `iterations` and `stages` options simultaneously is not allowed");
-        if (opts.scenarios) return Error("using `iterations` and `scenarios` options simultaneously is not allowed");
+        if (has_stages)
+            return Error("using `iterations` and `stages` options simultaneously is not allowed");
+        if (opts.scenarios)
+            return Error(
+                "using `iterations` and `scenarios` options simultaneously is not allowed");
         ScenarioConfig sc;
         sc.name = "default";
         sc.executor = ExecutorType::kSharedIterations;
@@ -446,10 +499,14 @@ Result<Options, OptionsError> ConsolidateOptions(Options file, const CliOverride
         if (opts.duration) sc.max_duration = *opts.duration;
         opts.scenarios = std::vector<ScenarioConfig>{sc};
     } else if (opts.duration) {
-        if (has_stages) return Error("using `duration` and `stages` options simultaneously is not allowed");
-        if (opts.scenarios) return Error("using `duration` and `scenarios` options simultaneously is not allowed");
+        if (has_stages)
+            return Error("using `duration` and `stages` options simultaneously is not allowed");
+        if (opts.scenarios)
+            return Error("using `duration` and `scenarios` options simultaneously is not allowed");
         if (*opts.duration <= 0) {
-            return Error("`duration` option should be more than 0, for infinite duration use the externally-controlled executor");
+            return Error(
+                "`duration` option should be more than 0, for infinite duration use the "
+                "externally-controlled executor");
         }
         ScenarioConfig sc;
         sc.name = "default";
@@ -458,7 +515,8 @@ Result<Options, OptionsError> ConsolidateOptions(Options file, const CliOverride
         sc.duration = opts.duration;
         opts.scenarios = std::vector<ScenarioConfig>{sc};
     } else if (has_stages) {
-        if (opts.scenarios) return Error("using `stages` and `scenarios` options simultaneously is not allowed");
+        if (opts.scenarios)
+            return Error("using `stages` and `scenarios` options simultaneously is not allowed");
         ScenarioConfig sc;
         sc.name = "default";
         sc.executor = ExecutorType::kRampingVus;
@@ -468,7 +526,8 @@ Result<Options, OptionsError> ConsolidateOptions(Options file, const CliOverride
     } else if (!opts.scenarios || opts.scenarios->empty()) {
         if (opts.vus && *opts.vus != 1) {
             warnings.push_back("`vus=" + std::to_string(*opts.vus) +
-                               "` option will be ignored, it only works in conjunction with `iterations`, `duration`, or `stages`");
+                               "` option will be ignored, it only works in conjunction with "
+                               "`iterations`, `duration`, or `stages`");
         }
         ScenarioConfig sc;
         sc.name = "default";
@@ -482,13 +541,15 @@ std::vector<std::string> ValidateOptions(const Options& options) {
     std::vector<std::string> errors;
     if (options.scenarios) {
         for (const ScenarioConfig& sc : *options.scenarios) {
-            for (const std::string& e : ValidateScenario(sc)) errors.push_back("executor " + sc.name + ": " + e);
+            for (const std::string& e : ValidateScenario(sc))
+                errors.push_back("executor " + sc.name + ": " + e);
         }
     }
     if (options.summary_trend_stats) {
         for (const std::string& stat : *options.summary_trend_stats) {
             if (!IsValidTrendStat(stat)) {
-                errors.push_back("invalid trend stat '" + stat + "': use avg, min, med, max, count or p(N) with 0 <= N <= 100");
+                errors.push_back("invalid trend stat '" + stat +
+                                 "': use avg, min, med, max, count or p(N) with 0 <= N <= 100");
             }
         }
     }
@@ -515,31 +576,38 @@ std::string DescribeScenario(const ScenarioConfig& sc) {
         case ExecutorType::kConstantArrivalRate: {
             double per_second = sc.MaxVus() == 0 || sc.time_unit <= 0
                                     ? 0
-                                    : static_cast<double>(sc.rate.value_or(0)) * static_cast<double>(kSecond) /
+                                    : static_cast<double>(sc.rate.value_or(0)) *
+                                          static_cast<double>(kSecond) /
                                           static_cast<double>(sc.time_unit);
-            return FormatRate(per_second) + " iterations/s for " + FormatGoDuration(sc.duration.value_or(0)) +
-                   BaseInfo(sc, {MaxVusRange(sc)});
+            return FormatRate(per_second) + " iterations/s for " +
+                   FormatGoDuration(sc.duration.value_or(0)) + BaseInfo(sc, {MaxVusRange(sc)});
         }
         case ExecutorType::kRampingArrivalRate: {
             std::int64_t max_rate = sc.start_rate;
             for (const Stage& s : sc.stages) max_rate = std::max(max_rate, s.target);
-            double per_second = sc.time_unit <= 0 ? 0
-                                                  : static_cast<double>(max_rate) * static_cast<double>(kSecond) /
-                                                        static_cast<double>(sc.time_unit);
-            return "Up to " + FormatRate(per_second) + " iterations/s for " + FormatGoDuration(SumStages(sc.stages)) +
-                   " over " + std::to_string(sc.stages.size()) + " stages" + BaseInfo(sc, {MaxVusRange(sc)});
+            double per_second = sc.time_unit <= 0
+                                    ? 0
+                                    : static_cast<double>(max_rate) * static_cast<double>(kSecond) /
+                                          static_cast<double>(sc.time_unit);
+            return "Up to " + FormatRate(per_second) + " iterations/s for " +
+                   FormatGoDuration(SumStages(sc.stages)) + " over " +
+                   std::to_string(sc.stages.size()) + " stages" + BaseInfo(sc, {MaxVusRange(sc)});
         }
         case ExecutorType::kConstantVus:
-            return std::to_string(sc.vus) + " looping VUs for " + FormatGoDuration(sc.duration.value_or(0)) + BaseInfo(sc, {});
+            return std::to_string(sc.vus) + " looping VUs for " +
+                   FormatGoDuration(sc.duration.value_or(0)) + BaseInfo(sc, {});
         case ExecutorType::kRampingVus:
-            return "Up to " + std::to_string(ScenarioMaxVus(sc)) + " looping VUs for " + FormatGoDuration(SumStages(sc.stages)) +
-                   " over " + std::to_string(sc.stages.size()) + " stages" +
+            return "Up to " + std::to_string(ScenarioMaxVus(sc)) + " looping VUs for " +
+                   FormatGoDuration(SumStages(sc.stages)) + " over " +
+                   std::to_string(sc.stages.size()) + " stages" +
                    BaseInfo(sc, {"gracefulRampDown: " + FormatGoDuration(sc.graceful_ramp_down)});
         case ExecutorType::kPerVuIterations:
-            return std::to_string(sc.iterations) + " iterations for each of " + std::to_string(sc.vus) + " VUs" +
+            return std::to_string(sc.iterations) + " iterations for each of " +
+                   std::to_string(sc.vus) + " VUs" +
                    BaseInfo(sc, {"maxDuration: " + FormatGoDuration(sc.max_duration)});
         case ExecutorType::kSharedIterations:
-            return std::to_string(sc.iterations) + " iterations shared among " + std::to_string(sc.vus) + " VUs" +
+            return std::to_string(sc.iterations) + " iterations shared among " +
+                   std::to_string(sc.vus) + " VUs" +
                    BaseInfo(sc, {"maxDuration: " + FormatGoDuration(sc.max_duration)});
     }
     return "";
@@ -548,18 +616,22 @@ std::string DescribeScenario(const ScenarioConfig& sc) {
 Nanos ScenarioRegularDuration(const ScenarioConfig& sc) {
     switch (sc.executor) {
         case ExecutorType::kConstantArrivalRate:
-        case ExecutorType::kConstantVus: return sc.duration.value_or(0);
+        case ExecutorType::kConstantVus:
+            return sc.duration.value_or(0);
         case ExecutorType::kRampingArrivalRate:
-        case ExecutorType::kRampingVus: return SumStages(sc.stages);
+        case ExecutorType::kRampingVus:
+            return SumStages(sc.stages);
         case ExecutorType::kPerVuIterations:
-        case ExecutorType::kSharedIterations: return sc.max_duration;
+        case ExecutorType::kSharedIterations:
+            return sc.max_duration;
     }
     return 0;
 }
 
 Nanos ScenarioMaxEnd(const ScenarioConfig& sc) {
     if (sc.executor == ExecutorType::kRampingVus) {
-        auto steps = RampingVusGracefulSteps(sc.start_vus, sc.stages, sc.graceful_ramp_down, sc.graceful_stop);
+        auto steps = RampingVusGracefulSteps(sc.start_vus, sc.stages, sc.graceful_ramp_down,
+                                             sc.graceful_stop);
         return sc.start_time + steps.back().offset;
     }
     return sc.start_time + ScenarioRegularDuration(sc) + sc.graceful_stop;
@@ -568,17 +640,20 @@ Nanos ScenarioMaxEnd(const ScenarioConfig& sc) {
 std::int64_t ScenarioMaxVus(const ScenarioConfig& sc) {
     switch (sc.executor) {
         case ExecutorType::kConstantArrivalRate:
-        case ExecutorType::kRampingArrivalRate: return sc.MaxVus();
+        case ExecutorType::kRampingArrivalRate:
+            return sc.MaxVus();
         case ExecutorType::kRampingVus: {
             std::int64_t max_vus = 0;
-            for (const auto& step : RampingVusGracefulSteps(sc.start_vus, sc.stages, sc.graceful_ramp_down, sc.graceful_stop)) {
+            for (const auto& step : RampingVusGracefulSteps(
+                     sc.start_vus, sc.stages, sc.graceful_ramp_down, sc.graceful_stop)) {
                 max_vus = std::max(max_vus, step.planned_vus);
             }
             return max_vus;
         }
         case ExecutorType::kConstantVus:
         case ExecutorType::kPerVuIterations:
-        case ExecutorType::kSharedIterations: return sc.vus;
+        case ExecutorType::kSharedIterations:
+            return sc.vus;
     }
     return 0;
 }
@@ -589,7 +664,8 @@ std::optional<std::int64_t> PlannedIterations(const ScenarioConfig& sc) {
             Nanos period = ArrivalPeriod(sc.rate.value_or(0), sc.time_unit);
             Nanos duration = sc.duration.value_or(0);
             if (period == kNever || duration <= 0) return 0;
-            if (period == 0) return std::nullopt;  // more than one arrival per nanosecond: unbounded
+            if (period == 0)
+                return std::nullopt;  // more than one arrival per nanosecond: unbounded
             return (duration + period - 1) / period;
         }
         case ExecutorType::kRampingArrivalRate: {
@@ -599,16 +675,20 @@ std::optional<std::int64_t> PlannedIterations(const ScenarioConfig& sc) {
             for (auto t = times.Next(); t && *t < total; t = times.Next()) ++count;
             return count;
         }
-        case ExecutorType::kPerVuIterations: return sc.vus * sc.iterations;
-        case ExecutorType::kSharedIterations: return sc.iterations;
+        case ExecutorType::kPerVuIterations:
+            return sc.vus * sc.iterations;
+        case ExecutorType::kSharedIterations:
+            return sc.iterations;
         case ExecutorType::kConstantVus:
-        case ExecutorType::kRampingVus: return std::nullopt;
+        case ExecutorType::kRampingVus:
+            return std::nullopt;
     }
     return std::nullopt;
 }
 
 bool IsValidTrendStat(std::string_view stat) {
-    if (stat == "avg" || stat == "min" || stat == "med" || stat == "max" || stat == "count") return true;
+    if (stat == "avg" || stat == "min" || stat == "med" || stat == "max" || stat == "count")
+        return true;
     if (stat.size() < 4 || stat.substr(0, 2) != "p(" || stat.back() != ')') return false;
     std::string_view number = stat.substr(2, stat.size() - 3);
     double p = 0;

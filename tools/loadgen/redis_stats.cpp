@@ -24,7 +24,8 @@ Result<RedisUrl, std::string> ParseRedisUrl(std::string_view url) {
     constexpr std::string_view kScheme = "redis://";
     if (url.substr(0, kScheme.size()) != kScheme) return "not a redis:// URL: " + std::string(url);
     std::string_view rest = url.substr(kScheme.size());
-    if (std::size_t slash = rest.find('/'); slash != std::string_view::npos) rest = rest.substr(0, slash);
+    if (std::size_t slash = rest.find('/'); slash != std::string_view::npos)
+        rest = rest.substr(0, slash);
     RedisUrl out;
     if (std::size_t at = rest.rfind('@'); at != std::string_view::npos) {
         std::string_view auth = rest.substr(0, at);
@@ -41,7 +42,7 @@ Result<RedisUrl, std::string> ParseRedisUrl(std::string_view url) {
 
 // A connected socket with every wait bounded by the timeout; closed on destruction.
 class Connection {
-public:
+  public:
     ~Connection() {
         if (fd_ >= 0) ::close(fd_);
     }
@@ -50,10 +51,12 @@ public:
         addrinfo hints{};
         hints.ai_socktype = SOCK_STREAM;
         addrinfo* res = nullptr;
-        if (int rc = ::getaddrinfo(url.host.c_str(), url.port.c_str(), &hints, &res); rc != 0) return ::gai_strerror(rc);
+        if (int rc = ::getaddrinfo(url.host.c_str(), url.port.c_str(), &hints, &res); rc != 0)
+            return ::gai_strerror(rc);
         std::string error = "no address";
         for (addrinfo* ai = res; ai != nullptr && fd_ < 0; ai = ai->ai_next) {
-            int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+            int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                              ai->ai_protocol);
             if (fd < 0) continue;
             if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
                 error = std::strerror(errno);
@@ -63,7 +66,8 @@ public:
             pollfd pfd{fd, POLLOUT, 0};
             int soerr = 0;
             socklen_t len = sizeof soerr;
-            if (::poll(&pfd, 1, timeout_ms_) != 1 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
+            if (::poll(&pfd, 1, timeout_ms_) != 1 ||
+                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
                 error = soerr != 0 ? std::strerror(soerr) : "connect timed out";
                 ::close(fd);
                 continue;
@@ -130,7 +134,7 @@ public:
         return {false, "unexpected reply type '" + std::string(1, kind) + "'"};
     }
 
-private:
+  private:
     int fd_ = -1;
     int timeout_ms_ = 1000;
     std::string buffer_;
@@ -138,7 +142,8 @@ private:
 
 std::string Command(std::initializer_list<std::string_view> args) {
     std::string out = "*" + std::to_string(args.size()) + "\r\n";
-    for (std::string_view a : args) out += "$" + std::to_string(a.size()) + "\r\n" + std::string(a) + "\r\n";
+    for (std::string_view a : args)
+        out += "$" + std::to_string(a.size()) + "\r\n" + std::string(a) + "\r\n";
     return out;
 }
 
@@ -146,7 +151,8 @@ std::string Command(std::initializer_list<std::string_view> args) {
 
 Result<RedisRole, std::string> ParseRedisRole(std::string_view spec) {
     std::size_t eq = spec.find('=');
-    if (eq == std::string_view::npos || eq == 0) return "expected ROLE=redis://host:port[,redis://...], got '" + std::string(spec) + "'";
+    if (eq == std::string_view::npos || eq == 0)
+        return "expected ROLE=redis://host:port[,redis://...], got '" + std::string(spec) + "'";
     RedisRole role;
     role.role = std::string(spec.substr(0, eq));
     std::string_view urls = spec.substr(eq + 1);
@@ -188,11 +194,13 @@ CommandCounts ParseCommandStats(std::string_view info) {
     return counts;
 }
 
-Result<CommandCounts, std::string> FetchCommandStats(const std::string& url, std::chrono::milliseconds timeout) {
+Result<CommandCounts, std::string> FetchCommandStats(const std::string& url,
+                                                     std::chrono::milliseconds timeout) {
     auto parsed = ParseRedisUrl(url);
     if (!parsed) return std::move(parsed).error();
     Connection conn;
-    if (std::string err = conn.Open(parsed.value(), static_cast<int>(timeout.count())); !err.empty()) {
+    if (std::string err = conn.Open(parsed.value(), static_cast<int>(timeout.count()));
+        !err.empty()) {
         return url + ": " + err;
     }
     if (!parsed->password.empty()) {

@@ -31,6 +31,7 @@ CommandCounts ParseCommandStats(std::string_view info);
 
 // Connects, authenticates if the URL has a password, sends INFO commandstats, returns the counts.
 // Bounded by `timeout` for connect and for each read.
-Result<CommandCounts, std::string> FetchCommandStats(const std::string& url, std::chrono::milliseconds timeout);
+Result<CommandCounts, std::string> FetchCommandStats(const std::string& url,
+                                                     std::chrono::milliseconds timeout);
 
 }  // namespace hhplus::loadgen

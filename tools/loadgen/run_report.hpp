@@ -18,12 +18,12 @@ namespace hhplus::loadgen {
 
 // Interns short strings (request names, instances, error codes) as 16-bit ids.
 class StringTable {
-public:
+  public:
     std::uint16_t Id(std::string_view text);
     const std::string& Text(std::uint16_t id) const { return texts_[id]; }
     std::size_t Size() const { return texts_.size(); }
 
-private:
+  private:
     std::vector<std::string> texts_{""};  // id 0 is the empty string
     std::unordered_map<std::string, std::uint16_t> ids_{{"", 0}};
 };
@@ -32,23 +32,24 @@ struct RequestRecord {
     float offset_s = 0;     // request end, seconds since the run started
     float duration_ms = 0;  // http_req_duration
     std::uint16_t status = 0;
-    std::uint16_t name = 0;      // StringTable ids
-    std::uint16_t instance = 0;  // X-Instance ("" when absent)
+    std::uint16_t name = 0;        // StringTable ids
+    std::uint16_t instance = 0;    // X-Instance ("" when absent)
     std::uint16_t error_code = 0;  // the body's errorCode, or a k6 transport code as text
 };
 
 class RequestLog {
-public:
-    void Add(double offset_s, double duration_ms, int status, std::string_view name, std::string_view instance,
-             std::string_view error_code);
-    // The same with ids from Intern(): the hot path interns once per distinct value, not per request.
-    void AddInterned(double offset_s, double duration_ms, int status, std::uint16_t name, std::uint16_t instance,
-                     std::uint16_t error_code);
+  public:
+    void Add(double offset_s, double duration_ms, int status, std::string_view name,
+             std::string_view instance, std::string_view error_code);
+    // The same with ids from Intern(): the hot path interns once per distinct value, not per
+    // request.
+    void AddInterned(double offset_s, double duration_ms, int status, std::uint16_t name,
+                     std::uint16_t instance, std::uint16_t error_code);
     std::uint16_t Intern(std::string_view text) { return strings_.Id(text); }
     const std::vector<RequestRecord>& Records() const { return records_; }
     const StringTable& Strings() const { return strings_; }
 
-private:
+  private:
     std::vector<RequestRecord> records_;
     StringTable strings_;
 };
@@ -84,7 +85,7 @@ struct RunReport {
     Nanos run_duration = 0;
     RequestLog requests;
     bool arrival_rate = false;
-    TrendSink schedule_lag_ms;     // start − due, per started iteration
+    TrendSink schedule_lag_ms;      // start − due, per started iteration
     TrendSink latency_from_due_ms;  // end − due, per completed iteration
     std::optional<Nanos> setup_duration;
     std::int64_t setup_items = 0;
@@ -95,7 +96,7 @@ struct RunReport {
     std::vector<std::string> notes;  // e.g. why an invariant was not checked
     HostReport host;
     std::vector<std::pair<std::string, bool>> thresholds;  // "metric: source", passed
-    std::string summary_text;  // the k6-style summary, without colours
+    std::string summary_text;                              // the k6-style summary, without colours
 };
 
 // The "beyond k6" block printed after the summary.

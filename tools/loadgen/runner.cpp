@@ -1,7 +1,9 @@
 #include "loadgen/runner.hpp"
 
-#include <utility>  // before Asio
+#include <unistd.h>
 
+#include <utility>  // first: Asio 1.18 uses std::exchange without including it
+// (this comment keeps clang-format from sorting <utility> below the Asio headers)
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,8 +18,6 @@
 #include <map>
 #include <ostream>
 #include <set>
-
-#include <unistd.h>
 
 #include "loadgen/executor.hpp"
 #include "loadgen/host_info.hpp"
@@ -39,11 +39,11 @@ using Steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using boost::beast::http::verb;
 
-constexpr auto kVusSampleInterval = 1s;     // k6 samples vus / vus_max once per second
-constexpr auto kThresholdInterval = 2s;     // k6's thresholdsRate for abortOnFail checks
+constexpr auto kVusSampleInterval = 1s;       // k6 samples vus / vus_max once per second
+constexpr auto kThresholdInterval = 2s;       // k6's thresholdsRate for abortOnFail checks
 constexpr auto kProgressIntervalTty = 100ms;  // k6 redraws a TTY progress bar ten times a second
 constexpr auto kProgressIntervalPlain = 1s;   // and prints one line a second otherwise
-constexpr auto kRedisTimeout = 2000ms;      // INFO commandstats on loopback answers in microseconds
+constexpr auto kRedisTimeout = 2000ms;  // INFO commandstats on loopback answers in microseconds
 constexpr std::int64_t kDefaultCouponQuantity = 100;  // the seed's coupon size
 // A fresh coupon outlives any run: expiry a day ahead (the API wants at least 1 s in the future).
 constexpr std::int64_t kFreshCouponLifetimeSeconds = 24 * 3600;
@@ -55,16 +55,22 @@ constexpr std::string_view kK6Version = "v1.8.1";
 
 double Millis(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-std::string Cyan(const std::string& s, bool colors) { return colors ? "\x1b[36m" + s + "\x1b[0m" : s; }
+std::string Cyan(const std::string& s, bool colors) {
+    return colors ? "\x1b[36m" + s + "\x1b[0m" : s;
+}
 
 // The final threshold pass (k6 evaluates empty sinks too at the end), the thresholds as the HTML
 // report lists them, and the summary input; shared by `run` and `report`.
-SummaryInput FinalizeSummary(const Registry& registry, ThresholdEngine& thresholds, const CheckBook& checks, Nanos run_duration,
-                             const std::vector<std::string>& trend_stats, const std::string& time_unit, bool full_mode,
-                             RunReport& report, ThresholdOutcome& outcome) {
+SummaryInput FinalizeSummary(const Registry& registry, ThresholdEngine& thresholds,
+                             const CheckBook& checks, Nanos run_duration,
+                             const std::vector<std::string>& trend_stats,
+                             const std::string& time_unit, bool full_mode, RunReport& report,
+                             ThresholdOutcome& outcome) {
     outcome = thresholds.Evaluate(false, run_duration);
     for (const MetricThresholdSet& set : thresholds.Sets()) {
-        for (const Threshold& t : set.thresholds) report.thresholds.emplace_back(set.metric->name + ": " + t.config.source, !t.last_failed);
+        for (const Threshold& t : set.thresholds)
+            report.thresholds.emplace_back(set.metric->name + ": " + t.config.source,
+                                           !t.last_failed);
     }
     report.run_duration = run_duration;
     SummaryInput input;
@@ -85,13 +91,19 @@ class Runner;
 // One scenario's executor, its VUs and its driving timer. Receives the executor's actions.
 struct ScenarioRun final : ActionSink {
     ScenarioRun(Runner* r, ScenarioConfig c, asio::any_io_executor ex)
-        : runner(r), config(std::move(c)), executor(MakeExecutor(config)), timer(std::move(ex)), arrival(IsArrivalRate(config.executor)) {}
+        : runner(r),
+          config(std::move(c)),
+          executor(MakeExecutor(config)),
+          timer(std::move(ex)),
+          arrival(IsArrivalRate(config.executor)) {}
 
     void AddVu(int vu) override;
     void StartIteration(int vu, Nanos due) override;
     void DropIterations(std::int64_t count, Nanos at) override;
     void HardStop(int vu) override;
-    Nanos Offset(Steady::time_point t) const { return std::chrono::duration_cast<std::chrono::nanoseconds>(t - start).count(); }
+    Nanos Offset(Steady::time_point t) const {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(t - start).count();
+    }
 
     Runner* runner;
     ScenarioConfig config;
@@ -107,10 +119,17 @@ struct ScenarioRun final : ActionSink {
 };
 
 class Runner {
-public:
+  public:
     Runner(const RunConfig& config, std::ostream& out, std::ostream& err)
-        : config_(config), out_(out), err_(err), signals_(io_, SIGINT, SIGTERM), done_(io_.get_executor()),
-          vus_timer_(io_), threshold_timer_(io_), progress_timer_(io_), sweep_timer_(io_) {
+        : config_(config),
+          out_(out),
+          err_(err),
+          signals_(io_, SIGINT, SIGTERM),
+          done_(io_.get_executor()),
+          vus_timer_(io_),
+          threshold_timer_(io_),
+          progress_timer_(io_),
+          sweep_timer_(io_) {
         colors_ = config.stdout_is_tty && !config.no_color;
     }
 
@@ -118,7 +137,8 @@ public:
 
     // Called by ScenarioRun.
     void AddVu(ScenarioRun* sr, int vu) {
-        sr->vus.push_back(std::make_unique<Vu>(&vu_env_, vu, sr->config.name, true, sr->config.tags));
+        sr->vus.push_back(
+            std::make_unique<Vu>(&vu_env_, vu, sr->config.name, true, sr->config.tags));
     }
     void StartIteration(ScenarioRun* sr, int vu, Nanos due) {
         // Begin now, not when the coroutine first runs: a hard stop that arrives in between must
@@ -132,7 +152,7 @@ public:
         registry_.Add(*builtin_.dropped_iterations, static_cast<double>(count), tags, NowUnix());
     }
 
-private:
+  private:
     int Prepare();
     void PrintHeader();
     int DryRun();
@@ -153,8 +173,9 @@ private:
     int Finish();
 
     std::int64_t NowUnix() const {
-        return vu_env_.start_unix_nanos +
-               std::chrono::duration_cast<std::chrono::nanoseconds>(Steady::now() - vu_env_.start_steady).count();
+        return vu_env_.start_unix_nanos + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              Steady::now() - vu_env_.start_steady)
+                                              .count();
     }
     Nanos Elapsed() const {
         if (!run_started_) return 0;
@@ -272,30 +293,36 @@ int Runner::Prepare() {
     }
     const std::vector<ScenarioConfig> scenarios = SortedScenarios(config_.options);
     max_vus_ = MaxPossibleVus(scenarios);
-    for (const ScenarioConfig& sc : scenarios) max_duration_ = std::max(max_duration_, ScenarioMaxEnd(sc));
+    for (const ScenarioConfig& sc : scenarios)
+        max_duration_ = std::max(max_duration_, ScenarioMaxEnd(sc));
     return kExitOk;
 }
 
 void Runner::PrintHeader() {
-    for (const std::string& w : config_.warnings) err_ << "WARN[0000] " << w << "\n";  // k6 logs them even with --quiet
+    for (const std::string& w : config_.warnings)
+        err_ << "WARN[0000] " << w << "\n";  // k6 logs them even with --quiet
     if (config_.quiet) return;
     const std::vector<ScenarioConfig> scenarios = SortedScenarios(config_.options);
     std::string outputs = config_.out_json.empty() ? "-" : "json (" + config_.out_json + ")";
     out_ << "\n";
     out_ << "     execution: " << Cyan("local", colors_) << "\n";
     out_ << "        script: "
-         << Cyan(config_.scenario + " (hhplus-load, k6 " + std::string(kK6Version) + " semantics, options: " + config_.options_source + ")",
+         << Cyan(config_.scenario + " (hhplus-load, k6 " + std::string(kK6Version) +
+                     " semantics, options: " + config_.options_source + ")",
                  colors_)
          << "\n";
     out_ << "        target: " << Cyan(config_.base_url_text, colors_) << "\n";
     out_ << "        output: " << Cyan(outputs, colors_) << "\n\n";
-    const std::string count = scenarios.size() == 1 ? "1 scenario" : std::to_string(scenarios.size()) + " scenarios";
+    const std::string count =
+        scenarios.size() == 1 ? "1 scenario" : std::to_string(scenarios.size()) + " scenarios";
     out_ << "     scenarios: "
          << Cyan("(100.00%) " + count + ", " + std::to_string(max_vus_) + " max VUs, " +
-                     FormatGoDuration(RoundDuration(max_duration_, 100 * kMillisecond)) + " max duration (incl. graceful stop):",
+                     FormatGoDuration(RoundDuration(max_duration_, 100 * kMillisecond)) +
+                     " max duration (incl. graceful stop):",
                  colors_)
          << "\n";
-    for (const ScenarioConfig& sc : scenarios) out_ << "              * " << sc.name << ": " << DescribeScenario(sc) << "\n";
+    for (const ScenarioConfig& sc : scenarios)
+        out_ << "              * " << sc.name << ": " << DescribeScenario(sc) << "\n";
     out_ << "\n";
     out_.flush();
 }
@@ -304,13 +331,15 @@ int Runner::DryRun() {
     out_ << "     dry run: options valid, nothing sent\n";
     for (const ScenarioConfig& sc : SortedScenarios(config_.options)) {
         auto planned = PlannedIterations(sc);
-        out_ << "              * " << sc.name << ": " << ExecutorTypeName(sc.executor) << ", planned iterations: "
-             << (planned ? std::to_string(*planned) : std::string("as many as the VUs complete")) << "\n";
+        out_ << "              * " << sc.name << ": " << ExecutorTypeName(sc.executor)
+             << ", planned iterations: "
+             << (planned ? std::to_string(*planned) : std::string("as many as the VUs complete"))
+             << "\n";
     }
     for (const MetricThresholdSet& set : thresholds_.Sets()) {
         for (const Threshold& t : set.thresholds) {
-            out_ << "              threshold " << set.metric->name << ": '" << t.config.source << "'"
-                 << (t.config.abort_on_fail ? " (abortOnFail)" : "") << "\n";
+            out_ << "              threshold " << set.metric->name << ": '" << t.config.source
+                 << "'" << (t.config.abort_on_fail ? " (abortOnFail)" : "") << "\n";
         }
     }
     out_ << "              custom metrics:";
@@ -354,16 +383,20 @@ int Runner::Run() {
     if (auto t = config_.env("REQUEST_TIMEOUT"); t && !t->empty()) {
         auto parsed = ParseDuration(*t);
         if (!parsed || *parsed <= 0) {
-            err_ << "ERRO[0000] REQUEST_TIMEOUT must be a positive duration such as 10s, got '" << *t << "'\n";
+            err_ << "ERRO[0000] REQUEST_TIMEOUT must be a positive duration such as 10s, got '"
+                 << *t << "'\n";
             return kExitInvalidConfig;
         }
         request_timeout = *parsed;
     }
-    vu_env_.make_transport = [executor, endpoint, host_header, sweeper, request_timeout]() -> std::unique_ptr<Transport> {
-        return std::make_unique<HttpClient>(executor, endpoint, host_header, sweeper, request_timeout);
+    vu_env_.make_transport = [executor, endpoint, host_header, sweeper,
+                              request_timeout]() -> std::unique_ptr<Transport> {
+        return std::make_unique<HttpClient>(executor, endpoint, host_header, sweeper,
+                                            request_timeout);
     };
-    vu_env_.start_unix_nanos =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    vu_env_.start_unix_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
     vu_env_.start_steady = Steady::now();
 
     if (!config_.out_json.empty()) {
@@ -380,7 +413,8 @@ int Runner::Run() {
     services_.env = config_.env;
     {
         // Unique per run and per process: e-mails of two runs never collide.
-        const auto seed = static_cast<unsigned long long>(vu_env_.start_unix_nanos) ^ (static_cast<unsigned long long>(::getpid()) << 40);
+        const auto seed = static_cast<unsigned long long>(vu_env_.start_unix_nanos) ^
+                          (static_cast<unsigned long long>(::getpid()) << 40);
         char buf[32];
         std::snprintf(buf, sizeof buf, "%llx", seed & 0xffffffffffULL);
         services_.run_id = buf;
@@ -424,7 +458,8 @@ asio::awaitable<void> Runner::WatchSignals() {
             std::_Exit(kExitInterrupted);
         }
         aborted_by_signal_ = true;
-        err_ << "\nWARN stopping the test in response to signal " << signo << " (again to exit at once)\n";
+        err_ << "\nWARN stopping the test in response to signal " << signo
+             << " (again to exit at once)\n";
         AbortAll();
     }
 }
@@ -444,69 +479,87 @@ void Runner::AbortAll() {
 asio::awaitable<bool> Runner::CreateCoupon() {
     admin_vu_ = std::make_unique<Vu>(&vu_env_, kAdminVuId, "admin", false);
     const std::int64_t quantity = services_.EnvInt("COUPON_QUANTITY", kDefaultCouponQuantity);
-    const std::int64_t expires_unix_ns = (vu_env_.start_unix_nanos / kSecond + kFreshCouponLifetimeSeconds) * kSecond;
-    std::string body = "{\"name\":\"LOAD-" + services_.run_id + "\",\"discountRate\":15,\"totalQuantity\":" +
-                       std::to_string(quantity) + ",\"expiredAt\":\"" + FormatRfc3339Nano(expires_unix_ns) + "\"}";
-    std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer " + config_.admin_token}};
-    HttpResponse r = co_await admin_vu_->Request(verb::post, "/api/admin/coupons", std::move(body), "admin", std::move(headers));
+    const std::int64_t expires_unix_ns =
+        (vu_env_.start_unix_nanos / kSecond + kFreshCouponLifetimeSeconds) * kSecond;
+    std::string body = "{\"name\":\"LOAD-" + services_.run_id +
+                       "\",\"discountRate\":15,\"totalQuantity\":" + std::to_string(quantity) +
+                       ",\"expiredAt\":\"" + FormatRfc3339Nano(expires_unix_ns) + "\"}";
+    std::vector<std::pair<std::string, std::string>> headers{
+        {"Authorization", "Bearer " + config_.admin_token}};
+    HttpResponse r = co_await admin_vu_->Request(verb::post, "/api/admin/coupons", std::move(body),
+                                                 "admin", std::move(headers));
     auto id = JsonInt(r.body, "couponId");
     if (r.status != 201 || !id) {
         fatal_ = "could not create a coupon with --admin-token (POST /api/admin/coupons answered " +
-                 (r.status == 0 ? r.error : std::to_string(r.status) + " " + ErrorCodeOf(r.body)) + ")";
+                 (r.status == 0 ? r.error : std::to_string(r.status) + " " + ErrorCodeOf(r.body)) +
+                 ")";
         co_return false;
     }
     services_.coupon_id = *id;
     coupon_id_ = *id;
     coupon_created_ = true;
-    if (!config_.quiet) out_ << "     coupon: created coupon " << *id << " of quantity " << quantity << " for this run\n\n";
+    if (!config_.quiet)
+        out_ << "     coupon: created coupon " << *id << " of quantity " << quantity
+             << " for this run\n\n";
     co_return true;
 }
 
 asio::awaitable<void> Runner::AuditCoupon() {
     InvariantReport inv;
     const std::int64_t id = *coupon_id_;
-    inv.title = "coupon " + std::to_string(id) + ": issuedQuantity == holderRows == distinctHolders <= totalQuantity";
+    inv.title = "coupon " + std::to_string(id) +
+                ": issuedQuantity == holderRows == distinctHolders <= totalQuantity";
     if (!admin_vu_) admin_vu_ = std::make_unique<Vu>(&vu_env_, kAdminVuId, "admin", false);
     admin_vu_->BeginIteration(0);
-    std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer " + config_.admin_token}};
-    HttpResponse r = co_await admin_vu_->Request(verb::get, "/api/admin/coupons/" + std::to_string(id) + "/audit", "", "admin",
-                                                 std::move(headers));
+    std::vector<std::pair<std::string, std::string>> headers{
+        {"Authorization", "Bearer " + config_.admin_token}};
+    HttpResponse r = co_await admin_vu_->Request(
+        verb::get, "/api/admin/coupons/" + std::to_string(id) + "/audit", "", "admin",
+        std::move(headers));
     const IssueTally& tally = scenario_->Issues();
     auto field = [&r](const char* name) { return JsonInt(r.body, name); };
-    auto total = field("totalQuantity"), issued = field("issuedQuantity"), rows = field("holderRows"), holders = field("distinctHolders");
+    auto total = field("totalQuantity"), issued = field("issuedQuantity"),
+         rows = field("holderRows"), holders = field("distinctHolders");
     if (r.status != 200 || !total || !issued || !rows || !holders) {
         inv.ok = false;
-        inv.details.push_back("audit unavailable: GET /api/admin/coupons/" + std::to_string(id) + "/audit answered " +
+        inv.details.push_back("audit unavailable: GET /api/admin/coupons/" + std::to_string(id) +
+                              "/audit answered " +
                               (r.status == 0 ? r.error : std::to_string(r.status)));
         report_.invariants.push_back(std::move(inv));
         co_return;
     }
     inv.ok = *issued == *rows && *rows == *holders && *holders <= *total;
-    inv.details.push_back("issuedQuantity=" + std::to_string(*issued) + " holderRows=" + std::to_string(*rows) +
-                          " distinctHolders=" + std::to_string(*holders) + " totalQuantity=" + std::to_string(*total));
+    inv.details.push_back("issuedQuantity=" + std::to_string(*issued) + " holderRows=" +
+                          std::to_string(*rows) + " distinctHolders=" + std::to_string(*holders) +
+                          " totalQuantity=" + std::to_string(*total));
     // Every 201 we saw is a row; a request without a definitive answer may or may not be one. With
     // a fresh coupon nothing else issues it, so the count must fall in that range.
     if (coupon_created_) {
         const bool in_range = tally.issued <= *issued && *issued <= tally.issued + tally.unanswered;
         inv.ok = inv.ok && in_range;
-        inv.details.push_back(std::string(in_range ? "" : "VIOLATED: ") + "201s=" + std::to_string(tally.issued) +
-                              " <= issuedQuantity <= 201s + unanswered=" + std::to_string(tally.issued + tally.unanswered));
+        inv.details.push_back(std::string(in_range ? "" : "VIOLATED: ") +
+                              "201s=" + std::to_string(tally.issued) +
+                              " <= issuedQuantity <= 201s + unanswered=" +
+                              std::to_string(tally.issued + tally.unanswered));
     } else {
         inv.details.push_back("201s=" + std::to_string(tally.issued) +
-                              " (existing coupon: earlier issues count too, so only 201s <= issuedQuantity is checked)");
+                              " (existing coupon: earlier issues count too, so only 201s <= "
+                              "issuedQuantity is checked)");
         inv.ok = inv.ok && tally.issued <= *issued;
     }
     // A sold-out answer means demand reached the quantity: all of it must be issued.
     if (tally.sold_out > 0) {
         const bool full = *issued == *total;
         inv.ok = inv.ok && full;
-        inv.details.push_back(std::string(full ? "" : "VIOLATED: ") + "sold out (C001 seen " + std::to_string(tally.sold_out) +
+        inv.details.push_back(std::string(full ? "" : "VIOLATED: ") + "sold out (C001 seen " +
+                              std::to_string(tally.sold_out) +
                               " times) so issuedQuantity == totalQuantity");
     }
     report_.invariants.push_back(std::move(inv));
 }
 
-std::map<std::string, CommandCounts> Runner::SnapshotRedis(std::map<std::string, std::string>& errors) {
+std::map<std::string, CommandCounts> Runner::SnapshotRedis(
+    std::map<std::string, std::string>& errors) {
     std::map<std::string, CommandCounts> out;
     for (const RedisRole& role : config_.redis) {
         CommandCounts& sum = out[role.role];
@@ -541,7 +594,8 @@ asio::awaitable<void> Runner::Main() {
             r->sweep_timer_.cancel();
         }
     } stop_sweeping{this};
-    const bool needs_coupon = info_->uses_coupon && !services_.env("COUPON_ID") && !config_.admin_token.empty();
+    const bool needs_coupon =
+        info_->uses_coupon && !services_.env("COUPON_ID") && !config_.admin_token.empty();
     if (needs_coupon && !co_await CreateCoupon()) {
         signals_.cancel();
         co_return;
@@ -550,7 +604,8 @@ asio::awaitable<void> Runner::Main() {
         const Steady::time_point t0 = Steady::now();
         SetupOutcome setup = co_await scenario_->Setup();
         if (setup.items > 0 || !setup.error.empty()) {
-            report_.setup_duration = std::chrono::duration_cast<std::chrono::nanoseconds>(Steady::now() - t0).count();
+            report_.setup_duration =
+                std::chrono::duration_cast<std::chrono::nanoseconds>(Steady::now() - t0).count();
             report_.setup_items = setup.items;
             report_.setup_what = setup.what;
         }
@@ -609,7 +664,9 @@ asio::awaitable<void> Runner::Main() {
             if (!config_.admin_token.empty() && coupon_id_) {
                 co_await AuditCoupon();
             } else {
-                report_.notes.push_back("coupon invariant: not checked (it needs --admin-token for GET /api/admin/coupons/{id}/audit)");
+                report_.notes.push_back(
+                    "coupon invariant: not checked (it needs --admin-token for GET "
+                    "/api/admin/coupons/{id}/audit)");
             }
         }
     }
@@ -650,7 +707,8 @@ asio::awaitable<void> Runner::RunIteration(ScenarioRun* sr, int vu_id, Nanos due
     if (!vu->Interrupted()) co_await scenario_->Iterate(vu);
     const Steady::time_point t1 = Steady::now();
     const std::int64_t unix_nanos =
-        vu_env_.start_unix_nanos + std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - vu_env_.start_steady).count();
+        vu_env_.start_unix_nanos +
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - vu_env_.start_steady).count();
     // k6 emits the VU's network counters after every iteration, interrupted or not.
     auto [sent, received] = vu->TakeDataCounters();
     registry_.Add(*builtin_.data_sent, static_cast<double>(sent), vu->Tags(), unix_nanos);
@@ -696,15 +754,18 @@ asio::awaitable<void> Runner::ThresholdTicker() {
             std::string names;
             for (const std::string& n : outcome.breached) names += (names.empty() ? "" : ", ") + n;
             err_ << "ERRO thresholds on metrics '" << names
-                 << "' were crossed; at least one has abortOnFail enabled, stopping test prematurely\n";
+                 << "' were crossed; at least one has abortOnFail enabled, stopping test "
+                    "prematurely\n";
             AbortAll();
         }
     }
 }
 
 asio::awaitable<void> Runner::ProgressTicker() {
-    const auto interval = config_.stdout_is_tty ? std::chrono::duration_cast<Steady::duration>(kProgressIntervalTty)
-                                                : std::chrono::duration_cast<Steady::duration>(kProgressIntervalPlain);
+    const auto interval =
+        config_.stdout_is_tty
+            ? std::chrono::duration_cast<Steady::duration>(kProgressIntervalTty)
+            : std::chrono::duration_cast<Steady::duration>(kProgressIntervalPlain);
     Steady::time_point next = run_start_;
     while (ticking_) {
         next += interval;
@@ -727,20 +788,26 @@ void Runner::StopTickers() {
 // scenario. On a TTY it is redrawn in place; otherwise it is printed once a second.
 void Runner::PrintProgress(bool final) {
     const Nanos elapsed = Elapsed();
-    const int vus_width = static_cast<int>(std::to_string(std::max<std::int64_t>(max_vus_, 0)).size());
+    const int vus_width =
+        static_cast<int>(std::to_string(std::max<std::int64_t>(max_vus_, 0)).size());
     char head[256];
-    std::snprintf(head, sizeof head, "%s (%s), %0*lld/%0*lld VUs, %lld complete and %lld interrupted iterations",
-                  run_ended_ ? "running" : "running", FormatFixedLengthDuration(elapsed, max_duration_).c_str(), vus_width,
-                  static_cast<long long>(ActiveVus()), vus_width, static_cast<long long>(InitializedVus()),
-                  static_cast<long long>(full_iterations_), static_cast<long long>(interrupted_iterations_));
+    std::snprintf(
+        head, sizeof head,
+        "%s (%s), %0*lld/%0*lld VUs, %lld complete and %lld interrupted iterations",
+        run_ended_ ? "running" : "running",
+        FormatFixedLengthDuration(elapsed, max_duration_).c_str(), vus_width,
+        static_cast<long long>(ActiveVus()), vus_width, static_cast<long long>(InitializedVus()),
+        static_cast<long long>(full_iterations_), static_cast<long long>(interrupted_iterations_));
     std::vector<std::string> lines{head};
     std::size_t left_width = 0;
-    for (const auto& sr : runs_) left_width = std::max(left_width, std::min(sr->config.name.size(), kProgressNameWidth));
+    for (const auto& sr : runs_)
+        left_width = std::max(left_width, std::min(sr->config.name.size(), kProgressNameWidth));
     std::vector<std::vector<std::string>> columns;
     std::vector<std::size_t> widths(2, 0);
     for (const auto& sr : runs_) {
         const Nanos offset = sr->started ? sr->Offset(run_ended_ ? run_end_ : Steady::now()) : 0;
-        columns.push_back(sr->started ? sr->executor->ProgressColumns(offset) : std::vector<std::string>{});
+        columns.push_back(sr->started ? sr->executor->ProgressColumns(offset)
+                                      : std::vector<std::string>{});
         for (std::size_t i = 0; i + 1 < columns.back().size() && i < widths.size(); ++i) {
             widths[i] = std::max(widths[i], columns.back()[i].size());
         }
@@ -752,18 +819,24 @@ void Runner::PrintProgress(bool final) {
         if (!sr.started) {
             status = "\xE2\x80\xA2";  // waiting
         } else if (sr.finished) {
-            status = (aborted_by_signal_ || aborted_by_threshold_) ? "\xE2\x9C\x97" : "\xE2\x9C\x93";
+            status =
+                (aborted_by_signal_ || aborted_by_threshold_) ? "\xE2\x9C\x97" : "\xE2\x9C\x93";
         } else if (offset >= ScenarioRegularDuration(sr.config)) {
             status = "\xE2\x86\x93";  // stopping: waiting for gracefulStop
         }
         char pct[16];
-        std::snprintf(pct, sizeof pct, "%3.f%%", (sr.started ? sr.executor->Progress(offset) : 0.0) * 100);
-        std::string name = sr.config.name.size() > kProgressNameWidth ? sr.config.name.substr(0, kProgressNameWidth - 3) + "..."
-                                                                      : sr.config.name;
-        std::string line = name + std::string(left_width - std::min(left_width, name.size()), ' ') + " " + status + " [ " + pct + " ]";
+        std::snprintf(pct, sizeof pct, "%3.f%%",
+                      (sr.started ? sr.executor->Progress(offset) : 0.0) * 100);
+        std::string name = sr.config.name.size() > kProgressNameWidth
+                               ? sr.config.name.substr(0, kProgressNameWidth - 3) + "..."
+                               : sr.config.name;
+        std::string line = name + std::string(left_width - std::min(left_width, name.size()), ' ') +
+                           " " + status + " [ " + pct + " ]";
         for (std::size_t i = 0; i < columns[k].size(); ++i) {
-            const std::size_t pad = i < widths.size() && i + 1 < columns[k].size() ? widths[i] + 1 : 1;
-            line += " " + columns[k][i] + std::string(pad > columns[k][i].size() ? pad - columns[k][i].size() : 0, ' ');
+            const std::size_t pad =
+                i < widths.size() && i + 1 < columns[k].size() ? widths[i] + 1 : 1;
+            line += " " + columns[k][i] +
+                    std::string(pad > columns[k][i].size() ? pad - columns[k][i].size() : 0, ' ');
         }
         while (!line.empty() && line.back() == ' ') line.pop_back();
         lines.push_back(line);
@@ -793,8 +866,9 @@ int Runner::Finish() {
     const Nanos run_duration = Elapsed();
     report_.host.loadavg_after = ReadLoadAverage();
     ThresholdOutcome final_outcome;
-    SummaryInput input = FinalizeSummary(registry_, thresholds_, checks_, run_duration, config_.trend_stats, config_.time_unit,
-                                         config_.full_summary, report_, final_outcome);
+    SummaryInput input =
+        FinalizeSummary(registry_, thresholds_, checks_, run_duration, config_.trend_stats,
+                        config_.time_unit, config_.full_summary, report_, final_outcome);
     input.colors = colors_;
     out_ << RenderTextSummary(input);
     out_ << RenderBeyondK6(report_, colors_);
@@ -803,7 +877,8 @@ int Runner::Finish() {
     int rc = kExitOk;
     if (!config_.summary_export.empty()) {
         std::ofstream f(config_.summary_export);
-        f << RenderSummaryExport(registry_, &thresholds_, &checks_, run_duration, config_.trend_stats);
+        f << RenderSummaryExport(registry_, &thresholds_, &checks_, run_duration,
+                                 config_.trend_stats);
         if (!f) {
             err_ << "ERRO[0000] cannot write " << config_.summary_export << "\n";
             rc = kExitGenericError;
@@ -818,7 +893,8 @@ int Runner::Finish() {
         }
     }
     bool invariant_failed = false;
-    for (const InvariantReport& inv : report_.invariants) invariant_failed = invariant_failed || !inv.ok;
+    for (const InvariantReport& inv : report_.invariants)
+        invariant_failed = invariant_failed || !inv.ok;
     if (aborted_by_signal_) return kExitInterrupted;
     if (invariant_failed) {
         err_ << "ERRO[0000] a post-run invariant check failed (see \"invariants\" above)\n";
@@ -826,7 +902,8 @@ int Runner::Finish() {
     }
     if (aborted_by_threshold_ || !final_outcome.breached.empty()) {
         std::string names;
-        for (const std::string& n : final_outcome.breached) names += (names.empty() ? "" : ", ") + n;
+        for (const std::string& n : final_outcome.breached)
+            names += (names.empty() ? "" : ", ") + n;
         err_ << "ERRO[0000] thresholds on metrics '" << names << "' have been crossed\n";
         return kExitThresholdsFailed;
     }
@@ -840,8 +917,9 @@ int RunLoadTest(const RunConfig& config, std::ostream& out, std::ostream& err) {
     return runner.Run();
 }
 
-int RenderReportFromNdjson(const std::string& ndjson_path, const std::string& html_path, const std::vector<std::string>& trend_stats,
-                           bool colors, std::ostream& out, std::ostream& err) {
+int RenderReportFromNdjson(const std::string& ndjson_path, const std::string& html_path,
+                           const std::vector<std::string>& trend_stats, bool colors,
+                           std::ostream& out, std::ostream& err) {
     auto content = ReadNdjson(ndjson_path);
     if (!content) {
         err << "ERRO[0000] " << content.error() << "\n";
@@ -859,7 +937,8 @@ int RenderReportFromNdjson(const std::string& ndjson_path, const std::string& ht
         for (const std::string& sub : m.submetrics) (void)registry.GetOrAddSubmetric(sub);
     }
     ThresholdEngine thresholds;
-    for (const std::string& e : thresholds.Setup(threshold_config, registry)) err << "WARN[0000] " << e << "\n";
+    for (const std::string& e : thresholds.Setup(threshold_config, registry))
+        err << "WARN[0000] " << e << "\n";
     std::int64_t first = INT64_MAX;
     std::int64_t last = INT64_MIN;
     for (const ReadPoint& p : content->points) {
@@ -874,20 +953,23 @@ int RenderReportFromNdjson(const std::string& ndjson_path, const std::string& ht
         if (m == nullptr) continue;
         registry.Add(*m, p.value, p.tags, p.unix_nanos);
         if (p.metric == "checks") {
-            if (const std::string* name = FindTag(p.tags, "check")) checks.Record(*name, p.value != 0);
+            if (const std::string* name = FindTag(p.tags, "check"))
+                checks.Record(*name, p.value != 0);
         } else if (p.metric == "http_req_duration") {
             const std::string* status = FindTag(p.tags, "status");
             const std::string* name = FindTag(p.tags, "name");
             const std::string* instance = FindTag(p.metadata, "instance");
             const std::string* code = FindTag(p.metadata, "errorCode");
-            report.requests.Add(static_cast<double>(p.unix_nanos - first) / 1e9, p.value, status ? std::atoi(status->c_str()) : 0,
-                                name ? *name : "", instance ? *instance : "", code ? *code : "");
+            report.requests.Add(static_cast<double>(p.unix_nanos - first) / 1e9, p.value,
+                                status ? std::atoi(status->c_str()) : 0, name ? *name : "",
+                                instance ? *instance : "", code ? *code : "");
         }
     }
     // The file has no run duration; the span of its samples stands in for it.
     const Nanos run_duration = content->points.empty() ? 0 : last - first;
     ThresholdOutcome outcome;
-    SummaryInput input = FinalizeSummary(registry, thresholds, checks, run_duration, trend_stats, "", false, report, outcome);
+    SummaryInput input = FinalizeSummary(registry, thresholds, checks, run_duration, trend_stats,
+                                         "", false, report, outcome);
     input.colors = colors;
     out << RenderTextSummary(input);
     if (!html_path.empty()) {

@@ -51,6 +51,7 @@ int RunLoadTest(const RunConfig& config, std::ostream& out, std::ostream& err);
 
 // `hhplus-load report raw.ndjson [--html out.html]`: re-renders a finished run from its NDJSON.
 int RenderReportFromNdjson(const std::string& ndjson_path, const std::string& html_path,
-                           const std::vector<std::string>& trend_stats, bool colors, std::ostream& out, std::ostream& err);
+                           const std::vector<std::string>& trend_stats, bool colors,
+                           std::ostream& out, std::ostream& err);
 
 }  // namespace hhplus::loadgen

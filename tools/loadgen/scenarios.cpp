@@ -29,13 +29,22 @@ constexpr std::int64_t kDefaultReadSessions = 16;
 // Ids of the unrecorded setup VUs, apart from scenario VUs (0, 1, ...) and the admin VU.
 constexpr int kSetupVuIdBase = 1'000'000;
 
-// Check names: the k6 scripts use the same strings.
+// Check names: the k6 scripts use the same strings (a unit test compares them).
 constexpr std::string_view kCheckSignup = "signup status is 201";
 constexpr std::string_view kCheckIssue = "issue answered 201 or C001";
+constexpr std::string_view kCheckCharge = "charge status is 200";
+constexpr std::string_view kCheckBalanceRead = "balance read status is 200";
+constexpr std::string_view kCheckHealth = "health status is 200";
+constexpr std::string_view kCheckMe = "me status is 200";
+constexpr std::string_view kCheckCoupon = "coupon status is 200";
+constexpr std::string_view kCheckBalance = "balance status is 200";
+constexpr std::string_view kCheckCoupons = "coupons status is 200";
+constexpr std::string_view kCheckSessionAvailable = "session available";
 
 std::vector<CustomMetricSpec> CouponMetrics(bool with_register) {
     std::vector<CustomMetricSpec> m;
-    if (with_register) m.push_back({"success_register_rate", MetricType::kRate, ValueType::kDefault});
+    if (with_register)
+        m.push_back({"success_register_rate", MetricType::kRate, ValueType::kDefault});
     m.push_back({"success_coupon_issue_rate", MetricType::kRate, ValueType::kDefault});
     m.push_back({"errors_coupon_issue", MetricType::kCounter, ValueType::kDefault});
     m.push_back({"coupon_sold_out_count", MetricType::kCounter, ValueType::kDefault});
@@ -56,7 +65,8 @@ std::vector<std::pair<std::string, std::string>> SplitCookieHeader(std::string_v
         if (end == std::string_view::npos) end = header.size();
         std::string_view kv = header.substr(start, end - start);
         std::size_t eq = kv.find('=');
-        if (eq != std::string_view::npos) out.emplace_back(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+        if (eq != std::string_view::npos)
+            out.emplace_back(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
         start = end + 2;
     }
     return out;
@@ -64,27 +74,33 @@ std::vector<std::pair<std::string, std::string>> SplitCookieHeader(std::string_v
 
 // Common machinery of the API scenarios.
 class ApiScenario : public Scenario {
-public:
-    ApiScenario(const ScenarioInfo& info, ScenarioServices* services) : info_(info), services_(services) {}
+  public:
+    ApiScenario(const ScenarioInfo& info, ScenarioServices* services)
+        : info_(info), services_(services) {}
 
     void Interrupt() override {
         interrupted_ = true;
         for (auto& vu : setup_vus_) vu->Interrupt();
     }
 
-protected:
+  protected:
     Metric* M(std::string_view name) const {
         auto it = services_->metrics.find(std::string(name));
         return it == services_->metrics.end() ? nullptr : it->second;
     }
 
-    std::string NewEmail() { return "lg-" + services_->run_id + "-" + std::to_string(email_counter_++) + "@load.test"; }
+    std::string NewEmail() {
+        return "lg-" + services_->run_id + "-" + std::to_string(email_counter_++) + "@load.test";
+    }
 
-    std::string IssuePath() const { return "/api/coupons/" + std::to_string(services_->coupon_id) + "/issue"; }
+    std::string IssuePath() const {
+        return "/api/coupons/" + std::to_string(services_->coupon_id) + "/issue";
+    }
 
     // Signs up a fresh user; the session cookie lands in the VU's jar.
     asio::awaitable<HttpResponse> SignupFresh(Vu* vu) {
-        co_return co_await vu->Request(verb::post, "/api/auth/signup", SignupBody(NewEmail(), kPassword), "signup");
+        co_return co_await vu->Request(verb::post, "/api/auth/signup",
+                                       SignupBody(NewEmail(), kPassword), "signup");
     }
 
     // The corrected version of the seed's bookkeeping: a 201 passes, C001 is an expected sold-out
@@ -126,14 +142,16 @@ protected:
 
     // Untimed: signs up `count` users with `concurrency` unrecorded VUs and keeps their sessions.
     asio::awaitable<std::string> MakeSessions(std::int64_t count) {
-        const std::int64_t concurrency = std::max<std::int64_t>(1, std::min(count, services_->EnvInt("SETUP_CONCURRENCY", kDefaultSetupConcurrency)));
+        const std::int64_t concurrency = std::max<std::int64_t>(
+            1, std::min(count, services_->EnvInt("SETUP_CONCURRENCY", kDefaultSetupConcurrency)));
         sessions_.assign(static_cast<std::size_t>(count), Session{});
         next_setup_item_ = 0;
         setup_failures_ = 0;
         auto executor = co_await asio::this_coro::executor;
         WaitGroup wg(executor);
         for (std::int64_t i = 0; i < concurrency; ++i) {
-            setup_vus_.push_back(std::make_unique<Vu>(services_->vu_env, kSetupVuIdBase + static_cast<int>(i), info_.name, false));
+            setup_vus_.push_back(std::make_unique<Vu>(
+                services_->vu_env, kSetupVuIdBase + static_cast<int>(i), info_.name, false));
             wg.Add();
             asio::co_spawn(executor, SetupWorker(setup_vus_.back().get(), &wg), RethrowIfFailed);
         }
@@ -152,7 +170,7 @@ protected:
     std::vector<std::unique_ptr<Vu>> setup_vus_;
     bool interrupted_ = false;
 
-private:
+  private:
     asio::awaitable<void> SetupWorker(Vu* vu, WaitGroup* wg) {
         while (!interrupted_ && next_setup_item_ < sessions_.size()) {
             const std::size_t index = next_setup_item_++;
@@ -161,12 +179,14 @@ private:
             auto id = JsonInt(r.body, "userId");
             if (r.status != 201 || !id) {
                 ++setup_failures_;
-                last_setup_error_ = r.status == 0 ? r.error : "status " + std::to_string(r.status) + " " + ErrorCodeOf(r.body);
+                last_setup_error_ = r.status == 0 ? r.error
+                                                  : "status " + std::to_string(r.status) + " " +
+                                                        ErrorCodeOf(r.body);
                 continue;
             }
             sessions_[index].user_id = *id;
-            sessions_[index].cookies =
-                SplitCookieHeader(vu->Jar().HeaderFor(services_->vu_env->base.host, "/", false, CookieJar::Clock::now()));
+            sessions_[index].cookies = SplitCookieHeader(vu->Jar().HeaderFor(
+                services_->vu_env->base.host, "/", false, CookieJar::Clock::now()));
         }
         wg->Done();
     }
@@ -179,7 +199,7 @@ private:
 
 // issue-coupon: sign up a fresh user, then issue COUPON_ID with that session (seed logic).
 class IssueCouponScenario final : public ApiScenario {
-public:
+  public:
     using ApiScenario::ApiScenario;
     asio::awaitable<void> Iterate(Vu* vu) override {
         HttpResponse signup = co_await SignupFresh(vu);
@@ -196,21 +216,23 @@ public:
 
 // issue-only: issue with sessions made before the run, so only the contended request is timed.
 class IssueOnlyScenario final : public ApiScenario {
-public:
+  public:
     using ApiScenario::ApiScenario;
     asio::awaitable<SetupOutcome> Setup() override {
-        std::int64_t pool = services_->EnvInt("POOL_SIZE", services_->planned_iterations.value_or(-1));
+        std::int64_t pool =
+            services_->EnvInt("POOL_SIZE", services_->planned_iterations.value_or(-1));
         if (pool <= 0) {
-            co_return SetupOutcome{"issue-only needs the number of sessions to prepare: its executor has no fixed "
-                                   "iteration count, so pass -e POOL_SIZE=N",
-                                   0, "sessions"};
+            co_return SetupOutcome{
+                "issue-only needs the number of sessions to prepare: its executor has no fixed "
+                "iteration count, so pass -e POOL_SIZE=N",
+                0, "sessions"};
         }
         std::string error = co_await MakeSessions(pool);
         co_return SetupOutcome{error, pool, "sessions"};
     }
     asio::awaitable<void> Iterate(Vu* vu) override {
         if (next_session_ >= sessions_.size()) {
-            vu->Check("session available", false);
+            vu->Check(kCheckSessionAvailable, false);
             co_return;
         }
         const Session& s = sessions_[next_session_++];
@@ -219,13 +241,13 @@ public:
         RecordIssue(vu, issue);
     }
 
-private:
+  private:
     std::size_t next_session_ = 0;
 };
 
 // signup: sign-up only.
 class SignupScenario final : public ApiScenario {
-public:
+  public:
     using ApiScenario::ApiScenario;
     asio::awaitable<void> Iterate(Vu* vu) override {
         HttpResponse signup = co_await SignupFresh(vu);
@@ -237,12 +259,13 @@ public:
 
 // balance-charge: charges on a few hot users (contention on their rows), then a read back.
 class BalanceChargeScenario final : public ApiScenario {
-public:
+  public:
     using ApiScenario::ApiScenario;
     asio::awaitable<SetupOutcome> Setup() override {
         const std::int64_t hot = services_->EnvInt("HOT_USERS", kDefaultHotUsers);
         amount_ = services_->EnvInt("CHARGE_AMOUNT", kDefaultChargeAmount);
-        if (hot <= 0 || amount_ <= 0) co_return SetupOutcome{"HOT_USERS and CHARGE_AMOUNT must be positive", 0, "hot users"};
+        if (hot <= 0 || amount_ <= 0)
+            co_return SetupOutcome{"HOT_USERS and CHARGE_AMOUNT must be positive", 0, "hot users"};
         std::string error = co_await MakeSessions(hot);
         if (!error.empty()) co_return SetupOutcome{error, hot, "hot users"};
         charged_.assign(static_cast<std::size_t>(hot), 0);
@@ -250,7 +273,9 @@ public:
         start_balance_.assign(static_cast<std::size_t>(hot), 0);
         for (std::size_t i = 0; i < sessions_.size(); ++i) {
             auto balance = co_await ReadBalance(i);
-            if (!balance) co_return SetupOutcome{"setup: cannot read the start balance of a hot user", hot, "hot users"};
+            if (!balance)
+                co_return SetupOutcome{"setup: cannot read the start balance of a hot user", hot,
+                                       "hot users"};
             start_balance_[i] = *balance;
         }
         co_return SetupOutcome{"", hot, "hot users"};
@@ -261,13 +286,14 @@ public:
         const Session& s = sessions_[user];
         ApplySession(vu, s, services_->vu_env->base.host);
         const std::string path = "/api/users/" + std::to_string(s.user_id) + "/balance";
-        HttpResponse charge = co_await vu->Request(verb::patch, path, "{\"amount\":" + std::to_string(amount_) + "}", "charge");
+        HttpResponse charge = co_await vu->Request(
+            verb::patch, path, "{\"amount\":" + std::to_string(amount_) + "}", "charge");
         if (charge.interrupted) {
             ++ambiguous_[user];
             co_return;
         }
         vu->Add(M("success_charge_rate"), charge.status == 200 ? 1 : 0);
-        vu->Check("charge status is 200", charge.status == 200);
+        vu->Check(kCheckCharge, charge.status == 200);
         if (charge.status == 200) {
             ++charged_[user];
         } else if (charge.status == 0 || charge.status >= 500) {
@@ -275,18 +301,22 @@ public:
         }
         HttpResponse read = co_await vu->Request(verb::get, path, "", "balance");
         if (read.interrupted) co_return;
-        vu->Check("balance read status is 200", read.status == 200);
+        vu->Check(kCheckBalanceRead, read.status == 200);
     }
 
     asio::awaitable<std::vector<InvariantReport>> Verify() override {
         InvariantReport report;
-        report.title = "balance identity: start + amount x 200s <= final <= start + amount x (200s + unanswered)";
+        report.title =
+            "balance identity: start + amount x 200s <= final <= start + amount x (200s + "
+            "unanswered)";
         for (std::size_t i = 0; i < sessions_.size(); ++i) {
             auto final_balance = co_await ReadBalance(i);
             const std::int64_t low = start_balance_[i] + amount_ * charged_[i];
             const std::int64_t high = low + amount_ * ambiguous_[i];
-            std::string line = "user " + std::to_string(sessions_[i].user_id) + ": start=" + std::to_string(start_balance_[i]) +
-                               " 200s=" + std::to_string(charged_[i]) + " unanswered=" + std::to_string(ambiguous_[i]) + " final=";
+            std::string line = "user " + std::to_string(sessions_[i].user_id) +
+                               ": start=" + std::to_string(start_balance_[i]) +
+                               " 200s=" + std::to_string(charged_[i]) +
+                               " unanswered=" + std::to_string(ambiguous_[i]) + " final=";
             if (!final_balance) {
                 report.ok = false;
                 line += "unreadable";
@@ -300,12 +330,14 @@ public:
         co_return std::vector<InvariantReport>{report};
     }
 
-private:
+  private:
     asio::awaitable<std::optional<std::int64_t>> ReadBalance(std::size_t user) {
         Vu* vu = setup_vus_.front().get();
         vu->BeginIteration(0);
         ApplySession(vu, sessions_[user], services_->vu_env->base.host);
-        HttpResponse r = co_await vu->Request(verb::get, "/api/users/" + std::to_string(sessions_[user].user_id) + "/balance", "", "balance");
+        HttpResponse r = co_await vu->Request(
+            verb::get, "/api/users/" + std::to_string(sessions_[user].user_id) + "/balance", "",
+            "balance");
         if (r.status != 200) co_return std::nullopt;
         co_return JsonInt(r.body, "balance");
     }
@@ -319,12 +351,12 @@ private:
 
 // minimal-smoke: every endpoint of the happy path once; all checks must pass.
 class MinimalSmokeScenario final : public ApiScenario {
-public:
+  public:
     using ApiScenario::ApiScenario;
     asio::awaitable<void> Iterate(Vu* vu) override {
         HttpResponse health = co_await vu->Request(verb::get, "/health", "", "health");
         if (health.interrupted) co_return;
-        vu->Check("health status is 200", health.status == 200);
+        vu->Check(kCheckHealth, health.status == 200);
         HttpResponse signup = co_await SignupFresh(vu);
         if (signup.interrupted) co_return;
         auto user_id = JsonInt(signup.body, "userId");
@@ -332,10 +364,11 @@ public:
         vu->Check(kCheckSignup, signup.status == 201);
         HttpResponse me = co_await vu->Request(verb::get, "/api/auth/me", "", "me");
         if (me.interrupted) co_return;
-        vu->Check("me status is 200", me.status == 200);
-        HttpResponse coupon = co_await vu->Request(verb::get, "/api/coupons/" + std::to_string(services_->coupon_id), "", "coupon");
+        vu->Check(kCheckMe, me.status == 200);
+        HttpResponse coupon = co_await vu->Request(
+            verb::get, "/api/coupons/" + std::to_string(services_->coupon_id), "", "coupon");
         if (coupon.interrupted) co_return;
-        vu->Check("coupon status is 200", coupon.status == 200);
+        vu->Check(kCheckCoupon, coupon.status == 200);
         if (!user_id) co_return;
         HttpResponse issue = co_await Issue(vu, *user_id);
         RecordIssue(vu, issue);
@@ -344,7 +377,7 @@ public:
 
 // mixed-read: the read endpoints, with sessions prepared before the run.
 class MixedReadScenario final : public ApiScenario {
-public:
+  public:
     using ApiScenario::ApiScenario;
     asio::awaitable<SetupOutcome> Setup() override {
         const std::int64_t n = services_->EnvInt("SESSIONS", kDefaultReadSessions);
@@ -356,27 +389,30 @@ public:
         const Session& s = sessions_[static_cast<std::size_t>(vu->Id()) % sessions_.size()];
         ApplySession(vu, s, services_->vu_env->base.host);
         const std::string user = "/api/users/" + std::to_string(s.user_id);
-        HttpResponse coupon = co_await vu->Request(verb::get, "/api/coupons/" + std::to_string(services_->coupon_id), "", "coupon");
+        HttpResponse coupon = co_await vu->Request(
+            verb::get, "/api/coupons/" + std::to_string(services_->coupon_id), "", "coupon");
         if (coupon.interrupted) co_return;
-        vu->Check("coupon status is 200", coupon.status == 200);
+        vu->Check(kCheckCoupon, coupon.status == 200);
         HttpResponse balance = co_await vu->Request(verb::get, user + "/balance", "", "balance");
         if (balance.interrupted) co_return;
-        vu->Check("balance status is 200", balance.status == 200);
+        vu->Check(kCheckBalance, balance.status == 200);
         HttpResponse coupons = co_await vu->Request(verb::get, user + "/coupons", "", "coupons");
         if (coupons.interrupted) co_return;
-        vu->Check("coupons status is 200", coupons.status == 200);
+        vu->Check(kCheckCoupons, coupons.status == 200);
     }
 };
 
 // http-get: one GET of PATH per iteration, no checks: the runner's own throughput against a
 // trivial endpoint (compare with wrk, see README).
 class HttpGetScenario final : public ApiScenario {
-public:
+  public:
     HttpGetScenario(const ScenarioInfo& info, ScenarioServices* services)
         : ApiScenario(info, services), path_(services->Env("PATH_TO_GET", "/")) {}
-    asio::awaitable<void> Iterate(Vu* vu) override { co_await vu->Request(verb::get, path_, "", ""); }
+    asio::awaitable<void> Iterate(Vu* vu) override {
+        co_await vu->Request(verb::get, path_, "", "");
+    }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -384,7 +420,9 @@ private:
 
 asio::awaitable<SetupOutcome> Scenario::Setup() { co_return SetupOutcome{}; }
 
-asio::awaitable<std::vector<InvariantReport>> Scenario::Verify() { co_return std::vector<InvariantReport>{}; }
+asio::awaitable<std::vector<InvariantReport>> Scenario::Verify() {
+    co_return std::vector<InvariantReport>{};
+}
 
 std::string ScenarioServices::Env(std::string_view key, std::string_view fallback) const {
     if (env) {
@@ -402,20 +440,49 @@ std::int64_t ScenarioServices::EnvInt(std::string_view key, std::int64_t fallbac
 }
 
 const std::vector<ScenarioInfo>& ScenarioCatalog() {
+    auto names = [](std::initializer_list<std::string_view> list) {
+        return std::vector<std::string>(list.begin(), list.end());
+    };
     static const std::vector<ScenarioInfo> kCatalog = {
-        {"issue-coupon", "sign up a fresh user, then issue COUPON_ID with that session (the seed's test)",
-         CouponMetrics(true), true, true, "k6/issue-coupon.script.js"},
-        {"issue-only", "issue COUPON_ID with sessions signed up in an untimed setup phase (-e RATE, -e POOL_SIZE)",
-         CouponMetrics(false), true, true, ""},
-        {"balance-charge", "charge a fixed amount on a few hot users, read it back; balance identity afterwards",
-         {{"success_charge_rate", MetricType::kRate, ValueType::kDefault}}, false, false, "k6/balance-charge.script.js"},
-        {"signup", "sign-up only", {{"success_register_rate", MetricType::kRate, ValueType::kDefault}}, false, false,
-         "k6/signup.script.js"},
-        {"minimal-smoke", "health, signup, me, coupon get, issue: once, every check must pass", CouponMetrics(true), true, true,
-         "test/k6/minimal-smoke.test.js"},
-        {"mixed-read", "coupon get, balance get, coupon list with prepared sessions", {}, false, true, ""},
-        {"http-get", "GET PATH_TO_GET (default /) only: the runner's own throughput, for comparison with wrk", {}, false,
-         false, ""},
+        {"issue-coupon",
+         "sign up a fresh user, then issue COUPON_ID with that session (the seed's test)",
+         CouponMetrics(true), true, true, "k6/issue-coupon.script.js",
+         names({kCheckSignup, kCheckIssue})},
+        {"issue-only",
+         "issue COUPON_ID with sessions signed up in an untimed setup phase (-e RATE, -e "
+         "POOL_SIZE)",
+         CouponMetrics(false), true, true, "", names({kCheckIssue, kCheckSessionAvailable})},
+        {"balance-charge",
+         "charge a fixed amount on a few hot users, read it back; balance identity afterwards",
+         {{"success_charge_rate", MetricType::kRate, ValueType::kDefault}},
+         false,
+         false,
+         "k6/balance-charge.script.js",
+         names({kCheckCharge, kCheckBalanceRead})},
+        {"signup",
+         "sign-up only",
+         {{"success_register_rate", MetricType::kRate, ValueType::kDefault}},
+         false,
+         false,
+         "k6/signup.script.js",
+         names({kCheckSignup})},
+        {"minimal-smoke", "health, signup, me, coupon get, issue: once, every check must pass",
+         CouponMetrics(true), true, true, "test/k6/minimal-smoke.test.js",
+         names({kCheckHealth, kCheckSignup, kCheckMe, kCheckCoupon, kCheckIssue})},
+        {"mixed-read",
+         "coupon get, balance get, coupon list with prepared sessions",
+         {},
+         false,
+         true,
+         "",
+         names({kCheckCoupon, kCheckBalance, kCheckCoupons})},
+        {"http-get",
+         "GET PATH_TO_GET (default /) only: the runner's own throughput, for comparison with wrk",
+         {},
+         false,
+         false,
+         "",
+         {}},
     };
     return kCatalog;
 }
@@ -430,7 +497,8 @@ const ScenarioInfo* FindScenario(std::string_view name) {
 std::unique_ptr<Scenario> MakeScenario(const ScenarioInfo& info, ScenarioServices* services) {
     if (info.name == "issue-coupon") return std::make_unique<IssueCouponScenario>(info, services);
     if (info.name == "issue-only") return std::make_unique<IssueOnlyScenario>(info, services);
-    if (info.name == "balance-charge") return std::make_unique<BalanceChargeScenario>(info, services);
+    if (info.name == "balance-charge")
+        return std::make_unique<BalanceChargeScenario>(info, services);
     if (info.name == "signup") return std::make_unique<SignupScenario>(info, services);
     if (info.name == "minimal-smoke") return std::make_unique<MinimalSmokeScenario>(info, services);
     if (info.name == "mixed-read") return std::make_unique<MixedReadScenario>(info, services);
@@ -450,7 +518,8 @@ std::optional<std::int64_t> JsonInt(std::string_view body, std::string_view fiel
     rapidjson::Document doc;
     doc.Parse(body.data(), body.size());
     if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
-    auto it = doc.FindMember(rapidjson::Value(field.data(), static_cast<rapidjson::SizeType>(field.size())));
+    auto it = doc.FindMember(
+        rapidjson::Value(field.data(), static_cast<rapidjson::SizeType>(field.size())));
     if (it == doc.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
     return it->value.GetInt64();
 }

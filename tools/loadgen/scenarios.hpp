@@ -3,8 +3,8 @@
 // metrics), an optional untimed setup (session pools, hot users) and optional post-run checks.
 // The k6 scripts in k6/ implement the same logic with the same metric and check names; a unit
 // test compares them.
-#include <utility>  // before Asio
-
+#include <utility>  // first: Asio 1.18 uses std::exchange without including it
+// (this comment keeps clang-format from sorting <utility> below the Asio headers)
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
@@ -31,9 +31,10 @@ struct ScenarioInfo {
     std::string name;         // CLI name and options file: k6/options/<name>.json
     std::string description;  // one line for `hhplus-load list`
     std::vector<CustomMetricSpec> metrics;
-    bool issues_coupon = false;  // the coupon invariant (audit) applies after the run
-    bool uses_coupon = false;    // needs COUPON_ID (or a fresh coupon from --admin-token)
-    std::string k6_script;       // the k6 script that mirrors it, "" when none
+    bool issues_coupon = false;       // the coupon invariant (audit) applies after the run
+    bool uses_coupon = false;         // needs COUPON_ID (or a fresh coupon from --admin-token)
+    std::string k6_script;            // the k6 script that mirrors it, "" when none
+    std::vector<std::string> checks;  // check names (the k6 script uses the same strings)
 };
 
 const std::vector<ScenarioInfo>& ScenarioCatalog();
@@ -41,8 +42,9 @@ const ScenarioInfo* FindScenario(std::string_view name);
 
 // What a scenario may use besides its VU. Owned by the runner; single-threaded.
 struct ScenarioServices {
-    std::function<std::optional<std::string>(std::string_view)> env;  // -e, then the process environment
-    std::string run_id;      // makes e-mails unique across runs
+    std::function<std::optional<std::string>(std::string_view)>
+        env;             // -e, then the process environment
+    std::string run_id;  // makes e-mails unique across runs
     std::int64_t coupon_id = 1;
     std::map<std::string, Metric*> metrics;  // custom metrics by name
     VuEnvironment* vu_env = nullptr;
@@ -54,19 +56,20 @@ struct ScenarioServices {
 
 // Issue outcomes, for the coupon invariant: 201s ≤ issuedQuantity ≤ 201s + unanswered.
 struct IssueTally {
-    std::int64_t issued = 0;      // 201
-    std::int64_t sold_out = 0;    // 409 C001
-    std::int64_t unanswered = 0;  // no definitive answer: no response, interrupted, 5xx other than S001
+    std::int64_t issued = 0;    // 201
+    std::int64_t sold_out = 0;  // 409 C001
+    std::int64_t unanswered =
+        0;  // no definitive answer: no response, interrupted, 5xx other than S001
 };
 
 struct SetupOutcome {
     std::string error;  // non-empty: the run cannot start
     std::int64_t items = 0;
-    std::string what;   // "sessions", "hot users"
+    std::string what;  // "sessions", "hot users"
 };
 
 class Scenario {
-public:
+  public:
     virtual ~Scenario() = default;
     // Untimed preparation whose requests are not recorded (k6's setup() would record them; see
     // README). Default: nothing.
@@ -78,7 +81,7 @@ public:
     virtual void Interrupt() {}
     const IssueTally& Issues() const { return issues_; }
 
-protected:
+  protected:
     IssueTally issues_;
 };
 

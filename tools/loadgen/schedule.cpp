@@ -9,7 +9,8 @@ Nanos ArrivalPeriod(std::int64_t rate, Nanos time_unit) {
     return time_unit / rate;
 }
 
-RampingArrivalTimes::RampingArrivalTimes(std::int64_t start_rate, Nanos time_unit, std::vector<Stage> stages)
+RampingArrivalTimes::RampingArrivalTimes(std::int64_t start_rate, Nanos time_unit,
+                                         std::vector<Stage> stages)
     : stages_(std::move(stages)),
       time_unit_(static_cast<double>(time_unit)),
       from_(static_cast<double>(start_rate) / static_cast<double>(time_unit)) {}
@@ -31,7 +32,8 @@ std::optional<Nanos> RampingArrivalTimes::Next() {
             double x = 0;
             if (from_ != to_) {
                 // Solve the quadratic for the time at which the ramp's integral reaches i.
-                double radicand = duration_ * (from_ * from_ * duration_ + 2 * (i_ - done_so_far_) * (to_ - from_));
+                double radicand = duration_ * (from_ * from_ * duration_ +
+                                               2 * (i_ - done_so_far_) * (to_ - from_));
                 double root = std::signbit(radicand) ? 0 : std::sqrt(radicand);
                 x = (from_ * duration_ - root) / (from_ - to_);
             } else {
@@ -49,8 +51,8 @@ std::optional<Nanos> RampingArrivalTimes::Next() {
     return std::nullopt;
 }
 
-std::vector<ExecutionStep> RampingVusRawSteps(std::int64_t start_vus, const std::vector<Stage>& stages,
-                                              bool zero_end) {
+std::vector<ExecutionStep> RampingVusRawSteps(std::int64_t start_vus,
+                                              const std::vector<Stage>& stages, bool zero_end) {
     // Unsegmented execution: k6's SegmentedIndex reduces to a plain counter (scaled == unscaled).
     std::int64_t unscaled = start_vus;
     std::int64_t from_vus = start_vus;
@@ -73,11 +75,13 @@ std::vector<ExecutionStep> RampingVusRawSteps(std::int64_t start_vus, const std:
         }
         if (unscaled > stage_end_vus) {  // ramp down
             for (; unscaled > stage_end_vus; --unscaled) {
-                add_step(time_till_end - stage_duration * (stage_end_vus - unscaled + 1) / diff, unscaled - 1);
+                add_step(time_till_end - stage_duration * (stage_end_vus - unscaled + 1) / diff,
+                         unscaled - 1);
             }
         } else {
             for (; unscaled <= stage_end_vus; ++unscaled) {
-                add_step(time_till_end - stage_duration * (stage_end_vus - unscaled) / diff, unscaled);
+                add_step(time_till_end - stage_duration * (stage_end_vus - unscaled) / diff,
+                         unscaled);
             }
         }
         from_vus = stage_end_vus;
@@ -91,7 +95,8 @@ namespace {
 // k6's reserveVUsForGracefulRampDowns: a VU that stops looping on a ramp-down keeps its slot for
 // gracefulRampDown (to finish its iteration) unless the plan climbs back first.
 std::vector<ExecutionStep> ReserveForGracefulRampDowns(const std::vector<ExecutionStep>& raw,
-                                                       Nanos graceful_ramp_down, Nanos executor_end) {
+                                                       Nanos graceful_ramp_down,
+                                                       Nanos executor_end) {
     std::vector<ExecutionStep> result;
     std::int64_t last_planned = 0;
     std::size_t last_downward_slope_step = 0;
@@ -135,13 +140,15 @@ std::vector<ExecutionStep> ReserveForGracefulRampDowns(const std::vector<Executi
 
 }  // namespace
 
-std::vector<ExecutionStep> RampingVusGracefulSteps(std::int64_t start_vus, const std::vector<Stage>& stages,
+std::vector<ExecutionStep> RampingVusGracefulSteps(std::int64_t start_vus,
+                                                   const std::vector<Stage>& stages,
                                                    Nanos graceful_ramp_down, Nanos graceful_stop) {
     std::vector<ExecutionStep> steps = RampingVusRawSteps(start_vus, stages, false);
     Nanos stages_total = 0;
     for (const Stage& s : stages) stages_total += s.duration;
     const Nanos executor_end = stages_total + graceful_stop;
-    if (graceful_ramp_down > 0) steps = ReserveForGracefulRampDowns(steps, graceful_ramp_down, executor_end);
+    if (graceful_ramp_down > 0)
+        steps = ReserveForGracefulRampDowns(steps, graceful_ramp_down, executor_end);
     if (steps.empty() || steps.back().planned_vus != 0) steps.push_back({executor_end, 0});
     return steps;
 }

@@ -18,11 +18,11 @@ Nanos ArrivalPeriod(std::int64_t rate, Nanos time_unit);
 // ramping-arrival-rate: k6's cal(): arrival i (i = 1, 2, ...) at the time the integral of the
 // linearly interpolated rate reaches i. Times are relative to the scenario start, non-decreasing.
 class RampingArrivalTimes {
-public:
+  public:
     RampingArrivalTimes(std::int64_t start_rate, Nanos time_unit, std::vector<Stage> stages);
     std::optional<Nanos> Next();
 
-private:
+  private:
     std::vector<Stage> stages_;
     double time_unit_;
     std::size_t stage_index_ = 0;
@@ -43,12 +43,13 @@ struct ExecutionStep {
 
 // ramping-vus: k6's getRawExecutionSteps (zeroEnd appends a final step to 0 VUs at the end of
 // the stages). Each step says how many VUs loop from `offset` on.
-std::vector<ExecutionStep> RampingVusRawSteps(std::int64_t start_vus, const std::vector<Stage>& stages,
-                                              bool zero_end);
+std::vector<ExecutionStep> RampingVusRawSteps(std::int64_t start_vus,
+                                              const std::vector<Stage>& stages, bool zero_end);
 // ramping-vus: k6's GetExecutionRequirements: the raw steps with gracefulRampDown reservations
 // and a final step to 0 at stages + gracefulStop. A VU above a graceful step's count is
 // interrupted (hard stop) at that step.
-std::vector<ExecutionStep> RampingVusGracefulSteps(std::int64_t start_vus, const std::vector<Stage>& stages,
+std::vector<ExecutionStep> RampingVusGracefulSteps(std::int64_t start_vus,
+                                                   const std::vector<Stage>& stages,
                                                    Nanos graceful_ramp_down, Nanos graceful_stop);
 
 }  // namespace hhplus::loadgen

@@ -30,8 +30,8 @@ std::string RenderTextSummary(const SummaryInput& input);
 
 // k6's metricValueGetter: the values a metric exposes to the summary and to --summary-export
 // (count/rate, value/min/max, rate/passes/fails, or one entry per trend stat), in that order.
-std::vector<std::pair<std::string, double>> MetricSummaryValues(const Metric& metric, Nanos run_duration,
-                                                                const std::vector<std::string>& trend_stats);
+std::vector<std::pair<std::string, double>> MetricSummaryValues(
+    const Metric& metric, Nanos run_duration, const std::vector<std::string>& trend_stats);
 
 // Value of one trend column ("avg", "med", "count", "p(99.9)") for a trend sink.
 double TrendStat(const TrendSink& trend, std::string_view stat);

@@ -13,9 +13,12 @@ namespace {
 // A JSON object whose members are already-rendered values; rendered with JSON.stringify's
 // four-space layout ("{}" when empty).
 struct JsonObject {
-    std::vector<std::pair<std::string, std::string>> members;  // key, rendered value (may be multi-line)
+    std::vector<std::pair<std::string, std::string>>
+        members;  // key, rendered value (may be multi-line)
 
-    void Add(const std::string& key, std::string value) { members.emplace_back(key, std::move(value)); }
+    void Add(const std::string& key, std::string value) {
+        members.emplace_back(key, std::move(value));
+    }
     void AddNumber(const std::string& key, double value) { Add(key, JsNumberToString(value)); }
 
     std::string Render(int depth) const {
@@ -40,8 +43,9 @@ std::string Quoted(const std::string& text) {
 
 }  // namespace
 
-std::string RenderSummaryExport(const Registry& registry, const ThresholdEngine* thresholds, const CheckBook* checks,
-                                Nanos run_duration, const std::vector<std::string>& trend_stats) {
+std::string RenderSummaryExport(const Registry& registry, const ThresholdEngine* thresholds,
+                                const CheckBook* checks, Nanos run_duration,
+                                const std::vector<std::string>& trend_stats) {
     JsonObject checks_obj;
     if (checks != nullptr) {
         for (const CheckResult& c : checks->Ordered()) {
@@ -70,7 +74,8 @@ std::string RenderSummaryExport(const Registry& registry, const ThresholdEngine*
     for (const Metric* m : registry.All()) {
         if (m->observed) metrics.push_back(m);
     }
-    std::sort(metrics.begin(), metrics.end(), [](const Metric* a, const Metric* b) { return a->name < b->name; });
+    std::sort(metrics.begin(), metrics.end(),
+              [](const Metric* a, const Metric* b) { return a->name < b->name; });
     JsonObject metrics_obj;
     for (const Metric* m : metrics) {
         JsonObject values;
@@ -82,9 +87,11 @@ std::string RenderSummaryExport(const Registry& registry, const ThresholdEngine*
             }
             values.AddNumber(key, value);
         }
-        if (auto it = by_metric.find(m->name); it != by_metric.end() && !it->second->thresholds.empty()) {
+        if (auto it = by_metric.find(m->name);
+            it != by_metric.end() && !it->second->thresholds.empty()) {
             JsonObject th;
-            for (const Threshold& t : it->second->thresholds) th.Add(t.config.source, t.last_failed ? "true" : "false");
+            for (const Threshold& t : it->second->thresholds)
+                th.Add(t.config.source, t.last_failed ? "true" : "false");
             values.Add("thresholds", th.Render(3));
         }
         if (rate_value) values.AddNumber("value", *rate_value);

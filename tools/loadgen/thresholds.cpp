@@ -8,8 +8,10 @@ namespace hhplus::loadgen {
 namespace {
 
 std::string_view TrimSpaces(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -24,14 +26,22 @@ std::optional<double> ParseFloat(std::string_view text) {
 
 std::string_view AggregationName(Aggregation method) {
     switch (method) {
-        case Aggregation::kValue: return "value";
-        case Aggregation::kCount: return "count";
-        case Aggregation::kRate: return "rate";
-        case Aggregation::kAvg: return "avg";
-        case Aggregation::kMin: return "min";
-        case Aggregation::kMed: return "med";
-        case Aggregation::kMax: return "max";
-        case Aggregation::kPercentile: return "p";
+        case Aggregation::kValue:
+            return "value";
+        case Aggregation::kCount:
+            return "count";
+        case Aggregation::kRate:
+            return "rate";
+        case Aggregation::kAvg:
+            return "avg";
+        case Aggregation::kMin:
+            return "min";
+        case Aggregation::kMed:
+            return "med";
+        case Aggregation::kMax:
+            return "max";
+        case Aggregation::kPercentile:
+            return "p";
     }
     return "value";
 }
@@ -54,10 +64,13 @@ Result<ThresholdExpression, std::string> ParseThresholdExpression(std::string_vi
         found = true;
         break;
     }
-    if (!found) return "failed parsing threshold expression " + quoted + "; reason: malformed threshold expression";
+    if (!found)
+        return "failed parsing threshold expression " + quoted +
+               "; reason: malformed threshold expression";
     bool method_ok = false;
-    for (Aggregation m : {Aggregation::kValue, Aggregation::kCount, Aggregation::kRate, Aggregation::kAvg,
-                          Aggregation::kMin, Aggregation::kMed, Aggregation::kMax}) {
+    for (Aggregation m :
+         {Aggregation::kValue, Aggregation::kCount, Aggregation::kRate, Aggregation::kAvg,
+          Aggregation::kMin, Aggregation::kMed, Aggregation::kMax}) {
         if (left == AggregationName(m)) {
             expr.method = m;
             method_ok = true;
@@ -85,17 +98,22 @@ Result<ThresholdExpression, std::string> ParseThresholdExpression(std::string_vi
 
 bool SupportsAggregation(MetricType type, Aggregation method) {
     switch (type) {
-        case MetricType::kCounter: return method == Aggregation::kCount || method == Aggregation::kRate;
-        case MetricType::kGauge: return method == Aggregation::kValue;
-        case MetricType::kRate: return method == Aggregation::kRate;
+        case MetricType::kCounter:
+            return method == Aggregation::kCount || method == Aggregation::kRate;
+        case MetricType::kGauge:
+            return method == Aggregation::kValue;
+        case MetricType::kRate:
+            return method == Aggregation::kRate;
         case MetricType::kTrend:
-            return method == Aggregation::kAvg || method == Aggregation::kMin || method == Aggregation::kMax ||
-                   method == Aggregation::kMed || method == Aggregation::kPercentile;
+            return method == Aggregation::kAvg || method == Aggregation::kMin ||
+                   method == Aggregation::kMax || method == Aggregation::kMed ||
+                   method == Aggregation::kPercentile;
     }
     return false;
 }
 
-std::vector<std::string> ThresholdEngine::Setup(const std::vector<MetricThresholds>& config, Registry& registry) {
+std::vector<std::string> ThresholdEngine::Setup(const std::vector<MetricThresholds>& config,
+                                                Registry& registry) {
     std::vector<std::string> errors;
     for (const MetricThresholds& mt : config) {
         std::vector<Threshold> parsed;
@@ -111,15 +129,18 @@ std::vector<std::string> ThresholdEngine::Setup(const std::vector<MetricThreshol
         }
         auto metric = registry.GetOrAddSubmetric(mt.metric);
         if (!metric) {
-            errors.push_back("invalid threshold defined on " + mt.metric + "; reason: " + std::move(metric).error());
+            errors.push_back("invalid threshold defined on " + mt.metric +
+                             "; reason: " + std::move(metric).error());
             continue;
         }
         if (!ok) continue;
         Metric* m = metric.value();
         for (const Threshold& t : parsed) {
             if (!SupportsAggregation(m->type, t.expr.method)) {
-                errors.push_back("invalid threshold \"" + t.config.source + "\" applied on metric " + mt.metric +
-                                 "; reason: unsupported aggregation method " + std::string(AggregationName(t.expr.method)) +
+                errors.push_back("invalid threshold \"" + t.config.source +
+                                 "\" applied on metric " + mt.metric +
+                                 "; reason: unsupported aggregation method " +
+                                 std::string(AggregationName(t.expr.method)) +
                                  " on metric of type " + std::string(MetricTypeName(m->type)));
                 ok = false;
             }
@@ -146,22 +167,37 @@ ThresholdOutcome ThresholdEngine::Evaluate(bool ignore_empty, Nanos elapsed) {
                     if (t.expr.method == Aggregation::kCount) {
                         lhs = sink.counter;
                     } else {
-                        lhs = sink.counter / (static_cast<double>(elapsed) / static_cast<double>(kSecond));
+                        lhs = sink.counter /
+                              (static_cast<double>(elapsed) / static_cast<double>(kSecond));
                     }
                     break;
-                case MetricType::kGauge: lhs = sink.gauge; break;
+                case MetricType::kGauge:
+                    lhs = sink.gauge;
+                    break;
                 case MetricType::kRate:
                     // k6 leaves "rate" out of an empty rate sink: the threshold passes.
-                    if (sink.total > 0) lhs = static_cast<double>(sink.trues) / static_cast<double>(sink.total);
+                    if (sink.total > 0)
+                        lhs = static_cast<double>(sink.trues) / static_cast<double>(sink.total);
                     break;
                 case MetricType::kTrend:
                     switch (t.expr.method) {
-                        case Aggregation::kMin: lhs = sink.trend.Min(); break;
-                        case Aggregation::kMax: lhs = sink.trend.Max(); break;
-                        case Aggregation::kAvg: lhs = sink.trend.Avg(); break;
-                        case Aggregation::kMed: lhs = sink.trend.P(0.5); break;
-                        case Aggregation::kPercentile: lhs = sink.trend.P(t.expr.percentile / 100); break;
-                        default: break;
+                        case Aggregation::kMin:
+                            lhs = sink.trend.Min();
+                            break;
+                        case Aggregation::kMax:
+                            lhs = sink.trend.Max();
+                            break;
+                        case Aggregation::kAvg:
+                            lhs = sink.trend.Avg();
+                            break;
+                        case Aggregation::kMed:
+                            lhs = sink.trend.P(0.5);
+                            break;
+                        case Aggregation::kPercentile:
+                            lhs = sink.trend.P(t.expr.percentile / 100);
+                            break;
+                        default:
+                            break;
                     }
                     break;
             }
@@ -187,7 +223,8 @@ ThresholdOutcome ThresholdEngine::Evaluate(bool ignore_empty, Nanos elapsed) {
             if (!passes) {
                 succeeded = false;
                 if (t.config.abort_on_fail) {
-                    const bool delay_over = !t.config.delay_abort_eval || *t.config.delay_abort_eval < elapsed;
+                    const bool delay_over =
+                        !t.config.delay_abort_eval || *t.config.delay_abort_eval < elapsed;
                     if (delay_over) outcome.should_abort = true;
                 }
             }

@@ -46,7 +46,7 @@ struct ThresholdOutcome {
 };
 
 class ThresholdEngine {
-public:
+  public:
     // Resolves each threshold's metric (creating sub-metrics), parses and validates it. Errors use
     // k6's wording; any error means exit code 104. Metrics named by thresholds become observed.
     std::vector<std::string> Setup(const std::vector<MetricThresholds>& config, Registry& registry);
@@ -56,7 +56,7 @@ public:
     const std::vector<MetricThresholdSet>& Sets() const { return sets_; }
     bool Empty() const { return sets_.empty(); }
 
-private:
+  private:
     std::vector<MetricThresholdSet> sets_;
 };
 

@@ -10,9 +10,9 @@
 namespace hhplus::loadgen {
 
 struct BaseUrl {
-    std::string host;         // as written ("127.0.0.1", "localhost", "[::1]" without brackets)
+    std::string host;  // as written ("127.0.0.1", "localhost", "[::1]" without brackets)
     std::uint16_t port = 80;
-    std::string prefix;       // path prefix without a trailing slash ("" or "/v1")
+    std::string prefix;  // path prefix without a trailing slash ("" or "/v1")
 
     // Host header value: "host" or "host:port" (brackets for IPv6).
     std::string HostHeader() const;

@@ -25,17 +25,22 @@ std::string ErrorCodeOf(std::string_view body) {
     std::size_t pos = body.find(kKey);
     if (pos == std::string_view::npos) return "";
     pos += kKey.size();
-    while (pos < body.size() && (body[pos] == ' ' || body[pos] == '\t' || body[pos] == '\n' || body[pos] == '\r')) ++pos;
+    while (pos < body.size() &&
+           (body[pos] == ' ' || body[pos] == '\t' || body[pos] == '\n' || body[pos] == '\r'))
+        ++pos;
     if (pos >= body.size() || body[pos] != ':') return "";
     ++pos;
-    while (pos < body.size() && (body[pos] == ' ' || body[pos] == '\t' || body[pos] == '\n' || body[pos] == '\r')) ++pos;
+    while (pos < body.size() &&
+           (body[pos] == ' ' || body[pos] == '\t' || body[pos] == '\n' || body[pos] == '\r'))
+        ++pos;
     if (pos >= body.size() || body[pos] != '"') return "";
     const std::size_t end = body.find('"', pos + 1);
     if (end == std::string_view::npos) return "";
     return std::string(body.substr(pos + 1, end - pos - 1));
 }
 
-Vu::Vu(VuEnvironment* env, int id, std::string scenario, bool record, const std::map<std::string, std::string>& tags)
+Vu::Vu(VuEnvironment* env, int id, std::string scenario, bool record,
+       const std::map<std::string, std::string>& tags)
     : env_(env),
       id_(id),
       scenario_(std::move(scenario)),
@@ -60,20 +65,23 @@ void Vu::Interrupt() {
 }
 
 std::int64_t Vu::NowUnixNanos() const {
-    return env_->start_unix_nanos +
-           std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - env_->start_steady).count();
+    return env_->start_unix_nanos + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now() - env_->start_steady)
+                                        .count();
 }
 
 double Vu::SecondsSinceStart(std::chrono::steady_clock::time_point t) const {
     return std::chrono::duration<double>(t - env_->start_steady).count();
 }
 
-asio::awaitable<HttpResponse> Vu::Request(http::verb method, std::string path, std::string body, std::string name,
-                                          std::vector<std::pair<std::string, std::string>> headers) {
+asio::awaitable<HttpResponse> Vu::Request(
+    http::verb method, std::string path, std::string body, std::string name,
+    std::vector<std::pair<std::string, std::string>> headers) {
     HttpRequest req;
     req.method = method;
     req.target = env_->base.Target(path);
-    if (jar_.Size() > 0) req.cookie = jar_.HeaderFor(env_->base.host, req.target, false, CookieJar::Clock::now());
+    if (jar_.Size() > 0)
+        req.cookie = jar_.HeaderFor(env_->base.host, req.target, false, CookieJar::Clock::now());
     req.body = std::move(body);
     req.headers = std::move(headers);
     HttpResponse resp = co_await transport_->Send(std::move(req));
@@ -84,7 +92,8 @@ asio::awaitable<HttpResponse> Vu::Request(http::verb method, std::string path, s
     if (!resp.set_cookies.empty()) {
         const std::string target = env_->base.Target(path);
         const auto now = CookieJar::Clock::now();
-        for (const std::string& set_cookie : resp.set_cookies) jar_.SetFromHeader(set_cookie, env_->base.host, target, now);
+        for (const std::string& set_cookie : resp.set_cookies)
+            jar_.SetFromHeader(set_cookie, env_->base.host, target, now);
     }
     bytes_sent_ += resp.trail.bytes_sent;
     bytes_received_ += resp.trail.bytes_received;
@@ -92,11 +101,11 @@ asio::awaitable<HttpResponse> Vu::Request(http::verb method, std::string path, s
     co_return resp;
 }
 
-const Vu::TagCacheEntry& Vu::TagsFor(const HttpResponse& resp, http::verb method, const std::string& name,
-                                     const std::string& path) {
+const Vu::TagCacheEntry& Vu::TagsFor(const HttpResponse& resp, http::verb method,
+                                     const std::string& name, const std::string& path) {
     for (const TagCacheEntry& e : tag_cache_) {
-        if (e.method == method && e.status == resp.status && e.error_code == resp.error_code && e.name == name &&
-            (!name.empty() || e.path == path) && e.proto == resp.proto) {
+        if (e.method == method && e.status == resp.status && e.error_code == resp.error_code &&
+            e.name == name && (!name.empty() || e.path == path) && e.proto == resp.proto) {
             return e;
         }
     }
@@ -148,7 +157,8 @@ const Vu::MetaCacheEntry& Vu::MetadataFor(const std::string& instance, const std
     return meta_cache_.back();
 }
 
-void Vu::RecordHttp(const HttpResponse& resp, http::verb method, const std::string& name, const std::string& path) {
+void Vu::RecordHttp(const HttpResponse& resp, http::verb method, const std::string& name,
+                    const std::string& path) {
     const int status = resp.status;
     const bool expected = status >= 200 && status < 400;
     const TagCacheEntry& entry = TagsFor(resp, method, name, path);
@@ -164,7 +174,8 @@ void Vu::RecordHttp(const HttpResponse& resp, http::verb method, const std::stri
 
     const std::int64_t unix_nanos =
         env_->start_unix_nanos +
-        std::chrono::duration_cast<std::chrono::nanoseconds>(resp.trail.end - env_->start_steady).count();
+        std::chrono::duration_cast<std::chrono::nanoseconds>(resp.trail.end - env_->start_steady)
+            .count();
     Registry& r = *env_->registry;
     const BuiltinMetrics& b = env_->builtin;
     const HttpTrail& t = resp.trail;
@@ -178,8 +189,8 @@ void Vu::RecordHttp(const HttpResponse& resp, http::verb method, const std::stri
     r.Add(*b.http_req_receiving, Millis(t.receiving), tags, unix_nanos);
     r.Add(*b.http_req_failed, expected ? 0 : 1, tags, unix_nanos);
     if (env_->requests != nullptr) {
-        env_->requests->AddInterned(SecondsSinceStart(t.end), Millis(t.Duration()), status, entry.name_id, meta.instance_id,
-                                    meta.code_id);
+        env_->requests->AddInterned(SecondsSinceStart(t.end), Millis(t.Duration()), status,
+                                    entry.name_id, meta.instance_id, meta.code_id);
     }
 }
 

@@ -2,8 +2,8 @@
 // A virtual user: its own transport (one keep-alive connection), its own cookie jar (emptied at
 // the start of each iteration, as k6 does by default), its tags, and the k6 bookkeeping of every
 // request it makes (http_* samples, checks, custom metrics, X-Instance, data counters).
-#include <utility>  // before Asio
-
+#include <utility>  // first: Asio 1.18 uses std::exchange without including it
+// (this comment keeps clang-format from sorting <utility> below the Asio headers)
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -39,10 +39,11 @@ struct VuEnvironment {
 };
 
 class Vu {
-public:
+  public:
     // `record` false: a setup/admin VU whose requests leave no trace in the metrics. `tags`: the
     // scenario's `tags` option, added to every sample of this VU (k6's scenario tags).
-    Vu(VuEnvironment* env, int id, std::string scenario, bool record, const std::map<std::string, std::string>& tags = {});
+    Vu(VuEnvironment* env, int id, std::string scenario, bool record,
+       const std::map<std::string, std::string>& tags = {});
 
     int Id() const { return id_; }
     const std::string& Scenario() const { return scenario_; }
@@ -57,8 +58,9 @@ public:
 
     // Sends one request to base URL + path. `name` becomes the name tag (k6's tags.name); empty:
     // the URL. Records k6's HTTP samples unless the request was interrupted.
-    boost::asio::awaitable<HttpResponse> Request(boost::beast::http::verb method, std::string path, std::string body,
-                                                 std::string name, std::vector<std::pair<std::string, std::string>> headers = {});
+    boost::asio::awaitable<HttpResponse> Request(
+        boost::beast::http::verb method, std::string path, std::string body, std::string name,
+        std::vector<std::pair<std::string, std::string>> headers = {});
     // k6's check(): a `checks` sample tagged with the check name; returns `passed`.
     bool Check(std::string_view name, bool passed);
     // Adds a sample to a custom metric with this VU's tags.
@@ -71,7 +73,7 @@ public:
     std::int64_t NowUnixNanos() const;
     double SecondsSinceStart(std::chrono::steady_clock::time_point t) const;
 
-private:
+  private:
     // Tags of a request outcome, built once per distinct (method, name, status, error) and reused:
     // building a TagSet allocates, and a VU sees the same few outcomes over and over.
     struct TagCacheEntry {
@@ -91,10 +93,11 @@ private:
         std::uint16_t instance_id = 0;
         std::uint16_t code_id = 0;
     };
-    const TagCacheEntry& TagsFor(const HttpResponse& resp, boost::beast::http::verb method, const std::string& name,
-                                 const std::string& path);
+    const TagCacheEntry& TagsFor(const HttpResponse& resp, boost::beast::http::verb method,
+                                 const std::string& name, const std::string& path);
     const MetaCacheEntry& MetadataFor(const std::string& instance, const std::string& code);
-    void RecordHttp(const HttpResponse& resp, boost::beast::http::verb method, const std::string& name, const std::string& path);
+    void RecordHttp(const HttpResponse& resp, boost::beast::http::verb method,
+                    const std::string& name, const std::string& path);
 
     VuEnvironment* env_;
     int id_;

@@ -3,8 +3,8 @@
 // Done() as each ends, Wait() suspends until the count is zero. Implemented with a steady_timer
 // that never expires and is cancelled to wake the waiter (no asio::experimental channels in
 // Boost 1.74).
-#include <utility>  // before Asio
-
+#include <utility>  // first: Asio 1.18 uses std::exchange without including it
+// (this comment keeps clang-format from sorting <utility> below the Asio headers)
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,7 +14,7 @@
 namespace hhplus::loadgen {
 
 class WaitGroup {
-public:
+  public:
     explicit WaitGroup(boost::asio::any_io_executor executor)
         : timer_(std::move(executor), boost::asio::steady_timer::time_point::max()) {}
     void Add(int n = 1) { pending_ += n; }
@@ -29,7 +29,7 @@ public:
         }
     }
 
-private:
+  private:
     boost::asio::steady_timer timer_;
     int pending_ = 0;
 };

@@ -22,7 +22,8 @@ struct PasswordHasher::Job {
     bool finished = false;
     bool timed_out = false;
     bool failed = false;
-    std::string result;  // PHC string, or "1"/"0" for a verification
+    std::string result;     // the PHC string of a hash
+    bool verified = false;  // the outcome of a verification
     asio::steady_timer done_signal;
 };
 
@@ -73,10 +74,8 @@ asio::awaitable<Result<std::string>> PasswordHasher::Run(bool verify, std::strin
         if (std::chrono::steady_clock::now() - job->enqueued > wait_limit) {
             job->timed_out = true;  // the client has waited long enough: shed instead of hashing
         } else if (job->verify) {
-            job->result = crypto_pwhash_str_verify(job->phc.c_str(), job->password.data(),
-                                                   job->password.size()) == 0
-                              ? "1"
-                              : "0";
+            job->verified = crypto_pwhash_str_verify(job->phc.c_str(), job->password.data(),
+                                                     job->password.size()) == 0;
         } else {
             char out[crypto_pwhash_STRBYTES];
             if (crypto_pwhash_str_alg(out, job->password.data(), job->password.size(),
@@ -103,6 +102,7 @@ asio::awaitable<Result<std::string>> PasswordHasher::Run(bool verify, std::strin
     }
     if (job->timed_out) co_return MakeError(ErrorCode::kBusy, "password hashing wait exceeded");
     if (job->failed) co_return MakeError(ErrorCode::kInternal, "argon2id hashing failed");
+    if (job->verify) co_return std::string(job->verified ? "1" : "0");
     co_return std::move(job->result);
 }
 

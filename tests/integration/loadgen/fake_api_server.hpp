@@ -3,8 +3,9 @@
 // answers the few routes the load generator's scenarios use, with canned JSON, a real session
 // cookie and a limited coupon: enough to check iteration counts, cookies, keep-alive, the
 // invariant check and exit codes without the real service.
-#include <utility>  // before Asio
-
+#include <atomic>
+#include <utility>  // first: Asio 1.18 uses std::exchange without including it
+// (this comment keeps clang-format from sorting <utility> below the Asio headers)
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,7 +14,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -22,7 +22,7 @@
 namespace hhplus::loadgen::testing {
 
 class FakeApiServer {
-public:
+  public:
     struct Config {
         std::int64_t coupon_quantity = 100;
         std::string admin_token = "admin-secret";
@@ -62,7 +62,7 @@ public:
         return issued_;
     }
 
-private:
+  private:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
     using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
@@ -70,7 +70,8 @@ private:
         namespace asio = boost::asio;
         for (;;) {
             boost::system::error_code ec;
-            asio::ip::tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+            asio::ip::tcp::socket socket =
+                co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
             if (ec) co_return;
             ++connections_;
             asio::co_spawn(io_, Session(std::move(socket)), asio::detached);
@@ -84,7 +85,8 @@ private:
         for (;;) {
             Request req;
             boost::system::error_code ec;
-            co_await http::async_read(socket, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
+            co_await http::async_read(socket, buffer, req,
+                                      asio::redirect_error(asio::use_awaitable, ec));
             if (ec) co_return;
             ++requests_;
             Response res = Handle(req);
@@ -102,7 +104,9 @@ private:
         std::size_t pos = cookies.find(name + "=");
         if (pos == std::string::npos) return "";
         std::size_t end = cookies.find(';', pos);
-        return cookies.substr(pos + name.size() + 1, end == std::string::npos ? std::string::npos : end - pos - name.size() - 1);
+        return cookies.substr(pos + name.size() + 1, end == std::string::npos
+                                                         ? std::string::npos
+                                                         : end - pos - name.size() - 1);
     }
 
     Response Json(const Request& req, unsigned status, std::string body) {
@@ -114,7 +118,9 @@ private:
     }
 
     Response Error(const Request& req, unsigned status, const std::string& code) {
-        return Json(req, status, "{\"errorCode\":\"" + code + "\",\"message\":\"x\",\"timestamp\":\"2026-11-25T10:00:00.000Z\"}");
+        return Json(req, status,
+                    "{\"errorCode\":\"" + code +
+                        "\",\"message\":\"x\",\"timestamp\":\"2026-11-25T10:00:00.000Z\"}");
     }
 
     void Bump(const std::string& route) {
@@ -137,8 +143,11 @@ private:
                 id = ++users_;
                 sessions_["s" + std::to_string(id)] = id;
             }
-            Response res = Json(req, 201, "{\"userId\":" + std::to_string(id) + ",\"email\":\"x@y.z\",\"balance\":0}");
-            res.set(http::field::set_cookie, "sid=s" + std::to_string(id) + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200");
+            Response res =
+                Json(req, 201,
+                     "{\"userId\":" + std::to_string(id) + ",\"email\":\"x@y.z\",\"balance\":0}");
+            res.set(http::field::set_cookie, "sid=s" + std::to_string(id) +
+                                                 "; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200");
             return res;
         }
         std::int64_t user = 0;
@@ -154,38 +163,49 @@ private:
         }
         if (req.method() == http::verb::post && target == "/api/admin/coupons") {
             Bump("admin-create");
-            if (std::string(req[http::field::authorization]) != "Bearer " + config_.admin_token) return Error(req, 401, "A006");
+            if (std::string(req[http::field::authorization]) != "Bearer " + config_.admin_token)
+                return Error(req, 401, "A006");
             const std::string& body = req.body();
             std::size_t pos = body.find("\"totalQuantity\":");
             if (pos != std::string::npos) {
                 std::lock_guard<std::mutex> lock(mutex_);
                 config_.coupon_quantity = std::atoll(body.c_str() + pos + 16);
             }
-            return Json(req, 201, "{\"couponId\":7,\"name\":\"LOAD\",\"discountRate\":15,\"totalQuantity\":" +
-                                      std::to_string(config_.coupon_quantity) + ",\"issuedQuantity\":0}");
+            return Json(req, 201,
+                        "{\"couponId\":7,\"name\":\"LOAD\",\"discountRate\":15,\"totalQuantity\":" +
+                            std::to_string(config_.coupon_quantity) + ",\"issuedQuantity\":0}");
         }
         if (req.method() == http::verb::get && target == "/api/admin/coupons/7/audit") {
             Bump("audit");
             std::lock_guard<std::mutex> lock(mutex_);
             const std::int64_t issued = issued_ + config_.audit_extra_issued;
-            return Json(req, 200, "{\"couponId\":7,\"totalQuantity\":" + std::to_string(config_.coupon_quantity) +
-                                      ",\"issuedQuantity\":" + std::to_string(issued) + ",\"holderRows\":" + std::to_string(issued) +
-                                      ",\"distinctHolders\":" + std::to_string(issued) + "}");
+            return Json(
+                req, 200,
+                "{\"couponId\":7,\"totalQuantity\":" + std::to_string(config_.coupon_quantity) +
+                    ",\"issuedQuantity\":" + std::to_string(issued) +
+                    ",\"holderRows\":" + std::to_string(issued) +
+                    ",\"distinctHolders\":" + std::to_string(issued) + "}");
         }
-        if (req.method() == http::verb::get && (target == "/api/coupons/1" || target == "/api/coupons/7")) {
+        if (req.method() == http::verb::get &&
+            (target == "/api/coupons/1" || target == "/api/coupons/7")) {
             Bump("coupon");
-            return Json(req, 200, R"({"couponId":1,"name":"TESTCOUPON","discountRate":15,"totalQuantity":100,"issuedQuantity":0})");
+            return Json(
+                req, 200,
+                R"({"couponId":1,"name":"TESTCOUPON","discountRate":15,"totalQuantity":100,"issuedQuantity":0})");
         }
-        if (req.method() == http::verb::post && (target == "/api/coupons/1/issue" || target == "/api/coupons/7/issue")) {
+        if (req.method() == http::verb::post &&
+            (target == "/api/coupons/1/issue" || target == "/api/coupons/7/issue")) {
             Bump("issue");
             if (user == 0) return Error(req, 401, "A001");
-            if (req.body() != "{\"userId\":" + std::to_string(user) + "}") return Error(req, 403, "A002");
+            if (req.body() != "{\"userId\":" + std::to_string(user) + "}")
+                return Error(req, 403, "A002");
             std::lock_guard<std::mutex> lock(mutex_);
             if (holders_.count(user) > 0) return Error(req, 409, "C005");
             if (issued_ >= config_.coupon_quantity) return Error(req, 409, "C001");
             ++issued_;
             holders_[user] = true;
-            return Json(req, 201, "{\"userCouponId\":" + std::to_string(issued_) + ",\"couponId\":7}");
+            return Json(req, 201,
+                        "{\"userCouponId\":" + std::to_string(issued_) + ",\"couponId\":7}");
         }
         if (target == "/") {
             Bump("root");

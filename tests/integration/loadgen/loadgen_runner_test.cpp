@@ -45,8 +45,9 @@ struct RunResult {
 };
 
 class LoadgenRunner : public ::testing::Test {
-protected:
-    RunResult Run(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds(120)) {
+  protected:
+    RunResult Run(std::vector<std::string> args,
+                  std::chrono::seconds timeout = std::chrono::seconds(120)) {
         std::vector<std::string> argv{Binary()};
         argv.insert(argv.end(), args.begin(), args.end());
         const auto log = dir_.path() / ("run" + std::to_string(++runs_) + ".log");
@@ -80,10 +81,12 @@ TEST_F(LoadgenRunner, ConstantArrivalRateStartsExactlyThePlannedIterations) {
     FakeApiServer server({});
     const std::string options = Write("arrival.json", kArrivalOptions);
     const std::string summary = (dir_.path() / "summary.json").string();
-    RunResult r = Run({"run", "issue-coupon", "--options", options, "-e", "BASE_URL=" + server.BaseUrl(), "-e", "COUPON_ID=7",
-                       "--summary-export", summary, "--no-color"});
+    RunResult r =
+        Run({"run", "issue-coupon", "--options", options, "-e", "BASE_URL=" + server.BaseUrl(),
+             "-e", "COUPON_ID=7", "--summary-export", summary, "--no-color"});
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    // 25/s for 2 s: iterations due at 0, 40 ms, ..., 1960 ms: exactly 50, each a sign-up + an issue.
+    // 25/s for 2 s: iterations due at 0, 40 ms, ..., 1960 ms: exactly 50, each a sign-up + an
+    // issue.
     EXPECT_EQ(server.Count("signup"), 50);
     EXPECT_EQ(server.Count("issue"), 50);
     // The session cookie of each sign-up reached its issue request (the server answers 401/403
@@ -106,9 +109,13 @@ TEST_F(LoadgenRunner, ConstantArrivalRateStartsExactlyThePlannedIterations) {
 
     // k6's summary layout, then ours.
     EXPECT_NE(r.output.find("\xE2\x96\x88 THRESHOLDS"), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("\xE2\x9C\x93 'rate>0.99' rate=100.00%"), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("    iterations.....................: 50 "), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("* issue_coupon: 25.00 iterations/s for 2s (maxVUs: 50, gracefulStop: 30s)"), std::string::npos);
+    EXPECT_NE(r.output.find("\xE2\x9C\x93 'rate>0.99' rate=100.00%"), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("    iterations.....................: 50 "), std::string::npos)
+        << r.output;
+    EXPECT_NE(
+        r.output.find("* issue_coupon: 25.00 iterations/s for 2s (maxVUs: 50, gracefulStop: 30s)"),
+        std::string::npos);
     EXPECT_NE(r.output.find("schedule lag"), std::string::npos);
     EXPECT_NE(r.output.find("fake-app-1"), std::string::npos);  // X-Instance distribution
     EXPECT_NE(r.output.find("fake-app-2"), std::string::npos);
@@ -116,7 +123,8 @@ TEST_F(LoadgenRunner, ConstantArrivalRateStartsExactlyThePlannedIterations) {
 
 TEST_F(LoadgenRunner, SharedIterationsRunExactlyTheRequestedCount) {
     FakeApiServer server({});
-    RunResult r = Run({"run", "signup", "--iterations", "7", "--vus", "3", "-e", "BASE_URL=" + server.BaseUrl(), "--quiet"});
+    RunResult r = Run({"run", "signup", "--iterations", "7", "--vus", "3", "-e",
+                       "BASE_URL=" + server.BaseUrl(), "--quiet"});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(server.Count("signup"), 7);
     EXPECT_LE(server.Connections(), 3);
@@ -124,24 +132,34 @@ TEST_F(LoadgenRunner, SharedIterationsRunExactlyTheRequestedCount) {
 
 TEST_F(LoadgenRunner, AFailingThresholdExits99) {
     FakeApiServer server({});
-    const std::string options = Write("fail.json", R"({"thresholds": {"http_reqs": ["count<1"], "http_req_failed": ["rate<0.5"]}})");
-    RunResult r = Run({"run", "signup", "--options", options, "--iterations", "2", "-e", "BASE_URL=" + server.BaseUrl(), "--no-color"});
+    const std::string options =
+        Write("fail.json",
+              R"({"thresholds": {"http_reqs": ["count<1"], "http_req_failed": ["rate<0.5"]}})");
+    RunResult r = Run({"run", "signup", "--options", options, "--iterations", "2", "-e",
+                       "BASE_URL=" + server.BaseUrl(), "--no-color"});
     EXPECT_EQ(r.exit_code, 99) << r.output;
     EXPECT_NE(r.output.find("\xE2\x9C\x97 'count<1' count=2"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("\xE2\x9C\x93 'rate<0.5' rate=0.00%"), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("thresholds on metrics 'http_reqs' have been crossed"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("thresholds on metrics 'http_reqs' have been crossed"),
+              std::string::npos)
+        << r.output;
 }
 
 TEST_F(LoadgenRunner, InvalidOptionsExit104AndSendNothing) {
     FakeApiServer server({});
-    const std::string bad_metric = Write("bad1.json", R"({"thresholds": {"no_such_metric": ["rate<1"]}})");
-    RunResult r = Run({"run", "signup", "--options", bad_metric, "-e", "BASE_URL=" + server.BaseUrl()});
+    const std::string bad_metric =
+        Write("bad1.json", R"({"thresholds": {"no_such_metric": ["rate<1"]}})");
+    RunResult r =
+        Run({"run", "signup", "--options", bad_metric, "-e", "BASE_URL=" + server.BaseUrl()});
     EXPECT_EQ(r.exit_code, 104) << r.output;
-    const std::string bad_executor = Write("bad2.json", R"({"scenarios": {"x": {"executor": "constant-arrival-rate", "duration": "1s", "preAllocatedVUs": 1}}})");
+    const std::string bad_executor = Write(
+        "bad2.json",
+        R"({"scenarios": {"x": {"executor": "constant-arrival-rate", "duration": "1s", "preAllocatedVUs": 1}}})");
     r = Run({"run", "signup", "--options", bad_executor, "-e", "BASE_URL=" + server.BaseUrl()});
     EXPECT_EQ(r.exit_code, 104) << r.output;
     EXPECT_NE(r.output.find("the iteration rate isn't specified"), std::string::npos) << r.output;
-    r = Run({"run", "signup", "--summary-trend-stats", "avg,p(200)", "-e", "BASE_URL=" + server.BaseUrl()});
+    r = Run({"run", "signup", "--summary-trend-stats", "avg,p(200)", "-e",
+             "BASE_URL=" + server.BaseUrl()});
     EXPECT_EQ(r.exit_code, 104) << r.output;
     r = Run({"run", "no-such-scenario"});
     EXPECT_EQ(r.exit_code, 104) << r.output;
@@ -158,9 +176,11 @@ TEST_F(LoadgenRunner, DryRunValidatesAndSendsNothing) {
 
 TEST_F(LoadgenRunner, FreshCouponAndInvariantCheck) {
     FakeApiServer server({});
-    const std::string options = Write("coupon.json", R"({"thresholds": {"success_register_rate": ["rate>0.99"]}})");
-    RunResult r = Run({"run", "issue-coupon", "--options", options, "--iterations", "12", "--vus", "3", "--admin-token", "admin-secret",
-                       "-e", "COUPON_QUANTITY=5", "-e", "BASE_URL=" + server.BaseUrl(), "--no-color"});
+    const std::string options =
+        Write("coupon.json", R"({"thresholds": {"success_register_rate": ["rate>0.99"]}})");
+    RunResult r = Run({"run", "issue-coupon", "--options", options, "--iterations", "12", "--vus",
+                       "3", "--admin-token", "admin-secret", "-e", "COUPON_QUANTITY=5", "-e",
+                       "BASE_URL=" + server.BaseUrl(), "--no-color"});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(server.Count("admin-create"), 1);
     EXPECT_EQ(server.Count("audit"), 1);
@@ -176,8 +196,9 @@ TEST_F(LoadgenRunner, InvariantViolationExits111) {
     config.audit_extra_issued = 1;  // the audit reports one coupon more than the 201s allow
     FakeApiServer server(config);
     const std::string options = Write("coupon.json", R"({"thresholds": {}})");
-    RunResult r = Run({"run", "issue-coupon", "--options", options, "--iterations", "4", "--admin-token", "admin-secret",
-                       "-e", "COUPON_QUANTITY=10", "-e", "BASE_URL=" + server.BaseUrl(), "--no-color"});
+    RunResult r = Run({"run", "issue-coupon", "--options", options, "--iterations", "4",
+                       "--admin-token", "admin-secret", "-e", "COUPON_QUANTITY=10", "-e",
+                       "BASE_URL=" + server.BaseUrl(), "--no-color"});
     EXPECT_EQ(r.exit_code, 111) << r.output;
     EXPECT_NE(r.output.find("\xE2\x9C\x97 coupon 7"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("VIOLATED"), std::string::npos) << r.output;
@@ -188,7 +209,8 @@ TEST_F(LoadgenRunner, ConnectionRefusedIsAFailedRequestNotACrash) {
     const std::string options = Write("plain.json", R"({})");
     const std::string summary = (dir_.path() / "refused.json").string();
     RunResult r = Run({"run", "http-get", "--options", options, "--iterations", "3", "-e",
-                       "BASE_URL=http://127.0.0.1:" + std::to_string(port), "--summary-export", summary, "--no-color"});
+                       "BASE_URL=http://127.0.0.1:" + std::to_string(port), "--summary-export",
+                       summary, "--no-color"});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     rapidjson::Document doc = Export(summary);
     EXPECT_DOUBLE_EQ(doc["metrics"]["http_req_failed"]["value"].GetDouble(), 1.0);
@@ -203,11 +225,13 @@ TEST_F(LoadgenRunner, ASilentServerTimesOutWithK6ErrorCode1050) {
     const std::string options = Write("plain.json", R"({})");
     const std::string summary = (dir_.path() / "timeout.json").string();
     const auto started = std::chrono::steady_clock::now();
-    RunResult r = Run({"run", "http-get", "--options", options, "--iterations", "1", "-e", "REQUEST_TIMEOUT=1s", "-e",
-                       "BASE_URL=http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()), "--summary-export", summary,
-                       "--no-color"});
+    RunResult r = Run(
+        {"run", "http-get", "--options", options, "--iterations", "1", "-e", "REQUEST_TIMEOUT=1s",
+         "-e", "BASE_URL=http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()),
+         "--summary-export", summary, "--no-color"});
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));  // bounded, not the 60 s default
+    EXPECT_LT(std::chrono::steady_clock::now() - started,
+              std::chrono::seconds(30));  // bounded, not the 60 s default
     EXPECT_NE(r.output.find("no response 1050"), std::string::npos) << r.output;
     rapidjson::Document doc = Export(summary);
     EXPECT_DOUBLE_EQ(doc["metrics"]["http_req_failed"]["value"].GetDouble(), 1.0);
@@ -218,12 +242,13 @@ TEST_F(LoadgenRunner, SigintStopsTheRunPrintsTheSummaryAndExits105) {
     FakeApiServer server({});
     const std::string options = Write("long.json", R"({})");
     const auto log = dir_.path() / "sigint.log";
-    ChildProcess p({Binary(), "run", "http-get", "--options", options, "--vus", "2", "--duration", "60s", "-e",
-                    "BASE_URL=" + server.BaseUrl(), "--no-color"},
+    ChildProcess p({Binary(), "run", "http-get", "--options", options, "--vus", "2", "--duration",
+                    "60s", "-e", "BASE_URL=" + server.BaseUrl(), "--no-color"},
                    log, {{"BASE_URL", ""}});
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (server.Requests() < 20 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a condition, not timing
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(20));  // polling a condition, not timing
     }
     ASSERT_GE(server.Requests(), 20) << ReadAll(log);
     p.Signal(SIGINT);
@@ -240,14 +265,16 @@ TEST_F(LoadgenRunner, JsonOutputFeedsTheReportCommand) {
     FakeApiServer server({});
     const std::string ndjson = (dir_.path() / "raw.ndjson").string();
     const std::string html = (dir_.path() / "live.html").string();
-    RunResult r = Run({"run", "minimal-smoke", "-e", "BASE_URL=" + server.BaseUrl(), "--out", "json=" + ndjson, "--html", html,
-                       "--quiet", "--no-color"});
+    RunResult r = Run({"run", "minimal-smoke", "-e", "BASE_URL=" + server.BaseUrl(), "--out",
+                       "json=" + ndjson, "--html", html, "--quiet", "--no-color"});
     EXPECT_EQ(r.exit_code, 0) << r.output;  // every check passes against the fake API
     EXPECT_EQ(server.Count("health"), 1);
     EXPECT_EQ(server.Count("me"), 1);
     const std::string raw = ReadAll(ndjson);
-    EXPECT_NE(raw.find(R"({"type":"Metric","data":{"name":"checks","type":"rate","contains":"default","thresholds":["rate==1"])"),
-              std::string::npos)
+    EXPECT_NE(
+        raw.find(
+            R"({"type":"Metric","data":{"name":"checks","type":"rate","contains":"default","thresholds":["rate==1"])"),
+        std::string::npos)
         << raw.substr(0, 2000);
     EXPECT_NE(raw.find(R"("name":"signup")"), std::string::npos);
     EXPECT_NE(ReadAll(html).find("<svg"), std::string::npos);
@@ -255,8 +282,10 @@ TEST_F(LoadgenRunner, JsonOutputFeedsTheReportCommand) {
     const std::string html2 = (dir_.path() / "report.html").string();
     RunResult report = Run({"report", ndjson, "--html", html2, "--no-color"});
     EXPECT_EQ(report.exit_code, 0) << report.output;
-    EXPECT_NE(report.output.find("\xE2\x9C\x93 'rate==1' rate=100.00%"), std::string::npos) << report.output;
-    EXPECT_NE(report.output.find("\xE2\x9C\x93 health status is 200"), std::string::npos) << report.output;
+    EXPECT_NE(report.output.find("\xE2\x9C\x93 'rate==1' rate=100.00%"), std::string::npos)
+        << report.output;
+    EXPECT_NE(report.output.find("\xE2\x9C\x93 health status is 200"), std::string::npos)
+        << report.output;
     EXPECT_NE(ReadAll(html2).find("fake-app"), std::string::npos);
 }
 

@@ -16,16 +16,26 @@ namespace {
 using hhplus::testing::ChildProcess;
 
 class RedisStatsTest : public ::testing::Test {
-protected:
+  protected:
     void Start(const std::vector<std::string>& extra) {
         const std::string redis = hhplus::testing::FindExecutable("redis-server");
         ASSERT_FALSE(redis.empty()) << "redis-server is needed (scripts/setup.sh installs it)";
         port_ = hhplus::testing::FreePort();
-        std::vector<std::string> argv{redis, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                      "--dir", dir_.path().string()};
+        std::vector<std::string> argv{redis,
+                                      "--port",
+                                      std::to_string(port_),
+                                      "--bind",
+                                      "127.0.0.1",
+                                      "--save",
+                                      "",
+                                      "--appendonly",
+                                      "no",
+                                      "--dir",
+                                      dir_.path().string()};
         argv.insert(argv.end(), extra.begin(), extra.end());
         server_ = ChildProcess(argv, dir_.path() / "redis.log");
-        ASSERT_TRUE(hhplus::testing::WaitForPort(port_, std::chrono::seconds(20))) << server_.LogTail();
+        ASSERT_TRUE(hhplus::testing::WaitForPort(port_, std::chrono::seconds(20)))
+            << server_.LogTail();
     }
     std::string Url(const std::string& auth = "") const {
         return "redis://" + auth + "127.0.0.1:" + std::to_string(port_);
@@ -59,10 +69,11 @@ TEST_F(RedisStatsTest, TheRunReportsCommandDeltasPerRole) {
     testing::FakeApiServer api({});
     const char* build = std::getenv("HHPLUS_BUILD_DIR");
     const auto log = dir_.path() / "run.log";
-    ChildProcess run({std::string(build != nullptr ? build : ".") + "/tools/loadgen/hhplus-load", "run", "http-get", "--iterations", "3",
-                      "-e", "BASE_URL=" + api.BaseUrl(), "--redis", "cache=" + Url(), "--redis", "lock=" + Url() + "," + Url(),
-                      "--no-color", "--quiet"},
-                     log);
+    ChildProcess run(
+        {std::string(build != nullptr ? build : ".") + "/tools/loadgen/hhplus-load", "run",
+         "http-get", "--iterations", "3", "-e", "BASE_URL=" + api.BaseUrl(), "--redis",
+         "cache=" + Url(), "--redis", "lock=" + Url() + "," + Url(), "--no-color", "--quiet"},
+        log);
     const int status = run.Wait(std::chrono::seconds(120));
     std::ifstream in(log);
     std::stringstream out;
@@ -84,7 +95,9 @@ TEST(RedisStats, ParsesRolesAndInfoText) {
     EXPECT_FALSE(ParseRedisRole("lock="));
     EXPECT_FALSE(ParseRedisRole("lock=http://127.0.0.1:1"));
     CommandCounts c = ParseCommandStats(
-        "# Commandstats\r\ncmdstat_get:calls=12,usec=30,usec_per_call=2.50\r\ncmdstat_evalsha:calls=5,usec=9\r\nnoise\r\n");
+        "# "
+        "Commandstats\r\ncmdstat_get:calls=12,usec=30,usec_per_call=2.50\r\ncmdstat_evalsha:calls="
+        "5,usec=9\r\nnoise\r\n");
     EXPECT_EQ(c["get"], 12);
     EXPECT_EQ(c["evalsha"], 5);
     EXPECT_EQ(c.size(), 2u);
@@ -92,7 +105,8 @@ TEST(RedisStats, ParsesRolesAndInfoText) {
 
 TEST(RedisStats, UnreachableServerIsAnErrorNotAHang) {
     const std::uint16_t port = hhplus::testing::FreePort();
-    auto r = FetchCommandStats("redis://127.0.0.1:" + std::to_string(port), std::chrono::seconds(2));
+    auto r =
+        FetchCommandStats("redis://127.0.0.1:" + std::to_string(port), std::chrono::seconds(2));
     EXPECT_FALSE(r);
 }
 

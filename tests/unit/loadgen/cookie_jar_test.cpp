@@ -11,7 +11,8 @@ const Clock::time_point kNow = Clock::from_time_t(1'800'000'000);
 
 TEST(CookieJar, StoresTheSessionCookieOfASignup) {
     CookieJar jar;
-    jar.SetFromHeader("sid=abc123; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200", "127.0.0.1", "/api/auth/signup", kNow);
+    jar.SetFromHeader("sid=abc123; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200", "127.0.0.1",
+                      "/api/auth/signup", kNow);
     EXPECT_EQ(jar.HeaderFor("127.0.0.1", "/api/coupons/1/issue", false, kNow), "sid=abc123");
     EXPECT_EQ(jar.Get("127.0.0.1", "sid", kNow), "abc123");
     // Host-only: another host does not get it; ports do not isolate cookies (RFC 6265).

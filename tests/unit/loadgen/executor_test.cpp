@@ -50,7 +50,8 @@ TEST(ConstantArrivalRate, ArrivalWithoutFreeVuIsDroppedNotQueued) {
     sim.Run(*exec);
     std::vector<Nanos> started;
     for (const auto& s : sim.Starts()) started.push_back(s.at);
-    EXPECT_EQ(started, (std::vector<Nanos>{0, 100 * kMs, 300 * kMs, 400 * kMs, 600 * kMs, 700 * kMs, 900 * kMs}));
+    EXPECT_EQ(started, (std::vector<Nanos>{0, 100 * kMs, 300 * kMs, 400 * kMs, 600 * kMs, 700 * kMs,
+                                           900 * kMs}));
     EXPECT_EQ(sim.Dropped(), 3);
     EXPECT_EQ(sim.DropTimes(), (std::vector<Nanos>{200 * kMs, 500 * kMs, 800 * kMs}));
     EXPECT_EQ(sim.VusAdded(), 2);
@@ -141,7 +142,8 @@ TEST(RampingArrivalRate, LinearRampFollowsTheIntegralOfTheRate) {
     auto exec = MakeExecutor(sc);
     SimDriver sim(Fixed(kMs));
     sim.Run(*exec);
-    // Rate r(t) = t/s²: the i-th arrival at sqrt(2i) s. i = 50 lands exactly on the end: not started.
+    // Rate r(t) = t/s²: the i-th arrival at sqrt(2i) s. i = 50 lands exactly on the end: not
+    // started.
     ASSERT_EQ(sim.Starts().size(), 49u);
     for (std::size_t k = 0; k < sim.Starts().size(); ++k) {
         const double expected = std::sqrt(2.0 * static_cast<double>(k + 1)) * 1e9;
@@ -300,7 +302,8 @@ TEST(RampingVus, StartsAndGracefullyStopsVusOnThePlan) {
     std::vector<Nanos> vu0;
     std::vector<Nanos> vu1;
     for (const auto& s : sim.Starts()) (s.vu == 0 ? vu0 : vu1).push_back(s.at);
-    EXPECT_EQ(vu0, (std::vector<Nanos>{1000 * kMs, 1500 * kMs, 2000 * kMs, 2500 * kMs, 3000 * kMs, 3500 * kMs, 4000 * kMs}));
+    EXPECT_EQ(vu0, (std::vector<Nanos>{1000 * kMs, 1500 * kMs, 2000 * kMs, 2500 * kMs, 3000 * kMs,
+                                       3500 * kMs, 4000 * kMs}));
     EXPECT_EQ(vu1, (std::vector<Nanos>{2000 * kMs, 2500 * kMs, 3000 * kMs}));
     EXPECT_TRUE(sim.Interrupted().empty());
     EXPECT_EQ(sim.FinishedAt(), 4500 * kMs);

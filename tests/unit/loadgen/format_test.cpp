@@ -118,7 +118,8 @@ TEST(Humanize, ValuesByMetricType) {
     EXPECT_EQ(HumanizeValue(0.99999, MetricType::kRate, ValueType::kDefault, ""), "99.99%");
     EXPECT_EQ(HumanizeValue(1, MetricType::kRate, ValueType::kDefault, ""), "100.00%");
     EXPECT_EQ(HumanizeValue(0, MetricType::kRate, ValueType::kDefault, ""), "0.00%");
-    EXPECT_EQ(HumanizeValue(13.1221789, MetricType::kCounter, ValueType::kDefault, ""), "13.122179");
+    EXPECT_EQ(HumanizeValue(13.1221789, MetricType::kCounter, ValueType::kDefault, ""),
+              "13.122179");
     EXPECT_EQ(HumanizeValue(45, MetricType::kCounter, ValueType::kDefault, ""), "45");
     EXPECT_EQ(HumanizeValue(31000, MetricType::kCounter, ValueType::kData, ""), "31 kB");
     EXPECT_EQ(HumanizeValue(152.355556, MetricType::kTrend, ValueType::kDefault, ""), "152.355556");
@@ -147,7 +148,8 @@ TEST(Humanize, CollationOrdersLikeK6) {
 TEST(Md5, MatchesK6GroupAndCheckIds) {
     EXPECT_EQ(Md5Hex(""), "d41d8cd98f00b204e9800998ecf8427e");
     EXPECT_EQ(Md5Hex("::TRUE is TRUE"), "1bed1cc5e442054df516f1ca1076ac6a");  // from k6's own tests
-    EXPECT_EQ(Md5Hex("The quick brown fox jumps over the lazy dog"), "9e107d9d372bb6826bd81d3542a419d6");
+    EXPECT_EQ(Md5Hex("The quick brown fox jumps over the lazy dog"),
+              "9e107d9d372bb6826bd81d3542a419d6");
 }
 
 TEST(BaseUrl, ParsesTargets) {

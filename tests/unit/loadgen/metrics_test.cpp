@@ -17,7 +17,8 @@ double ReferencePercentile(std::vector<double> values, double p) {
     const double rank = p * static_cast<double>(values.size() - 1);
     const auto below = static_cast<std::size_t>(rank);
     if (below + 1 >= values.size()) return values.back();
-    return values[below] + (values[below + 1] - values[below]) * (rank - static_cast<double>(below));
+    return values[below] +
+           (values[below + 1] - values[below]) * (rank - static_cast<double>(below));
 }
 
 TEST(TrendSink, KnownPercentiles) {

@@ -37,7 +37,9 @@ TEST(Ndjson, WritesK6MetricAndPointLines) {
     auto writer = NdjsonWriter::Open(path);
     ASSERT_TRUE(writer) << writer.error();
     std::vector<MetricThresholds> thresholds = {
-        {"http_req_duration", {ThresholdConfig{"p(95)<3000", false, std::nullopt}, ThresholdConfig{"p(99)<5000", true, 10 * kSecond}}}};
+        {"http_req_duration",
+         {ThresholdConfig{"p(95)<3000", false, std::nullopt},
+          ThresholdConfig{"p(99)<5000", true, 10 * kSecond}}}};
     writer.value()->SetThresholds(thresholds);
     registry.SetObserver(writer.value().get());
     TagSet tags{{"expected_response", "true"}, {"name", "issue"}, {"status", "201"}};
@@ -53,24 +55,30 @@ TEST(Ndjson, WritesK6MetricAndPointLines) {
     std::vector<std::string> all;
     while (std::getline(lines, line)) all.push_back(line);
     ASSERT_EQ(all.size(), 5u);
-    EXPECT_EQ(all[0],
-              R"({"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<3000",)"
-              R"({"threshold":"p(99)<5000","abortOnFail":true,"delayAbortEval":"10s"}],"submetrics":[{"name":"http_req_duration{expected_response:true}",)"
-              R"("suffix":"expected_response:true","tags":{"expected_response":"true"}}]},"metric":"http_req_duration"})");
-    EXPECT_EQ(all[1],
-              R"({"type":"Point","data":{"time":"2021-02-24T13:37:10Z","value":12.5,"tags":{"expected_response":"true","name":"issue",)"
-              R"("status":"201"},"metadata":{"errorCode":"C001","instance":"app-1"}},"metric":"http_req_duration"})");
-    EXPECT_EQ(all[2],
-              R"({"type":"Point","data":{"time":"2021-02-24T13:37:10.25Z","value":1.5e+06,"tags":{"expected_response":"true",)"
-              R"("name":"issue","status":"201"}},"metric":"http_req_duration"})");
-    EXPECT_EQ(all[3], R"({"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"})");
+    EXPECT_EQ(
+        all[0],
+        R"({"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<3000",)"
+        R"({"threshold":"p(99)<5000","abortOnFail":true,"delayAbortEval":"10s"}],"submetrics":[{"name":"http_req_duration{expected_response:true}",)"
+        R"("suffix":"expected_response:true","tags":{"expected_response":"true"}}]},"metric":"http_req_duration"})");
+    EXPECT_EQ(
+        all[1],
+        R"({"type":"Point","data":{"time":"2021-02-24T13:37:10Z","value":12.5,"tags":{"expected_response":"true","name":"issue",)"
+        R"("status":"201"},"metadata":{"errorCode":"C001","instance":"app-1"}},"metric":"http_req_duration"})");
+    EXPECT_EQ(
+        all[2],
+        R"({"type":"Point","data":{"time":"2021-02-24T13:37:10.25Z","value":1.5e+06,"tags":{"expected_response":"true",)"
+        R"("name":"issue","status":"201"}},"metric":"http_req_duration"})");
+    EXPECT_EQ(
+        all[3],
+        R"({"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"})");
 
     auto read = ReadNdjson(path);
     ASSERT_TRUE(read) << read.error();
     ASSERT_EQ(read->metrics.size(), 2u);
     EXPECT_EQ(read->metrics[0].thresholds.size(), 2u);
     EXPECT_TRUE(read->metrics[0].thresholds[1].abort_on_fail);
-    EXPECT_EQ(read->metrics[0].submetrics, std::vector<std::string>{"http_req_duration{expected_response:true}"});
+    EXPECT_EQ(read->metrics[0].submetrics,
+              std::vector<std::string>{"http_req_duration{expected_response:true}"});
     ASSERT_EQ(read->points.size(), 3u);
     EXPECT_EQ(read->points[0].unix_nanos, 1'614'173'830'000'000'000);
     EXPECT_EQ(*FindTag(read->points[0].metadata, "instance"), "app-1");
@@ -85,13 +93,16 @@ TEST(Ndjson, ReportRebuildsTheSummaryFromAFile) {
         // Lines as k6 itself writes them (a k6 file is readable too).
         out << R"({"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":["count>5"],"submetrics":null},"metric":"http_reqs"})"
             << "\n"
-            << R"({"type":"Point","data":{"time":"2021-02-24T13:37:10+00:00","value":1,"tags":{"status":"200"}},"metric":"http_reqs"})" << "\n"
+            << R"({"type":"Point","data":{"time":"2021-02-24T13:37:10+00:00","value":1,"tags":{"status":"200"}},"metric":"http_reqs"})"
+            << "\n"
             << R"({"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":[],"submetrics":null},"metric":"http_req_duration"})"
             << "\n"
-            << R"({"type":"Point","data":{"time":"2021-02-24T13:37:10Z","value":10,"tags":{"status":"200","name":"a"}},"metric":"http_req_duration"})" << "\n"
+            << R"({"type":"Point","data":{"time":"2021-02-24T13:37:10Z","value":10,"tags":{"status":"200","name":"a"}},"metric":"http_req_duration"})"
+            << "\n"
             << R"({"type":"Point","data":{"time":"2021-02-24T13:37:12Z","value":30,"tags":{"status":"409","name":"a"},"metadata":{"errorCode":"C001"}},"metric":"http_req_duration"})"
             << "\n"
-            << R"({"type":"Point","data":{"time":"2021-02-24T13:37:12Z","value":1,"tags":{"status":"409"}},"metric":"http_reqs"})" << "\n";
+            << R"({"type":"Point","data":{"time":"2021-02-24T13:37:12Z","value":1,"tags":{"status":"409"}},"metric":"http_reqs"})"
+            << "\n";
     }
     std::ostringstream out;
     std::ostringstream err;
@@ -101,14 +112,17 @@ TEST(Ndjson, ReportRebuildsTheSummaryFromAFile) {
     const std::string text = out.str();
     EXPECT_NE(text.find("\xE2\x9C\x97 'count>5' count=2"), std::string::npos) << text;
     EXPECT_NE(text.find("http_req_duration...: avg=20ms max=30ms"), std::string::npos) << text;
-    EXPECT_NE(text.find("http_reqs...........: 2 1/s"), std::string::npos) << text;  // 2 over the 2 s span
+    EXPECT_NE(text.find("http_reqs...........: 2 1/s"), std::string::npos)
+        << text;  // 2 over the 2 s span
     const std::string page = ReadAll(html);
     EXPECT_NE(page.find("<svg"), std::string::npos);
     EXPECT_NE(page.find("409 C001"), std::string::npos);
     EXPECT_EQ(page.find("<script"), std::string::npos);  // self-contained, no scripts
     EXPECT_EQ(page.find("http://"), std::string::npos);  // and nothing fetched from elsewhere
 
-    EXPECT_EQ(RenderReportFromNdjson((dir.path() / "missing.ndjson").string(), "", {"avg"}, false, out, err), kExitGenericError);
+    EXPECT_EQ(RenderReportFromNdjson((dir.path() / "missing.ndjson").string(), "", {"avg"}, false,
+                                     out, err),
+              kExitGenericError);
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ Options Parse(const std::string& json) {
 
 std::string ReadRepoFile(const std::string& relative) {
     const char* root = std::getenv("HHPLUS_SOURCE_DIR");
-    std::ifstream in(std::string(root != nullptr ? root : HHPLUS_LOADGEN_SOURCE_DIR) + "/" + relative);
+    std::ifstream in(std::string(root != nullptr ? root : HHPLUS_LOADGEN_SOURCE_DIR) + "/" +
+                     relative);
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
@@ -45,13 +46,14 @@ TEST(Options, ReadsTheIssueCouponOptionsFileWithK6Defaults) {
     EXPECT_EQ(o.thresholds[0].thresholds[0].source, "p(95)<3000");
     EXPECT_EQ(o.thresholds[2].metric, "http_req_duration{name:issue}");
     EXPECT_EQ(o.thresholds[2].thresholds.size(), 3u);
-    EXPECT_EQ(o.summary_trend_stats,
-              (std::vector<std::string>{"avg", "min", "med", "max", "p(55)", "p(90)", "p(95)", "p(99)"}));
+    EXPECT_EQ(o.summary_trend_stats, (std::vector<std::string>{"avg", "min", "med", "max", "p(55)",
+                                                               "p(90)", "p(95)", "p(99)"}));
     EXPECT_TRUE(ValidateOptions(o).empty());
 }
 
 TEST(Options, EveryScenarioOptionsFileIsValid) {
-    for (const char* name : {"issue-coupon", "issue-only", "balance-charge", "signup", "minimal-smoke", "mixed-read", "http-get"}) {
+    for (const char* name : {"issue-coupon", "issue-only", "balance-charge", "signup",
+                             "minimal-smoke", "mixed-read", "http-get"}) {
         auto parsed = ParseOptionsJson(ReadRepoFile(std::string("k6/options/") + name + ".json"));
         ASSERT_TRUE(parsed) << name << ": " << parsed.error().message;
         std::vector<std::string> warnings;
@@ -62,7 +64,8 @@ TEST(Options, EveryScenarioOptionsFileIsValid) {
 }
 
 TEST(Options, ThresholdObjectsCarryAbortOnFail) {
-    Options o = Parse(R"({"thresholds": {"http_req_failed": [{"threshold": "rate<0.01", "abortOnFail": true, "delayAbortEval": "10s"}, "rate<0.5"]}})");
+    Options o = Parse(
+        R"({"thresholds": {"http_req_failed": [{"threshold": "rate<0.01", "abortOnFail": true, "delayAbortEval": "10s"}, "rate<0.5"]}})");
     ASSERT_EQ(o.thresholds.size(), 1u);
     const auto& t = o.thresholds[0].thresholds;
     ASSERT_EQ(t.size(), 2u);
@@ -73,14 +76,16 @@ TEST(Options, ThresholdObjectsCarryAbortOnFail) {
 }
 
 TEST(Options, DurationsMayBeMilliseconds) {
-    Options o = Parse(R"({"scenarios": {"a": {"executor": "constant-vus", "vus": 2, "duration": 1500, "gracefulStop": "0s"}}})");
+    Options o = Parse(
+        R"({"scenarios": {"a": {"executor": "constant-vus", "vus": 2, "duration": 1500, "gracefulStop": "0s"}}})");
     EXPECT_EQ(o.scenarios->front().duration, 1500 * kMillisecond);
     EXPECT_EQ(o.scenarios->front().graceful_stop, 0);
     EXPECT_EQ(DescribeScenario(o.scenarios->front()), "2 looping VUs for 1.5s");
 }
 
 TEST(Options, UnknownScenarioFieldsAreRejectedLikeK6) {
-    auto r = ParseOptionsJson(R"({"scenarios": {"a": {"executor": "constant-vus", "vus": 2, "duration": "1s", "rate": 5}}})");
+    auto r = ParseOptionsJson(
+        R"({"scenarios": {"a": {"executor": "constant-vus", "vus": 2, "duration": "1s", "rate": 5}}})");
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("unknown field \"rate\""), std::string::npos);
     EXPECT_FALSE(ParseOptionsJson(R"({"scenarios": {"a": {"executor": "warp-speed"}}})"));
@@ -105,8 +110,10 @@ TEST(Options, ValidationUsesK6Messages) {
     EXPECT_TRUE(has("executor car: the iteration rate isn't specified"));
     EXPECT_TRUE(has("executor car: the duration must be at least 1s, but is 500ms"));
     EXPECT_TRUE(has("executor car: maxVUs can't be less than preAllocatedVUs"));
-    EXPECT_TRUE(has("executor si: the number of iterations (5) can't be less than the number of VUs (10)"));
-    EXPECT_TRUE(has("executor rv: either startVUs or one of the stages' target values must be greater than 0"));
+    EXPECT_TRUE(
+        has("executor si: the number of iterations (5) can't be less than the number of VUs (10)"));
+    EXPECT_TRUE(has(
+        "executor rv: either startVUs or one of the stages' target values must be greater than 0"));
     EXPECT_TRUE(has("executor rv: at least one stage has to be specified"));
 }
 
@@ -140,15 +147,18 @@ TEST(Options, CliShortcutsReplaceScenariosAsK6Does) {
     auto plain = ConsolidateOptions(Options{}, CliOverrides{}, warnings);
     ASSERT_TRUE(plain);
     EXPECT_EQ(plain->scenarios->front().executor, ExecutorType::kPerVuIterations);
-    EXPECT_EQ(DescribeScenario(plain->scenarios->front()), "1 iterations for each of 1 VUs (maxDuration: 10m0s, gracefulStop: 30s)");
+    EXPECT_EQ(DescribeScenario(plain->scenarios->front()),
+              "1 iterations for each of 1 VUs (maxDuration: 10m0s, gracefulStop: 30s)");
 }
 
 TEST(Options, FileShortcutsConflictingWithScenariosAreErrors) {
-    Options o = Parse(R"({"duration": "10s", "scenarios": {"a": {"executor": "constant-vus", "duration": "1s"}}})");
+    Options o = Parse(
+        R"({"duration": "10s", "scenarios": {"a": {"executor": "constant-vus", "duration": "1s"}}})");
     std::vector<std::string> warnings;
     auto r = ConsolidateOptions(o, CliOverrides{}, warnings);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message, "using `duration` and `scenarios` options simultaneously is not allowed");
+    EXPECT_EQ(r.error().message,
+              "using `duration` and `scenarios` options simultaneously is not allowed");
 }
 
 TEST(Options, TrendStatsAreValidated) {
@@ -157,7 +167,8 @@ TEST(Options, TrendStatsAreValidated) {
     EXPECT_FALSE(IsValidTrendStat("p(101)"));
     EXPECT_FALSE(IsValidTrendStat("p99"));
     EXPECT_FALSE(IsValidTrendStat("mean"));
-    EXPECT_EQ(ParseTrendStatsList("avg, min,med,p(99)"), (std::vector<std::string>{"avg", "min", "med", "p(99)"}));
+    EXPECT_EQ(ParseTrendStatsList("avg, min,med,p(99)"),
+              (std::vector<std::string>{"avg", "min", "med", "p(99)"}));
     Options o;
     o.summary_trend_stats = std::vector<std::string>{"avg", "p(200)"};
     EXPECT_EQ(ValidateOptions(o).size(), 1u);
@@ -171,17 +182,39 @@ TEST(Options, DescriptionsOfEveryExecutor) {
     }})");
     const auto& s = *o.scenarios;
     EXPECT_EQ(DescribeScenario(s[0]),
-              "Up to 50.00 iterations/s for 30s over 2 stages (maxVUs: 10-40, startTime: 5s, gracefulStop: 30s)");
-    EXPECT_EQ(DescribeScenario(s[1]), "Up to 20 looping VUs for 1m0s over 1 stages (gracefulRampDown: 30s, gracefulStop: 30s)");
-    EXPECT_EQ(DescribeScenario(s[2]), "100 iterations shared among 4 VUs (maxDuration: 30s, exec: other, gracefulStop: 30s)");
+              "Up to 50.00 iterations/s for 30s over 2 stages (maxVUs: 10-40, startTime: 5s, "
+              "gracefulStop: 30s)");
+    EXPECT_EQ(
+        DescribeScenario(s[1]),
+        "Up to 20 looping VUs for 1m0s over 1 stages (gracefulRampDown: 30s, gracefulStop: 30s)");
+    EXPECT_EQ(
+        DescribeScenario(s[2]),
+        "100 iterations shared among 4 VUs (maxDuration: 30s, exec: other, gracefulStop: 30s)");
     EXPECT_EQ(ScenarioMaxEnd(s[0]), 65 * kSecond);
     EXPECT_EQ(ScenarioMaxVus(s[1]), 20);
 }
 
 TEST(Cli, ParsesK6LikeFlags) {
-    auto r = ParseRunArgs({"issue-coupon", "--vus", "200", "--duration=60s", "-e", "COUPON_ID=7", "-e", "RATE=50",
-                           "--summary-trend-stats", "avg,p(99)", "--out", "json=x.ndjson", "--no-color", "-q", "--dry-run",
-                           "--redis", "lock=redis://127.0.0.1:1", "--html", "r.html", "--summary-export=s.json"});
+    auto r = ParseRunArgs({"issue-coupon",
+                           "--vus",
+                           "200",
+                           "--duration=60s",
+                           "-e",
+                           "COUPON_ID=7",
+                           "-e",
+                           "RATE=50",
+                           "--summary-trend-stats",
+                           "avg,p(99)",
+                           "--out",
+                           "json=x.ndjson",
+                           "--no-color",
+                           "-q",
+                           "--dry-run",
+                           "--redis",
+                           "lock=redis://127.0.0.1:1",
+                           "--html",
+                           "r.html",
+                           "--summary-export=s.json"});
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->scenario, "issue-coupon");
     EXPECT_EQ(r->overrides.vus, 200);
@@ -223,8 +256,11 @@ TEST(Cli, EnvironmentTweaksAndTargetFallbacks) {
 }
 
 TEST(Cli, StageEnvSuppliesTargetRedisAndToken) {
-    auto env = ParseExportLines("export BASE_URL='http://127.0.0.1:3000'\nexport REDIS_LOCK_URLS=\"redis://127.0.0.1:3102,redis://127.0.0.1:3103\"\n"
-                                "export REDIS_SESSION_URL=redis://127.0.0.1:3100\nexport ADMIN_TOKEN=stage-admin-token\n# comment\n");
+    auto env = ParseExportLines(
+        "export BASE_URL='http://127.0.0.1:3000'\nexport "
+        "REDIS_LOCK_URLS=\"redis://127.0.0.1:3102,redis://127.0.0.1:3103\"\n"
+        "export REDIS_SESSION_URL=redis://127.0.0.1:3100\nexport ADMIN_TOKEN=stage-admin-token\n# "
+        "comment\n");
     EXPECT_EQ(env.at("BASE_URL"), "http://127.0.0.1:3000");
     EXPECT_EQ(env.at("REDIS_LOCK_URLS"), "redis://127.0.0.1:3102,redis://127.0.0.1:3103");
     RunArgs args;

@@ -17,9 +17,10 @@ namespace asio = boost::asio;
 
 // Answers from a script; records what was sent.
 class FakeTransport final : public Transport {
-public:
+  public:
     using Script = std::function<HttpResponse(const HttpRequest&)>;
-    FakeTransport(Script script, std::vector<HttpRequest>* log) : script_(std::move(script)), log_(log) {}
+    FakeTransport(Script script, std::vector<HttpRequest>* log)
+        : script_(std::move(script)), log_(log) {}
     asio::awaitable<HttpResponse> Send(HttpRequest request) override {
         log_->push_back(request);
         HttpResponse r = script_(request);
@@ -31,7 +32,7 @@ public:
     }
     void Interrupt() override {}
 
-private:
+  private:
     Script script_;
     std::vector<HttpRequest>* log_;
 };
@@ -47,7 +48,7 @@ HttpResponse Answer(int status, std::string body, std::vector<std::string> cooki
 }
 
 class ScenarioTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         builtin_ = DefineBuiltinMetrics(registry_);
         issue_sub_ = registry_.GetOrAddSubmetric("http_req_duration{name:issue}").value();
@@ -58,7 +59,8 @@ protected:
         env_.requests = &requests_;
         env_.base = ParseBaseUrl("http://127.0.0.1:3000").value();
         env_.make_transport = [this]() -> std::unique_ptr<Transport> {
-            return std::make_unique<FakeTransport>([this](const HttpRequest& r) { return Respond(r); }, &sent_);
+            return std::make_unique<FakeTransport>(
+                [this](const HttpRequest& r) { return Respond(r); }, &sent_);
         };
         env_.start_steady = std::chrono::steady_clock::now();
         services_.vu_env = &env_;
@@ -75,7 +77,8 @@ protected:
         info_ = FindScenario(name);
         ASSERT_NE(info_, nullptr);
         for (const CustomMetricSpec& spec : info_->metrics) {
-            services_.metrics[spec.name] = registry_.Define(spec.name, spec.type, spec.contains).value();
+            services_.metrics[spec.name] =
+                registry_.Define(spec.name, spec.type, spec.contains).value();
         }
         scenario_ = MakeScenario(*info_, &services_);
         vu_ = std::make_unique<Vu>(&env_, 0, name, true);
@@ -111,13 +114,17 @@ protected:
         }
     }
     asio::awaitable<void> RunSetup(SetupOutcome* out) { *out = co_await scenario_->Setup(); }
-    asio::awaitable<void> RunVerify(std::vector<InvariantReport>* out) { *out = co_await scenario_->Verify(); }
+    asio::awaitable<void> RunVerify(std::vector<InvariantReport>* out) {
+        *out = co_await scenario_->Verify();
+    }
 
     HttpResponse Respond(const HttpRequest& r) {
         if (r.target == "/api/auth/signup") {
             ++users_;
-            return Answer(201, "{\"userId\":" + std::to_string(users_) + ",\"email\":\"x\",\"balance\":0}",
-                          {"sid=session-" + std::to_string(users_) + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200"});
+            return Answer(
+                201, "{\"userId\":" + std::to_string(users_) + ",\"email\":\"x\",\"balance\":0}",
+                {"sid=session-" + std::to_string(users_) +
+                 "; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200"});
         }
         if (r.target == "/api/coupons/7/issue") {
             if (issue_answers_.empty()) return Answer(201, "{\"userCouponId\":1}");
@@ -130,7 +137,8 @@ protected:
                 balance_ += 1000;
                 return Answer(200, "{\"userId\":1,\"balance\":" + std::to_string(balance_) + "}");
             }
-            return Answer(200, "{\"userId\":1,\"balance\":" + std::to_string(balance_ + balance_skew_) + "}");
+            return Answer(
+                200, "{\"userId\":1,\"balance\":" + std::to_string(balance_ + balance_skew_) + "}");
         }
         return Answer(404, "{\"errorCode\":\"V404\"}");
     }
@@ -171,7 +179,8 @@ TEST_F(ScenarioTest, IssueCouponSignsUpThenIssuesWithThatSession) {
     EXPECT_TRUE(M("errors_coupon_issue")->sink.IsEmpty());
     EXPECT_EQ(builtin_.http_reqs->sink.counter, 2);
     EXPECT_EQ(issue_sub_->sink.trend.Count(), 1u);
-    EXPECT_DOUBLE_EQ(builtin_.http_req_duration->sink.trend.Max(), 2.15);  // sending + waiting + receiving
+    EXPECT_DOUBLE_EQ(builtin_.http_req_duration->sink.trend.Max(),
+                     2.15);  // sending + waiting + receiving
     EXPECT_EQ(scenario_->Issues().issued, 1);
     ASSERT_EQ(checks_.Ordered().size(), 2u);
     EXPECT_EQ(checks_.Ordered()[0].name, "signup status is 201");
@@ -191,14 +200,16 @@ TEST_F(ScenarioTest, IssueOutcomesAreCountedOnceEach) {
     Use("issue-coupon");
     issue_answers_ = {Answer(409, R"({"errorCode":"C001","message":"coupon sold out"})"),
                       Answer(503, R"({"errorCode":"S001","message":"busy"})"),
-                      Answer(409, R"({"errorCode":"C005","message":"already issued"})"), HttpResponse{}};
+                      Answer(409, R"({"errorCode":"C005","message":"already issued"})"),
+                      HttpResponse{}};
     issue_answers_.back().error_code = 1050;  // a timeout: no answer at all
     issue_answers_.back().error = "request timeout";
     Iterate(5);
     EXPECT_EQ(M("success_coupon_issue_rate")->sink.total, 5);
     EXPECT_EQ(M("success_coupon_issue_rate")->sink.trues, 1);
-    EXPECT_EQ(M("coupon_sold_out_count")->sink.counter, 1);  // C001 is an expected outcome, not an error
-    EXPECT_EQ(M("errors_coupon_issue")->sink.counter, 3);    // S001, C005, the timeout: once each
+    EXPECT_EQ(M("coupon_sold_out_count")->sink.counter,
+              1);  // C001 is an expected outcome, not an error
+    EXPECT_EQ(M("errors_coupon_issue")->sink.counter, 3);  // S001, C005, the timeout: once each
     EXPECT_EQ(M("coupon_busy_count")->sink.counter, 1);
     EXPECT_EQ(M("success_register_rate")->sink.trues, 5);
     const IssueTally& t = scenario_->Issues();
@@ -213,7 +224,8 @@ TEST_F(ScenarioTest, IssueOutcomesAreCountedOnceEach) {
 TEST_F(ScenarioTest, FailedSignupIsAFailedRegistrationAndNoIssue) {
     Use("issue-coupon");
     env_.make_transport = [this]() -> std::unique_ptr<Transport> {
-        return std::make_unique<FakeTransport>([](const HttpRequest&) { return Answer(409, R"({"errorCode":"A003"})"); }, &sent_);
+        return std::make_unique<FakeTransport>(
+            [](const HttpRequest&) { return Answer(409, R"({"errorCode":"A003"})"); }, &sent_);
     };
     vu_ = std::make_unique<Vu>(&env_, 0, "issue-coupon", true);
     Iterate(1);

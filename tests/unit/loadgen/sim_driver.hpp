@@ -13,7 +13,7 @@
 namespace hhplus::loadgen::testing {
 
 class SimDriver final : public ActionSink {
-public:
+  public:
     struct Start {
         int vu;
         Nanos at;   // simulated start time
@@ -21,7 +21,8 @@ public:
     };
 
     // length(vu, n): how long the n-th iteration (counting from 0 over all VUs) runs.
-    explicit SimDriver(std::function<Nanos(int, std::int64_t)> length) : length_(std::move(length)) {}
+    explicit SimDriver(std::function<Nanos(int, std::int64_t)> length)
+        : length_(std::move(length)) {}
 
     // Runs until the executor finishes; fails the test past `limit`.
     void Run(Executor& executor, Nanos limit = 3600 * kSecond) {
@@ -86,7 +87,7 @@ public:
     Nanos FinishedAt() const { return finished_at_; }
     std::int64_t MaxActive() const { return max_active_; }
 
-private:
+  private:
     std::function<Nanos(int, std::int64_t)> length_;
     Nanos now_ = 0;
     std::multimap<Nanos, int> ends_;

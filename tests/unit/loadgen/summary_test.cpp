@@ -61,7 +61,8 @@ void Load(const rapidjson::Value& c, Replay& r) {
     if (c.HasMember("timeUnit")) r.time_unit = c["timeUnit"].GetString();
     BuiltinMetrics b = DefineBuiltinMetrics(r.registry);
     for (const auto& m : c["metrics"].GetArray()) {
-        ASSERT_TRUE(r.registry.Define(m["name"].GetString(), TypeOf(m["type"].GetString()), ContainsOf(m["contains"].GetString())));
+        ASSERT_TRUE(r.registry.Define(m["name"].GetString(), TypeOf(m["type"].GetString()),
+                                      ContainsOf(m["contains"].GetString())));
     }
     std::vector<MetricThresholds> config;
     for (const auto& t : c["thresholds"].GetArray()) {
@@ -73,7 +74,8 @@ void Load(const rapidjson::Value& c, Replay& r) {
         config.push_back(std::move(mt));
     }
     ASSERT_TRUE(r.thresholds.Setup(config, r.registry).empty());
-    for (const auto& s : c["submetrics"].GetArray()) ASSERT_TRUE(r.registry.GetOrAddSubmetric(s.GetString()));
+    for (const auto& s : c["submetrics"].GetArray())
+        ASSERT_TRUE(r.registry.GetOrAddSubmetric(s.GetString()));
     for (const auto& m : c["metrics"].GetArray()) {
         Metric* metric = r.registry.Find(m["name"].GetString());
         for (const auto& s : m["samples"].GetArray()) {
@@ -147,7 +149,8 @@ TEST(SummaryText, NoThresholdsNoChecksStillHasTotalResults) {
     in.trend_stats = DefaultSummaryTrendStats();
     const std::string text = RenderTextSummary(in);
     EXPECT_EQ(text.find("THRESHOLDS"), std::string::npos);
-    EXPECT_NE(text.find("\n  \xE2\x96\x88 TOTAL RESULTS \n\n    HTTP\n    http_reqs....: 1 1/s\n\n    EXECUTION\n    iterations...: 1 1/s\n"),
+    EXPECT_NE(text.find("\n  \xE2\x96\x88 TOTAL RESULTS \n\n    HTTP\n    http_reqs....: 1 1/s\n\n "
+                        "   EXECUTION\n    iterations...: 1 1/s\n"),
               std::string::npos)
         << text;
 }
@@ -173,7 +176,8 @@ TEST(SummaryExport, HasK6LegacyShape) {
     Replay r;
     Load(cases[0], r);
     r.thresholds.Evaluate(false, r.duration);
-    const std::string json = RenderSummaryExport(r.registry, &r.thresholds, &r.checks, r.duration, r.stats);
+    const std::string json =
+        RenderSummaryExport(r.registry, &r.thresholds, &r.checks, r.duration, r.stats);
     // JSON.stringify(data, null, 4) layout.
     EXPECT_EQ(json.substr(0, 30), "{\n    \"root_group\": {\n        ");
     rapidjson::Document doc;
@@ -206,7 +210,7 @@ TEST(SummaryExport, HasK6LegacyShape) {
     EXPECT_DOUBLE_EQ(metrics["http_reqs"]["rate"].GetDouble(), 2);
     EXPECT_DOUBLE_EQ(metrics["vus"]["max"].GetDouble(), 2);
     EXPECT_DOUBLE_EQ(metrics["checks"]["value"].GetDouble(), 1);
-    EXPECT_TRUE(metrics.HasMember("http_req_waiting"));     // exported whatever the summary mode
+    EXPECT_TRUE(metrics.HasMember("http_req_waiting"));      // exported whatever the summary mode
     EXPECT_FALSE(metrics.HasMember("errors_coupon_issue"));  // never observed
 }
 

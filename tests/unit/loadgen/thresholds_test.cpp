@@ -54,19 +54,26 @@ TEST(ThresholdParser, AggregationsPerMetricType) {
 }
 
 class ThresholdEngineTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         builtin_ = DefineBuiltinMetrics(registry_);
-        errors_counter_ = registry_.Define("errors_coupon_issue", MetricType::kCounter, ValueType::kDefault).value();
-        register_rate_ = registry_.Define("success_register_rate", MetricType::kRate, ValueType::kDefault).value();
+        errors_counter_ =
+            registry_.Define("errors_coupon_issue", MetricType::kCounter, ValueType::kDefault)
+                .value();
+        register_rate_ =
+            registry_.Define("success_register_rate", MetricType::kRate, ValueType::kDefault)
+                .value();
     }
-    std::vector<std::string> Setup(std::vector<MetricThresholds> config) { return engine_.Setup(config, registry_); }
+    std::vector<std::string> Setup(std::vector<MetricThresholds> config) {
+        return engine_.Setup(config, registry_);
+    }
     void Duration(double ms, const std::string& name) {
         registry_.Add(*builtin_.http_req_duration, ms, TagSet{{"name", name}}, 0);
     }
     static MetricThresholds On(std::string metric, std::vector<std::string> sources) {
         MetricThresholds mt{std::move(metric), {}};
-        for (auto& s : sources) mt.thresholds.push_back(ThresholdConfig{std::move(s), false, std::nullopt});
+        for (auto& s : sources)
+            mt.thresholds.push_back(ThresholdConfig{std::move(s), false, std::nullopt});
         return mt;
     }
 
@@ -78,7 +85,9 @@ protected:
 };
 
 TEST_F(ThresholdEngineTest, TagFilteredThresholdSeesOnlyItsRequests) {
-    ASSERT_TRUE(Setup({On("http_req_duration", {"p(95)<3000"}), On("http_req_duration{name:issue}", {"p(95)<100", "max<50"})}).empty());
+    ASSERT_TRUE(Setup({On("http_req_duration", {"p(95)<3000"}),
+                       On("http_req_duration{name:issue}", {"p(95)<100", "max<50"})})
+                    .empty());
     for (int i = 0; i < 100; ++i) Duration(10, "issue");
     Duration(200, "signup");  // slow, but not an issue request
     auto outcome = engine_.Evaluate(false, kSecond);
@@ -92,9 +101,10 @@ TEST_F(ThresholdEngineTest, TagFilteredThresholdSeesOnlyItsRequests) {
 }
 
 TEST_F(ThresholdEngineTest, EmptyMetricsBehaveAsInK6) {
-    ASSERT_TRUE(Setup({On("http_req_duration{name:issue}", {"p(95)<100"}), On("success_register_rate", {"rate>0.99"}),
-                       On("errors_coupon_issue", {"count>0"})})
-                    .empty());
+    ASSERT_TRUE(
+        Setup({On("http_req_duration{name:issue}", {"p(95)<100"}),
+               On("success_register_rate", {"rate>0.99"}), On("errors_coupon_issue", {"count>0"})})
+            .empty());
     // Thresholds make their metrics visible in the summary even without samples.
     EXPECT_TRUE(registry_.Find("http_req_duration{name:issue}")->observed);
     EXPECT_TRUE(builtin_.http_req_duration->observed);
@@ -107,16 +117,20 @@ TEST_F(ThresholdEngineTest, EmptyMetricsBehaveAsInK6) {
 }
 
 TEST_F(ThresholdEngineTest, RatesAndCounters) {
-    ASSERT_TRUE(Setup({On("success_register_rate", {"rate>0.99"}), On("errors_coupon_issue", {"count<10", "rate<2"})}).empty());
+    ASSERT_TRUE(Setup({On("success_register_rate", {"rate>0.99"}),
+                       On("errors_coupon_issue", {"count<10", "rate<2"})})
+                    .empty());
     TagSet none;
     for (int i = 0; i < 99; ++i) registry_.Add(*register_rate_, 1, none, 0);
     registry_.Add(*register_rate_, 0, none, 0);
     for (int i = 0; i < 9; ++i) registry_.Add(*errors_counter_, 1, none, 0);
     auto outcome = engine_.Evaluate(false, 5 * kSecond);  // 9 errors in 5 s: 1.8/s
-    EXPECT_EQ(outcome.breached, std::vector<std::string>{"success_register_rate"});  // 0.99 is not > 0.99
+    EXPECT_EQ(outcome.breached,
+              std::vector<std::string>{"success_register_rate"});  // 0.99 is not > 0.99
     registry_.Add(*errors_counter_, 1, none, 0);
     outcome = engine_.Evaluate(false, 4 * kSecond);  // 10 errors, 2.5/s
-    EXPECT_EQ(outcome.breached, (std::vector<std::string>{"errors_coupon_issue", "success_register_rate"}));
+    EXPECT_EQ(outcome.breached,
+              (std::vector<std::string>{"errors_coupon_issue", "success_register_rate"}));
 }
 
 TEST_F(ThresholdEngineTest, AbortOnFailHonoursDelayAbortEval) {
@@ -130,15 +144,17 @@ TEST_F(ThresholdEngineTest, AbortOnFailHonoursDelayAbortEval) {
     EXPECT_TRUE(late.should_abort);
 
     ThresholdEngine no_delay;
-    MetricThresholds immediate{"http_req_failed", {ThresholdConfig{"rate<0.1", true, std::nullopt}}};
+    MetricThresholds immediate{"http_req_failed",
+                               {ThresholdConfig{"rate<0.1", true, std::nullopt}}};
     ASSERT_TRUE(no_delay.Setup({immediate}, registry_).empty());
     EXPECT_TRUE(no_delay.Evaluate(true, kSecond).should_abort);
 }
 
 TEST_F(ThresholdEngineTest, InvalidThresholdsAreConfigErrors) {
     EXPECT_EQ(Setup({On("no_such_metric", {"rate<1"})}).size(), 1u);
-    EXPECT_EQ(Setup({On("http_req_duration", {"rate<1"})}).size(), 1u);     // unsupported on a trend
-    EXPECT_EQ(Setup({On("success_register_rate", {"p(95)<1"})}).size(), 1u);  // unsupported on a rate
+    EXPECT_EQ(Setup({On("http_req_duration", {"rate<1"})}).size(), 1u);  // unsupported on a trend
+    EXPECT_EQ(Setup({On("success_register_rate", {"p(95)<1"})}).size(),
+              1u);  // unsupported on a rate
     EXPECT_EQ(Setup({On("http_reqs", {"count<<1"})}).size(), 1u);
     EXPECT_EQ(Setup({On("http_req_duration{name", {"p(95)<1"})}).size(), 1u);
 }
