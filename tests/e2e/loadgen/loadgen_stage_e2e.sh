@@ -80,6 +80,11 @@ rc=$?
 check "invalid options exit 104 (got $rc)" test "$rc" -eq 104
 
 if ((failed)); then
+    echo "--- stage ---"; stage ps
+    for part in hhplus-e-commerce-app-1 scale-nginx scale-mysql; do
+        echo "--- log of $part ---"; stage logs "$part" 2>&1 | tail -15
+    done
+    echo "--- minimal-smoke output ---"; tail -40 "$DIR/smoke.txt"
     echo "--- issue-coupon output ---"; cat "$DIR/issue.txt"
     echo "--- failing-threshold output ---"; tail -30 "$DIR/failing.txt"
 fi
