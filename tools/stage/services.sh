@@ -369,8 +369,10 @@ probe() {
             [[ $(http_code "http://127.0.0.1:$port/health/ready") == 200 ]]
             ;;
         nginx)
-            # Any HTTP answer means nginx is serving (a 503 S002 only says no app is up yet).
-            [[ $(http_code "http://127.0.0.1:$port/health") =~ ^[1-5][0-9][0-9]$ ]]
+            # /metrics is answered by nginx itself (404 JSON: not public), so the probe never
+            # reaches the apps. Probing a proxied path while the apps still start would make
+            # nginx mark them failed (max_fails) and answer "no live upstreams" for fail_timeout.
+            [[ $(http_code "http://127.0.0.1:$port/metrics") =~ ^[1-5][0-9][0-9]$ ]]
             ;;
         prometheus)
             [[ $(http_code "http://127.0.0.1:$port/-/ready") == 200 ]]
