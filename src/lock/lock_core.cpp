@@ -524,24 +524,32 @@ asio::awaitable<void> RunWatchdog(std::shared_ptr<Core> core, std::shared_ptr<Le
     }
 }
 
+// What both modes check before waiting: a stopped manager or a lost quorum refuses at once
+// (reported to the metrics like any other outcome).
+std::optional<LockErrc> RefuseAtOnce(Core& core, SteadyTime started) {
+    std::optional<LockErrc> refused;
+    if (core.stopped_) {
+        refused = LockErrc::kCancelled;
+    } else if (!core.QuorumAvailable()) {
+        refused = LockErrc::kUnavailable;
+    }
+    if (refused) core.ReportAcquire(LockErrcName(*refused), started);
+    return refused;
+}
+
+// The key's local state, created on first use.
+std::shared_ptr<KeyState> KeyStateFor(Core& core, const std::string& key) {
+    auto& slot = core.keys_[key];
+    if (!slot) slot = std::make_shared<KeyState>(core.options_.max_waiters_per_key, core.clients_.size());
+    return slot;
+}
+
 asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
     std::shared_ptr<Core> core, std::string key, std::chrono::milliseconds wait_budget) {
     const auto started = std::chrono::steady_clock::now();
     const auto deadline = started + wait_budget;
-    if (core->stopped_) {
-        core->ReportAcquire(LockErrcName(LockErrc::kCancelled), started);
-        co_return LockErrc::kCancelled;
-    }
-    if (!core->QuorumAvailable()) {
-        core->ReportAcquire(LockErrcName(LockErrc::kUnavailable), started);
-        co_return LockErrc::kUnavailable;
-    }
-    auto& slot = core->keys_[key];
-    if (!slot) {
-        slot =
-            std::make_shared<KeyState>(core->options_.max_waiters_per_key, core->clients_.size());
-    }
-    const std::shared_ptr<KeyState> state = slot;
+    if (auto refused = RefuseAtOnce(*core, started)) co_return *refused;
+    const std::shared_ptr<KeyState> state = KeyStateFor(*core, key);
     const WaiterId id = ++core->next_waiter_id_;
     if (!state->queue.Push(id)) {
         if (state->waiters.empty()) core->keys_.erase(key);
@@ -618,20 +626,8 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePolling(
     std::shared_ptr<Core> core, std::string key, std::chrono::milliseconds wait_budget) {
     const auto started = std::chrono::steady_clock::now();
     const auto deadline = started + wait_budget;
-    if (core->stopped_) {
-        core->ReportAcquire(LockErrcName(LockErrc::kCancelled), started);
-        co_return LockErrc::kCancelled;
-    }
-    if (!core->QuorumAvailable()) {
-        core->ReportAcquire(LockErrcName(LockErrc::kUnavailable), started);
-        co_return LockErrc::kUnavailable;
-    }
-    auto& slot = core->keys_[key];
-    if (!slot) {
-        slot =
-            std::make_shared<KeyState>(core->options_.max_waiters_per_key, core->clients_.size());
-    }
-    const std::shared_ptr<KeyState> state = slot;
+    if (auto refused = RefuseAtOnce(*core, started)) co_return *refused;
+    const std::shared_ptr<KeyState> state = KeyStateFor(*core, key);
     if (state->waiters.size() >= core->options_.max_waiters_per_key) {
         if (state->waiters.empty()) core->keys_.erase(key);
         core->ReportAcquire(LockErrcName(LockErrc::kTooManyWaiters), started);
