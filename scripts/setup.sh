@@ -17,6 +17,8 @@ packages=(
   prometheus prometheus-redis-exporter prometheus-mysqld-exporter prometheus-nginx-exporter
   # load and analysis tools
   wrk curl procps iproute2 shellcheck nodejs
+  # e2e drivers parse JSON and hold sockets with small python3 snippets
+  python3
 )
 if [[ "${1:-}" == "--containers" ]]; then
   # netavark + aardvark-dns: podman's network backend with name resolution between containers

@@ -159,6 +159,13 @@ launch() {
     mkdir -p "$dir"
     printf '%s\n' "$spec_text" >"$dir/spec"
     printf -- '---- %s ./stage: starting %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" >>"$dir/log"
+    # A signal between starting the process and recording it (PID file + STARTED) would leave it
+    # running unknown to the rollback: hold INT/TERM back until both are written, then re-raise.
+    local held_signal="" previous_int previous_term
+    previous_int=$(trap -p INT)
+    previous_term=$(trap -p TERM)
+    trap 'held_signal=INT' INT
+    trap 'held_signal=TERM' TERM
     (
         cd "$dir" || exit 1
         exec setsid env -i "PATH=$PATH" "HOME=$dir" "${env[@]}" "$@"
@@ -166,6 +173,10 @@ launch() {
     pid=$!
     printf '%s\n' "$pid" >"$dir/pid"
     STARTED+=("$name")
+    trap - INT TERM
+    eval "$previous_int"
+    eval "$previous_term"
+    [[ -z $held_signal ]] || kill -s "$held_signal" "$"
     # shellcheck disable=SC2034  # read by wait_healthy (commands.sh)
     LAUNCHED_MS[$name]=$(now_ms)
     # shellcheck disable=SC2034  # read by wait_healthy (commands.sh)

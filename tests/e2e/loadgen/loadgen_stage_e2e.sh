@@ -13,26 +13,9 @@ readonly kRepo
 : "${HHPLUS_SERVER_BIN:?the app binary}" "${HHPLUS_LOAD_BIN:?the hhplus-load binary}"
 export HHPLUS_SERVER_BIN
 
-failed=0
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then printf 'ok      %s\n' "$what"; else printf 'FAILED  %s\n' "$what"; failed=$((failed + 1)); fi
-}
+source "$kRepo/tests/e2e/lib/harness.sh"
 
-port_free() { [[ -z $(ss -Htln "( sport = :$1 )" 2>/dev/null) ]]; }
-pick_base() { # a base B with B..B+130 free, below the ephemeral range (see tests/e2e/stage)
-    local tries base p ok
-    for ((tries = 0; tries < 50; tries++)); do
-        base=$((20000 + RANDOM % 1100 * 10))
-        ok=1
-        for ((p = base; p < base + 131; p++)); do port_free "$p" || { ok=0; break; }; done
-        ((ok)) && { echo "$base"; return 0; }
-    done
-    return 1
-}
-
-BASE=$(pick_base) || { echo "no free port range" >&2; exit 1; }
+BASE=$(pick_port_base) || { echo "no free port range" >&2; exit 1; }
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/loadgen-e2e.XXXXXX")
 stage() { "$kRepo/stage" --dir "$DIR/stage" --port-base "$BASE" "$@"; }
 # shellcheck disable=SC2317  # called through the trap

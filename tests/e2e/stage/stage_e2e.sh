@@ -13,23 +13,9 @@ kRepo=$(cd "$(dirname "$(readlink -f "$0")")/../../.." && pwd)
 readonly kRepo
 readonly kStage=$kRepo/stage
 readonly kApps=3
-# Port bases are drawn below the kernel's ephemeral range (32768+ here): inside it, an outgoing
-# connection of another test may hold a stage port for a moment and make a server's bind fail.
-readonly kPortLow=20000
-readonly kPortHigh=32000
-readonly kPortSpan=131          # the stage uses B..B+129; B+130 must be free too (brief)
 readonly kRequests=30           # GETs that must all succeed while an app is down
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); printf 'ok      %s\n' "$*"; }
-bad() { failed=$((failed + 1)); printf 'FAILED  %s\n' "$*"; }
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then ok "$what"; else bad "$what"; fi
-}
-note() { printf '        %s\n' "$*"; }
+source "$kRepo/tests/e2e/lib/harness.sh"
 matches() { [[ $1 =~ $2 ]]; }
 
 [[ -n ${HHPLUS_SERVER_BIN:-} && -x ${HHPLUS_SERVER_BIN} ]] || {
@@ -39,24 +25,8 @@ matches() { [[ $1 =~ $2 ]]; }
 export HHPLUS_SERVER_BIN
 echo "stage e2e: app binary $HHPLUS_SERVER_BIN"
 
-port_free() { [[ -z $(ss -Htln "( sport = :$1 )" 2>/dev/null) ]]; }
-range_free() {
-    local p
-    for ((p = $1; p < $1 + kPortSpan; p++)); do port_free "$p" || return 1; done
-}
-pick_base() {
-    local tries base
-    for ((tries = 0; tries < 50; tries++)); do
-        base=$((kPortLow + RANDOM % ((kPortHigh - kPortLow - kPortSpan) / 10) * 10))
-        if range_free "$base"; then
-            echo "$base"
-            return 0
-        fi
-    done
-    return 1
-}
 
-BASE=$(pick_base) || { echo "no free port range found" >&2; exit 1; }
+BASE=$(pick_port_base) || { echo "no free port range found" >&2; exit 1; }
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/stage-e2e.XXXXXX")
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/stage-e2e-state.XXXXXX")
 LISTENER_PID=""
@@ -272,7 +242,7 @@ check "no app up, a POST: 503 S002 from nginx" json_error_from_nginx S002 503
 st down >"$STATE/down.out" 2>&1
 check "down succeeds" test $? = 0
 check "down: no process left in the stage directory" no_process_left
-check "down: ports $BASE..$((BASE + kPortSpan - 1)) are free" range_free "$BASE"
+check "down: ports $BASE..$((BASE + kHarnessPortSpan - 1)) are free" port_range_free "$BASE"
 # shellcheck disable=SC2016  # $1 and $2 are the inner shell's arguments
 check "down: ps shows nothing running" bash -c '! "$1" --dir "$2" ps 2>/dev/null | grep -q running' _ "$kStage" "$DIR"
 
@@ -295,6 +265,7 @@ LISTENER_PID=""
 # --- 9. an interrupted up (Ctrl-C; SIGTERM here, which takes the same path) leaves nothing behind --------------
 # An app that never becomes ready keeps `up` waiting, so the signal surely lands mid-start.
 hanging=$STATE/hanging-app
+# Not `exec sleep`: ./stage only stops a PID whose command line still names the binary it launched.
 printf '#!/usr/bin/env python3\nimport time\ntime.sleep(600)\n' >"$hanging"
 chmod +x "$hanging"
 # ./stage itself in the background (not through st(): the signal must reach ./stage, not a subshell).
@@ -311,6 +282,4 @@ check "up interrupted while an app starts exits with 130 ($rc)" test "$rc" = 130
 check "... says it stops what it started" grep -q 'stopping what this command started' "$STATE/up6.out"
 check "... and leaves no process behind" no_process_left
 
-echo
-echo "$passed passed, $failed failed"
-((failed == 0))
+finish

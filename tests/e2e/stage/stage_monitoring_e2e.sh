@@ -8,18 +8,9 @@ set -uo pipefail
 kRepo=$(cd "$(dirname "$(readlink -f "$0")")/../../.." && pwd)
 readonly kRepo
 readonly kStage=$kRepo/stage
-readonly kPortLow=20000 kPortHigh=32000 kPortSpan=131   # below the ephemeral range (stage_e2e.sh)
 readonly kScrapeWait=60                                  # s; scrapes every 5 s, so ≥ 10 chances
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); printf 'ok      %s\n' "$*"; }
-bad() { failed=$((failed + 1)); printf 'FAILED  %s\n' "$*"; }
-check() {
-    local what=$1
-    shift
-    if "$@"; then ok "$what"; else bad "$what"; fi
-}
+source "$kRepo/tests/e2e/lib/harness.sh"
 
 [[ -n ${HHPLUS_SERVER_BIN:-} && -x ${HHPLUS_SERVER_BIN} ]] || {
     echo "HHPLUS_SERVER_BIN must name the app binary (got '${HHPLUS_SERVER_BIN:-}')" >&2
@@ -27,17 +18,7 @@ check() {
 }
 export HHPLUS_SERVER_BIN
 
-port_free() { [[ -z $(ss -Htln "( sport = :$1 )" 2>/dev/null) ]]; }
-range_free() {
-    local p
-    for ((p = $1; p < $1 + kPortSpan; p++)); do port_free "$p" || return 1; done
-}
-BASE=""
-for ((try = 0; try < 50; try++)); do
-    candidate=$((kPortLow + RANDOM % ((kPortHigh - kPortLow - kPortSpan) / 10) * 10))
-    if range_free "$candidate"; then BASE=$candidate; break; fi
-done
-[[ -n $BASE ]] || { echo "no free port range found" >&2; exit 1; }
+BASE=$(pick_port_base) || { echo "no free port range found" >&2; exit 1; }
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/stage-mon-e2e.XXXXXX")
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/stage-mon-e2e-out.XXXXXX")
 echo "monitoring e2e: dir $DIR, port base $BASE, app binary $HHPLUS_SERVER_BIN"

@@ -1,0 +1,46 @@
+# shellcheck shell=bash
+# Shared by the bash end-to-end drivers (source it; it defines functions and nothing runs):
+#   ok / bad / check / note   TAP-like lines and the passed/failed counters a driver ends on
+#   port_free PORT            nothing listens on 127.0.0.1:PORT
+#   pick_port_base            a base B with B..B+130 free (what ./stage --port-base needs)
+#   finish                    prints the totals and returns non-zero when something failed
+# Port bases are drawn below the kernel's ephemeral range (32768+ here): inside it, an outgoing
+# connection of another test may hold a stage port for a moment and make a server's bind fail.
+readonly kHarnessPortLow=20000
+readonly kHarnessPortHigh=32000
+readonly kHarnessPortSpan=131   # the stage uses B..B+129; B+130 must be free too
+readonly kHarnessPickTries=50   # random draws before giving up (the range holds ~1,180 bases)
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); printf 'ok      %s\n' "$*"; }
+bad() { failed=$((failed + 1)); printf 'FAILED  %s\n' "$*"; }
+check() { # check DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+note() { printf '        %s\n' "$*"; }
+
+port_free() { [[ -z $(ss -Htln "( sport = :$1 )" 2>/dev/null) ]]; }
+port_range_free() {
+    local p
+    for ((p = $1; p < $1 + kHarnessPortSpan; p++)); do port_free "$p" || return 1; done
+}
+pick_port_base() {
+    local tries base
+    for ((tries = 0; tries < kHarnessPickTries; tries++)); do
+        base=$((kHarnessPortLow + RANDOM % ((kHarnessPortHigh - kHarnessPortLow - kHarnessPortSpan) / 10) * 10))
+        if port_range_free "$base"; then
+            echo "$base"
+            return 0
+        fi
+    done
+    return 1
+}
+
+finish() {
+    echo
+    echo "$passed passed, $failed failed"
+    ((failed == 0))
+}
