@@ -62,7 +62,8 @@ Metrics::Metrics()
                      .Add({})),
       db_idle_(db_pool_connections_.Add({{"state", "idle"}})),
       db_busy_(db_pool_connections_.Add({{"state", "busy"}})) {
-    for (const char* outcome : {"issued", "sold_out", "duplicate", "expired", "busy", "error"}) {
+    for (const char* outcome :
+         {"issued", "sold_out", "duplicate", "expired", "busy", "lease_lost", "fenced", "error"}) {
         // All outcomes visible from the first scrape, and looked up without a label map later.
         coupon_outcomes_.emplace(outcome, &coupon_issue_.Add({{"outcome", outcome}}));
     }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/error_code.hpp"
 
@@ -64,6 +65,22 @@ inline const char* OutcomeLabel(std::optional<ErrorCode> refusal) {
         case ErrorCode::kBusy: return "busy";
         default: return "error";
     }
+}
+
+// The two S001 refusals that stop a holder whose lease expired (a process paused past the lock
+// TTL) from writing: its own Lost() check just before the write, and the store's compare-and-set
+// on the coupon's version. Their details are fixed so the outcome label can tell them apart from
+// a plain lock timeout ("busy"): the fault test (tools/reliability/faults.sh) needs that evidence.
+inline constexpr std::string_view kLeaseLostDetail = "lock: lease lost before the write";
+inline constexpr std::string_view kFencedDetail = "fenced: coupon version moved on (lease lost)";
+
+// OutcomeLabel, refined for S001: "lease_lost" and "fenced" for the two refusals above.
+inline const char* OutcomeLabel(std::optional<ErrorCode> refusal, std::string_view detail) {
+    if (refusal == ErrorCode::kBusy) {
+        if (detail == kLeaseLostDetail) return "lease_lost";
+        if (detail == kFencedDetail) return "fenced";
+    }
+    return OutcomeLabel(refusal);
 }
 
 }  // namespace hhplus::coupon

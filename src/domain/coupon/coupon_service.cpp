@@ -30,7 +30,11 @@ asio::awaitable<Result<Coupon>> CouponService::Get(std::int64_t coupon_id) {
 asio::awaitable<Result<IssuedCoupon>> CouponService::Issue(std::int64_t user_id, std::int64_t coupon_id) {
     auto result = co_await IssueUncounted(user_id, coupon_id);
     if (observe_) {
-        observe_(OutcomeLabel(result.ok() ? std::nullopt : std::optional<ErrorCode>(result.error().code)));
+        if (result.ok()) {
+            observe_(OutcomeLabel(std::nullopt));
+        } else {
+            observe_(OutcomeLabel(result.error().code, result.error().detail));
+        }
     }
     co_return result;
 }
@@ -85,7 +89,7 @@ asio::awaitable<Result<IssuedCoupon>> CouponService::IssueUnderLock(std::int64_t
         issued = std::move(version).error();
     } else if (version.value()) {
         if (held->Lost()) {
-            issued = MakeError(ErrorCode::kBusy, "lock: lease lost before the write");
+            issued = MakeError(ErrorCode::kBusy, std::string(kLeaseLostDetail));
         } else {
             issued = co_await store_.Issue(user_id, coupon_id, now_ms, *version.value());
         }

@@ -122,7 +122,7 @@ asio::awaitable<Result<IssuedCoupon>> CouponStore::IssueCompound(std::int64_t us
         if (!refusal) {
             // Issuable, yet not updated: only the fence can have refused it. Someone else wrote
             // since this holder read the version, so its lease must have expired meanwhile.
-            co_return MakeError(ErrorCode::kBusy, "fenced: coupon version moved on (lease lost)");
+            co_return MakeError(ErrorCode::kBusy, std::string(kFencedDetail));
         }
         co_return MakeError(*refusal, "coupon not issuable");
     }
@@ -176,7 +176,7 @@ asio::awaitable<Result<IssuedCoupon>> CouponStore::IssueStepwise(std::int64_t us
         if (!refusal) {
             // Issuable, yet not updated: only the fence can have refused it. Someone else wrote
             // since this holder read the version, so its lease must have expired meanwhile.
-            co_return MakeError(ErrorCode::kBusy, "fenced: coupon version moved on (lease lost)");
+            co_return MakeError(ErrorCode::kBusy, std::string(kFencedDetail));
         }
         co_return MakeError(*refusal, "coupon not issuable");
     }

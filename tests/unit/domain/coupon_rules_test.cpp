@@ -29,5 +29,14 @@ TEST(OutcomeLabel, MatchesMetricLabels) {
     EXPECT_STREQ(OutcomeLabel(ErrorCode::kDependencyUnavailable), "error");
 }
 
+TEST(OutcomeLabel, TellsTheLeaseRefusalsFromAPlainBusy) {
+    EXPECT_STREQ(OutcomeLabel(ErrorCode::kBusy, kLeaseLostDetail), "lease_lost");
+    EXPECT_STREQ(OutcomeLabel(ErrorCode::kBusy, kFencedDetail), "fenced");
+    EXPECT_STREQ(OutcomeLabel(ErrorCode::kBusy, "lock: timeout"), "busy");
+    // Only S001 carries these meanings: the same text on another code keeps that code's label.
+    EXPECT_STREQ(OutcomeLabel(ErrorCode::kDependencyUnavailable, kFencedDetail), "error");
+    EXPECT_STREQ(OutcomeLabel(std::nullopt, kLeaseLostDetail), "issued");
+}
+
 }  // namespace
 }  // namespace hhplus::coupon
