@@ -36,9 +36,12 @@ readonly kExporterPassword=exporter
 # App settings that `./stage up` passes from its own environment to every app (stage.md's table).
 # They stick: a later `up` without the variable keeps the running value; `VAR= ./stage up` (set
 # but empty) goes back to the app's default. COUPON_STRATEGY is set with --strategy.
+# The sanitizer variables matter only for an ASan/UBSan build of the app (HHPLUS_SERVER_BIN):
+# launch starts it with `env -i`, so without them scripts/test.sh's settings and the soak's
+# quarantine size (tools/reliability/soak.sh) would never reach it.
 readonly kAppPassVars=(ADMIN_TOKEN DB_POOL_SIZE SEED_COUPON_QUANTITY LOCK_TTL_MS LOCK_WAIT_MS
     LOCK_RETRY_MS ARGON2_MEMORY_KIB ARGON2_ITERATIONS HASH_QUEUE_LIMIT HASH_WAIT_MS LOG_LEVEL
-    COOKIE_SECURE)
+    COOKIE_SECURE ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS)
 # --- names, services, ports ------------------------------------------------------------------------
 app_name() { printf '%s%s' "$kAppPrefix" "$1"; }
 

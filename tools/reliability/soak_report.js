@@ -1,0 +1,607 @@
+#!/usr/bin/env node
+// Verdict and report of one soak run (tools/reliability/soak.sh): reads OUT/meta.json,
+// OUT/samples.ndjson, OUT/load.ndjson, OUT/load-summary.json and OUT/audit.json; prints the
+// verdict table, writes OUT/summary.json and OUT/report.html (self-contained: inline SVG and CSS,
+// no script, nothing fetched). Exit 0 when every criterion passes, 1 when one fails, 2 when the
+// input is missing or unreadable. Node's standard library only.
+//
+//   node tools/reliability/soak_report.js OUT [--max-rss-growth P] [--fd-tolerance N]
+//        [--clients-tolerance N] [--db-tolerance N] [--no-html]
+//
+// Re-running it on a finished run's directory judges the same samples again (e.g. with another
+// tolerance) without a new load run.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const readline = require('readline');
+
+// --- criteria ------------------------------------------------------------------------------------------
+// RSS: the issue's pass mark, growth after warm-up ≤ 5 %.
+const kDefaultMaxRssGrowthPct = 5;
+// RSS is judged on the retained memory: per sample the smallest reading of a short burst
+// (rss_min_kib, see kRssBurstReads in soak.sh), and per window the smallest sample. An app's RSS is
+// what it retains plus Argon2 buffers in flight (2 hash threads × 19 MiB, never negative), so the
+// minimum is the best estimate of what it retains, and a leak raises it. Windows: the first and
+// the last quarter of the post-warm-up samples, at least kRssWindowMinSamples (a 10-minute run
+// at 10 s: 54 samples → windows of 14 samples = 140 s).
+const kRssWindowFraction = 0.25;
+const kRssWindowMinSamples = 3;
+// ... and at least this long: an app busy hashing most of the time shows its idle floor only now
+// and then, and 3 samples of a short run (6-10 s) may all hold a buffer (a 60 s release run with
+// windows of 3 samples judged +197 % on an app whose floor never moved). 20 s windows caught the
+// floor in every run we made; a window never exceeds half of the judged samples.
+const kRssWindowMinSeconds = 20;
+// Chunks for the slope of the retained RSS (reported, not judged): 10 points on a line.
+const kSlopeChunks = 10;
+// Fewer post-warm-up samples than this and nothing can be said about growth: the run fails
+// rather than pass on no evidence (60 s at 5 s after a 12 s warm-up gives 10).
+const kMinPostWarmupSamples = 6;
+// Flat: max − min over the post-warm-up samples ≤ tolerance.
+// fds per app, not counting its MariaDB connections (db_conns: its pool opens them on demand up to
+// DB_POOL_SIZE and keeps them, so they step up now and then in a long run: a 10-minute run on 10
+// apps went 22 → 26; they are judged by the pool bound below instead). The rest is fixed under
+// steady load (listener, epoll/event fds, 4 Redis connections) except nginx's keep-alive
+// connections to the app, which nginx opens when a request finds none idle; 50 VUs over N apps
+// make that vary by a few at most. 4 tolerates that and still flags a leak of one fd per ~750
+// requests in a 10-minute run (≈ 3,000 requests per app at 25 iterations/s × 2 requests / 10 apps
+// × 600 s → ≥ 4 leaked fds).
+const kDefaultFdTolerance = 4;
+// Redis connected_clients per role: the apps' connections are fixed after warm-up; the only
+// moving clients are our own redis-cli (one, present in every sample) and the load generator's
+// INFO connection, which may or may not be open at a sample: 2.
+const kDefaultClientsTolerance = 2;
+// MariaDB Threads_connected minus the apps' pooled connections (counted per app with ss at the
+// same sample) is what nobody pooled: our own sampling client, and whatever leaks. It must stay
+// flat within 2 (the ss count and the SHOW STATUS query are a few ms apart, so a pool growing in
+// between shows as ±1). The pools themselves are bounded: each app ≤ DB_POOL_SIZE.
+const kDefaultDbTolerance = 2;
+// Ceiling: apps × DB_POOL_SIZE, + 1 for our own sampling client. More is a leak, whatever the range.
+const kDbOwnClients = 1;
+// "The lock is exercised the whole time": at least one issue answered 201 in every window of this
+// length after the warm-up. 10 s, not the sampling interval: a loaded CI machine may stall a
+// process for a second or two (at 2 s sampling an empty interval would not be a finding), while
+// 50 VUs without a single issue for 10 s would be.
+const kBusyWindowS = 10;
+// Load generator exits that leave the run valid: 0, and 99 (a latency threshold of the seed's
+// options failed: speed, which this test does not judge). 111 is a broken invariant.
+const kAcceptedLoadExits = [0, 99];
+
+function usage() {
+  return 'usage: node tools/reliability/soak_report.js OUT_DIR [--max-rss-growth P] [--fd-tolerance N]\n' +
+      '       [--clients-tolerance N] [--db-tolerance N] [--no-html]\n';
+}
+
+function parseArgs(argv) {
+  const opts = {dir: null, html: true};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const num = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`);
+      return v;
+    };
+    if (a === '--max-rss-growth') opts.maxRssGrowthPct = num();
+    else if (a === '--fd-tolerance') opts.fdTolerance = num();
+    else if (a === '--clients-tolerance') opts.clientsTolerance = num();
+    else if (a === '--db-tolerance') opts.dbTolerance = num();
+    else if (a === '--no-html') opts.html = false;
+    else if (a === '-h' || a === '--help') { process.stdout.write(usage()); process.exit(0); }
+    else if (!opts.dir && !a.startsWith('-')) opts.dir = a;
+    else throw new Error(`unknown argument '${a}'`);
+  }
+  if (!opts.dir) throw new Error('no run directory given');
+  return opts;
+}
+
+// --- small statistics ------------------------------------------------------------------------------
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (!n) return null;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const min = (xs) => (xs.length ? Math.min(...xs) : null);
+const max = (xs) => (xs.length ? Math.max(...xs) : null);
+// Least-squares slope of y over x.
+function slope(xs, ys) {
+  const n = xs.length;
+  if (n < 2) return null;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+  return sxx > 0 ? sxy / sxx : null;
+}
+// Percentile as k6 computes it: linear interpolation between closest ranks of the sorted samples.
+function percentile(sorted, p) {
+  if (!sorted.length) return null;
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank), hi = Math.ceil(rank);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+}
+const fmt = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(digits));
+
+// --- reading ---------------------------------------------------------------------------------------------
+function readJson(file, fallback) {
+  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) {
+    if (fallback !== undefined) return fallback;
+    throw new Error(`cannot read ${file}: ${e.message}`);
+  }
+}
+
+function readSamples(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const out = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try { out.push(JSON.parse(line)); } catch (e) { throw new Error(`${file}: bad line: ${line.slice(0, 80)}`); }
+  }
+  return out;
+}
+
+// http_req_duration of every request, bucketed by the sampling interval from t0: per interval the
+// p99 of the `name:issue` requests (the ones that take the lock; sign-ups are Argon2 hashing) and
+// of all requests, and the number of issues answered 201.
+async function readLatency(file, t0Ms, intervalS) {
+  const buckets = new Map();
+  if (!fs.existsSync(file)) return {intervals: [], found: false};
+  const rl = readline.createInterface({input: fs.createReadStream(file), crlfDelay: Infinity});
+  for await (const line of rl) {
+    if (!line.includes('"metric":"http_req_duration"') || !line.includes('"Point"')) continue;
+    let p;
+    try { p = JSON.parse(line); } catch (e) { continue; }
+    const d = p.data;
+    const t = Date.parse(d.time);
+    if (!Number.isFinite(t)) continue;
+    const k = Math.max(0, Math.floor((t - t0Ms) / (intervalS * 1000)));
+    let b = buckets.get(k);
+    if (!b) { b = {issue: [], all: [], issued: 0, failedIssue: 0}; buckets.set(k, b); }
+    b.all.push(d.value);
+    if (d.tags && d.tags.name === 'issue') {
+      b.issue.push(d.value);
+      if (d.tags.status === '201') b.issued++; else b.failedIssue++;
+    }
+  }
+  const keys = [...buckets.keys()].sort((a, b) => a - b);
+  const intervals = [];
+  if (keys.length) {
+    for (let k = keys[0]; k <= keys[keys.length - 1]; k++) {
+      const b = buckets.get(k) || {issue: [], all: [], issued: 0, failedIssue: 0};
+      b.issue.sort((x, y) => x - y);
+      b.all.sort((x, y) => x - y);
+      intervals.push({
+        start_s: k * intervalS, end_s: (k + 1) * intervalS,
+        issue_requests: b.issue.length, issued: b.issued, issue_not_201: b.failedIssue,
+        p99_issue_ms: percentile(b.issue, 99), p99_all_ms: percentile(b.all, 99),
+        requests: b.all.length,
+      });
+    }
+  }
+  return {intervals, found: true};
+}
+
+// --- evaluation --------------------------------------------------------------------------------------
+async function evaluate(dir, opts) {
+  const meta = readJson(path.join(dir, 'meta.json'));
+  const samples = readSamples(path.join(dir, 'samples.ndjson'));
+  const audit = readJson(path.join(dir, 'audit.json'), null);
+  const exported = readJson(path.join(dir, 'load-summary.json'), null);
+  const lim = {
+    maxRssGrowthPct: opts.maxRssGrowthPct ?? meta.max_rss_growth_pct ?? kDefaultMaxRssGrowthPct,
+    fdTolerance: opts.fdTolerance ?? kDefaultFdTolerance,
+    clientsTolerance: opts.clientsTolerance ?? kDefaultClientsTolerance,
+    dbTolerance: opts.dbTolerance ?? kDefaultDbTolerance,
+  };
+  const checks = [];
+  const check = (group, name, pass, detail) => checks.push({group, name, pass: !!pass, detail});
+
+  const load = samples.filter((s) => s.phase === 'load');
+  // Judged: from the end of the warm-up to the end of the load's duration (samples taken while the
+  // load generator stops and reports see idle apps, which would bias the end window downwards).
+  const post = load.filter((s) => s.elapsed_s >= meta.warmup_s && s.elapsed_s < meta.duration_s);
+  const after = samples.filter((s) => s.phase === 'after').pop() || null;
+  check('samples', 'enough post-warm-up samples', post.length >= kMinPostWarmupSamples,
+        `${post.length} after the ${meta.warmup_s} s warm-up (${load.length} in all, need ≥ ${kMinPostWarmupSamples})`);
+
+  // Apps: alive throughout with one PID; RSS growth and slope; fds flat.
+  const appNames = [];
+  for (const s of samples) for (const a of s.apps) if (!appNames.includes(a.name)) appNames.push(a.name);
+  const apps = [];
+  const windowN = Math.max(kRssWindowMinSamples, Math.ceil(post.length * kRssWindowFraction));
+  for (const name of appNames) {
+    const rows = post.map((s) => ({t: s.elapsed_s, a: s.apps.find((x) => x.name === name)}));
+    const all = samples.map((s) => s.apps.find((x) => x.name === name));
+    const pids = new Set(all.filter((a) => a && a.pid !== null).map((a) => a.pid));
+    const dead = all.filter((a) => !a || !a.alive).length;
+    const r = {name, pids: [...pids], dead_samples: dead};
+    // A reading may be missing (null) when /proc could not be read at that instant.
+    const valid = rows.filter((x) => x.a && x.a.alive && (x.a.rss_kib ?? x.a.rss_min_kib ?? null) !== null);
+    const retained = valid.map((x) => Math.min(x.a.rss_min_kib ?? x.a.rss_kib, x.a.rss_kib ?? x.a.rss_min_kib));
+    const withRaw = valid.filter((x) => x.a.rss_kib !== null);
+    const raw = withRaw.map((x) => x.a.rss_kib);
+    const rawMinutes = withRaw.map((x) => x.t / 60);
+    const minutes = valid.map((x) => x.t / 60);
+    if (valid.length >= 2) {
+      const spacing = (valid[valid.length - 1].t - valid[0].t) / (valid.length - 1);
+      const bySeconds = spacing > 0 ? Math.ceil(kRssWindowMinSeconds / spacing) : windowN;
+      const w = Math.min(Math.max(windowN, bySeconds), Math.floor(valid.length / 2)) || 1;
+      r.rss_window_samples = w;
+      r.rss_base_kib = min(retained.slice(0, w));
+      r.rss_end_kib = min(retained.slice(-w));
+      r.rss_growth_pct = ((r.rss_end_kib - r.rss_base_kib) / r.rss_base_kib) * 100;
+      r.rss_slope_kib_per_min = slope(rawMinutes, raw);
+      // Slope of the retained RSS: least squares over the minima of consecutive chunks of the
+      // post-warm-up samples (kSlopeChunks chunks, at least kRssWindowMinSamples samples each),
+      // against each chunk's middle; the per-sample minima alone still catch a hash buffer now
+      // and then, which makes a least-squares line over them swing by MiB/min.
+      const chunk = Math.max(kRssWindowMinSamples, Math.ceil(retained.length / kSlopeChunks));
+      const cx = [], cy = [];
+      for (let i = 0; i + chunk <= retained.length; i += chunk) {
+        cx.push((minutes[i] + minutes[i + chunk - 1]) / 2);
+        cy.push(min(retained.slice(i, i + chunk)));
+      }
+      r.rss_retained_slope_kib_per_min = slope(cx, cy);
+      // The brief's first idea, for comparison: median of the first 3 vs the last 3 raw readings.
+      r.rss_median_growth_pct = ((median(raw.slice(-3)) - median(raw.slice(0, 3))) / median(raw.slice(0, 3))) * 100;
+      r.rss_min_kib = min(raw);
+      r.rss_max_kib = max(raw);
+    }
+    const fdRows = rows.filter((x) => x.a && x.a.fds !== null);
+    const fds = fdRows.map((x) => x.a.fds);
+    r.fds_min = min(fds);
+    r.fds_max = max(fds);
+    // Without db_conns (an older samples file) the raw count is judged.
+    r.has_db_conns = fdRows.length > 0 && fdRows.every((x) => Number.isInteger(x.a.db_conns));
+    const nonDb = r.has_db_conns ? fdRows.map((x) => x.a.fds - x.a.db_conns) : fds;
+    r.fds_non_db_min = min(nonDb);
+    r.fds_non_db_max = max(nonDb);
+    r.fds_range = nonDb.length ? r.fds_non_db_max - r.fds_non_db_min : null;
+    const pool = all.filter((a) => a && Number.isInteger(a.db_conns)).map((a) => a.db_conns);
+    r.db_conns_min = min(pool);
+    r.db_conns_max = max(pool);
+    const threads = rows.filter((x) => x.a && x.a.threads !== null).map((x) => x.a.threads);
+    r.threads_min = min(threads);
+    r.threads_max = max(threads);
+    r.fds_after = after ? (after.apps.find((x) => x.name === name) || {}).fds ?? null : null;
+    apps.push(r);
+
+    check('apps', `${name} alive, one PID`, dead === 0 && pids.size === 1,
+          dead ? `${dead} sample(s) found it dead` : `pid ${[...pids].join(', ')}`);
+    check('rss', `${name} RSS growth ≤ ${lim.maxRssGrowthPct} %`,
+          r.rss_growth_pct !== undefined && r.rss_growth_pct <= lim.maxRssGrowthPct,
+          r.rss_growth_pct === undefined ? 'no samples' :
+            `${r.rss_base_kib} → ${r.rss_end_kib} KiB = ${fmt(r.rss_growth_pct, 2)} % ` +
+            `(min of first/last ${r.rss_window_samples} samples; slope ${fmt(r.rss_retained_slope_kib_per_min)} KiB/min retained, ` +
+            `${fmt(r.rss_slope_kib_per_min)} KiB/min raw)`);
+    check('fds', `${name} fds flat (range ≤ ${lim.fdTolerance}${r.has_db_conns ? ', MariaDB connections aside' : ''})`,
+          r.fds_range !== null && r.fds_range <= lim.fdTolerance,
+          r.fds_range === null ? 'no samples' :
+            `${r.fds_non_db_min}..${r.fds_non_db_max}: range ${r.fds_range}` +
+            (r.has_db_conns ? ` (all fds ${r.fds_min}..${r.fds_max}, MariaDB connections ${r.db_conns_min}..${r.db_conns_max})` : ''));
+    if (pool.length) {
+      check('db', `${name} MariaDB connections ≤ DB_POOL_SIZE ${meta.db_pool_size || 8}`,
+            r.db_conns_max <= (meta.db_pool_size || 8), `${r.db_conns_min}..${r.db_conns_max}`);
+    }
+    check('threads', `${name} threads constant`, r.threads_min !== null && r.threads_min === r.threads_max,
+          `${r.threads_min}..${r.threads_max}`);
+  }
+
+  // Redis per role.
+  const roles = [];
+  const roleNames = samples.length ? Object.keys(samples[0].redis) : [];
+  for (const role of roleNames) {
+    const vals = post.map((s) => s.redis[role]).filter((v) => v && v.connected_clients !== null);
+    const cc = vals.map((v) => v.connected_clients);
+    const ch = load.map((s) => s.redis[role]).filter((v) => v && v.pubsub_channels !== null).map((v) => v.pubsub_channels);
+    const r = {
+      role,
+      clients_min: min(cc), clients_max: max(cc),
+      clients_range: cc.length ? max(cc) - min(cc) : null,
+      pubsub_channels_max_during: max(ch),
+      used_memory_first: vals.length ? vals[0].used_memory : null,
+      used_memory_last: vals.length ? vals[vals.length - 1].used_memory : null,
+      pubsub_channels_after: after && after.redis[role] ? after.redis[role].pubsub_channels : null,
+      pubsub_patterns_after: after && after.redis[role] ? after.redis[role].pubsub_patterns : null,
+      clients_after: after && after.redis[role] ? after.redis[role].connected_clients : null,
+      channels_left: (meta.pubsub_channels_left || {})[role] || [],
+    };
+    roles.push(r);
+    check('redis', `${role}: connected_clients flat (range ≤ ${lim.clientsTolerance})`,
+          r.clients_range !== null && r.clients_range <= lim.clientsTolerance,
+          r.clients_range === null ? 'no samples' : `${r.clients_min}..${r.clients_max}: range ${r.clients_range}`);
+    check('pubsub', `${role}: no Pub/Sub channel or pattern left after the run`,
+          r.pubsub_channels_after === 0 && r.pubsub_patterns_after === 0 && r.channels_left.length === 0,
+          `pubsub_channels=${r.pubsub_channels_after} pubsub_patterns=${r.pubsub_patterns_after}` +
+            (r.channels_left.length ? ` left: ${r.channels_left.join(' ')}` : '') +
+            ` (max during the run: ${r.pubsub_channels_max_during})`);
+  }
+
+  // MariaDB.
+  const db = post.map((s) => s.db.threads_connected).filter((v) => v !== null);
+  // Threads_connected − Σ pooled connections, where every app's count is known.
+  const unpooled = post.filter((s) => s.db.threads_connected !== null && s.apps.every((a) => Number.isInteger(a.db_conns)))
+      .map((s) => s.db.threads_connected - s.apps.reduce((n, a) => n + a.db_conns, 0));
+  const pooled = post.filter((s) => s.apps.every((a) => Number.isInteger(a.db_conns)))
+      .map((s) => s.apps.reduce((n, a) => n + a.db_conns, 0));
+  const dbAll = load.map((s) => s.db.threads_connected).filter((v) => v !== null);
+  const dbCeiling = meta.apps * (meta.db_pool_size || 8) + kDbOwnClients;
+  const useUnpooled = unpooled.length === db.length && db.length > 0;
+  const judgedDb = useUnpooled ? unpooled : db;
+  const dbr = {min: min(db), max: max(db), pooled_min: min(pooled), pooled_max: max(pooled),
+               unpooled_min: min(unpooled), unpooled_max: max(unpooled),
+               range: judgedDb.length ? max(judgedDb) - min(judgedDb) : null,
+               max_whole_run: max(dbAll), ceiling: dbCeiling,
+               after: after ? after.db.threads_connected : null};
+  check('db', useUnpooled ? `MariaDB Threads_connected flat, the apps' pools aside (range ≤ ${lim.dbTolerance})`
+                          : `MariaDB Threads_connected flat (range ≤ ${lim.dbTolerance})`,
+        dbr.range !== null && dbr.range <= lim.dbTolerance,
+        dbr.range === null ? 'no samples' :
+          (useUnpooled ? `unpooled ${dbr.unpooled_min}..${dbr.unpooled_max}: range ${dbr.range} ` +
+                         `(Threads_connected ${dbr.min}..${dbr.max}, pools ${dbr.pooled_min}..${dbr.pooled_max})`
+                       : `${dbr.min}..${dbr.max}: range ${dbr.range}`));
+  check('db', `MariaDB Threads_connected ≤ apps × DB_POOL_SIZE + ${kDbOwnClients} = ${dbCeiling}`,
+        dbr.max_whole_run !== null && dbr.max_whole_run <= dbCeiling, `max ${dbr.max_whole_run}`);
+
+  // Latency per interval and "the lock is exercised the whole time".
+  const lat = await readLatency(path.join(dir, 'load.ndjson'), meta.t0_ms, meta.interval_s);
+  const judged = lat.intervals.filter((iv) => iv.start_s >= meta.warmup_s && iv.end_s <= meta.duration_s);
+  const busy = new Map();  // window start (s) → issues answered 201
+  const bw = Math.max(kBusyWindowS, meta.interval_s);
+  for (let w = Math.ceil(meta.warmup_s / bw) * bw; w + bw <= meta.duration_s; w += bw) busy.set(w, 0);
+  for (const iv of lat.intervals) {
+    const w = Math.floor(iv.start_s / bw) * bw;
+    if (busy.has(w) && iv.end_s <= w + bw) busy.set(w, busy.get(w) + iv.issued);
+  }
+  const idle = [...busy.entries()].filter(([, n]) => n === 0);
+  check('load', `issues answered 201 in every ${bw} s after the warm-up (the lock busy throughout)`,
+        busy.size > 0 && idle.length === 0,
+        `${busy.size} windows judged, fewest issues in one: ${min([...busy.values()])}` +
+          (idle.length ? `; none in ${idle.map(([w]) => `${w}-${w + bw} s`).join(', ')}` : ''));
+
+  // The load generator and the audit.
+  const m = (exported && exported.metrics) || {};
+  const created201 = m.success_coupon_issue_rate ? m.success_coupon_issue_rate.passes : null;
+  const soldOut = m.coupon_sold_out_count ? m.coupon_sold_out_count.count : 0;
+  check('load', `load generator exit ${meta.load_exit_code} (0, or 99 = a latency threshold; never 111 = broken invariant)`,
+        kAcceptedLoadExits.includes(meta.load_exit_code), `exit ${meta.load_exit_code}`);
+  check('load', 'never sold out (the coupon of 10,000,000 outlasts the run)', soldOut === 0, `C001 answers: ${soldOut}`);
+  const au = audit || {};
+  const auditOk = meta.audit_http_status === 200 && Number.isInteger(au.issuedQuantity) &&
+      au.issuedQuantity === au.holderRows && au.holderRows === au.distinctHolders &&
+      au.distinctHolders <= au.totalQuantity;
+  check('audit', 'audit: issuedQuantity == holderRows == distinctHolders ≤ totalQuantity', auditOk,
+        audit ? `HTTP ${meta.audit_http_status}: issued=${au.issuedQuantity} rows=${au.holderRows} holders=${au.distinctHolders} total=${au.totalQuantity}`
+              : `no audit (HTTP ${meta.audit_http_status}, coupon ${meta.coupon_id})`);
+  check('audit', 'audit: 201s ≤ issuedQuantity (every 201 is a row)',
+        created201 !== null && Number.isInteger(au.issuedQuantity) && created201 <= au.issuedQuantity,
+        `201s=${created201} issued=${au.issuedQuantity}`);
+
+  // Shutdown and sanitizers.
+  check('shutdown', 'every app exited on SIGTERM (none killed after its grace period)',
+        meta.apps_killed_at_down === 0, `${meta.apps_killed_at_down} SIGKILL line(s) in ./stage down`);
+  check('sanitizers', 'no AddressSanitizer / LeakSanitizer / UBSan report in the app logs',
+        meta.sanitizer_hits === 0,
+        meta.sanitizer_hits ? `${meta.sanitizer_hits} line(s), see sanitizer.txt` :
+          (meta.sanitized ? `ASan+UBSan build, ASAN_OPTIONS=${meta.asan_options}` : 'release build (no sanitizers: nothing to report)'));
+  check('sampler', 'sampler ended with the load generator', meta.sampler_exit_code === 0,
+        `exit ${meta.sampler_exit_code}`);
+
+  const pass = checks.every((c) => c.pass);
+  const rssGrowth = apps.map((a) => a.rss_growth_pct).filter((v) => v !== undefined);
+  const rssSlope = apps.map((a) => a.rss_slope_kib_per_min).filter((v) => v !== null && v !== undefined);
+  const rssRetSlope = apps.map((a) => a.rss_retained_slope_kib_per_min).filter((v) => v !== null && v !== undefined);
+  const first = judged[0] || lat.intervals[0] || null;
+  const last = judged[judged.length - 1] || lat.intervals[lat.intervals.length - 1] || null;
+  return {
+    verdict: pass ? 'pass' : 'fail',
+    meta, limits: {...lim, rss_window_fraction: kRssWindowFraction, rss_window_min_samples: kRssWindowMinSamples,
+                   rss_window_min_seconds: kRssWindowMinSeconds,
+                   min_post_warmup_samples: kMinPostWarmupSamples},
+    figures: {
+      rss_growth_pct_min: min(rssGrowth), rss_growth_pct_max: max(rssGrowth),
+      rss_slope_kib_per_min_min: min(rssSlope), rss_slope_kib_per_min_max: max(rssSlope),
+      rss_retained_slope_kib_per_min_min: min(rssRetSlope), rss_retained_slope_kib_per_min_max: max(rssRetSlope),
+      fds_range_max: max(apps.map((a) => a.fds_range).filter((v) => v !== null)),
+      p99_issue_ms_first: first ? first.p99_issue_ms : null, p99_issue_ms_last: last ? last.p99_issue_ms : null,
+      issued_201: created201, audit: audit,
+      requests: lat.intervals.reduce((s, iv) => s + iv.requests, 0),
+    },
+    checks, apps, roles, db: dbr, intervals: lat.intervals, samples,
+  };
+}
+
+// --- text output -------------------------------------------------------------------------------------
+function printText(res) {
+  const f = res.figures;
+  const lines = [];
+  lines.push(`soak verdict: ${res.verdict.toUpperCase()}  (${res.meta.command})`);
+  lines.push('');
+  lines.push('app                           retained RSS KiB     growth   slope KiB/min   fds      threads');
+  lines.push('                              base→end                      retained/raw');
+  for (const a of res.apps) {
+    lines.push(`${a.name.padEnd(28)}  ${`${a.rss_base_kib ?? '–'}→${a.rss_end_kib ?? '–'}`.padEnd(18)} ` +
+               `${fmt(a.rss_growth_pct, 2).padStart(7)} %  ${`${fmt(a.rss_retained_slope_kib_per_min)}/${fmt(a.rss_slope_kib_per_min)}`.padStart(16)}  ` +
+               `${`${a.fds_min}..${a.fds_max}`.padEnd(8)} ${a.threads_min}..${a.threads_max}`);
+  }
+  lines.push('');
+  lines.push('redis role   clients   pubsub channels (max during → after)');
+  for (const r of res.roles) {
+    lines.push(`${r.role.padEnd(10)}   ${`${r.clients_min}..${r.clients_max}`.padEnd(8)}  ${r.pubsub_channels_max_during} → ${r.pubsub_channels_after}`);
+  }
+  lines.push(`mariadb Threads_connected ${res.db.min}..${res.db.max} (apps' pools ${res.db.pooled_min ?? '–'}..${res.db.pooled_max ?? '–'}, ` +
+             `unpooled ${res.db.unpooled_min ?? '–'}..${res.db.unpooled_max ?? '–'}; after: ${res.db.after})`);
+  lines.push(`p99 of issue per ${res.meta.interval_s} s interval: first ${fmt(f.p99_issue_ms_first)} ms, last ${fmt(f.p99_issue_ms_last)} ms`);
+  lines.push(`issued (201s): ${f.issued_201}; audit: ${JSON.stringify(f.audit)}`);
+  lines.push('');
+  for (const c of res.checks) lines.push(`${c.pass ? 'ok    ' : 'FAILED'}  ${c.name}: ${c.detail}`);
+  lines.push('');
+  lines.push(`soak: ${res.checks.filter((c) => !c.pass).length} of ${res.checks.length} criteria failed → ${res.verdict.toUpperCase()}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+// --- HTML and SVG ------------------------------------------------------------------------------------
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
+const kPalette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f',
+                  '#bcbd22', '#17becf', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173'];
+
+// "Nice" tick step for a span (1, 2 or 5 × 10^k), about `count` ticks.
+function niceStep(span, count) {
+  const raw = span / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw || 1));
+  const n = raw / mag;
+  return (n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10) * mag;
+}
+const tickLabel = (v) => (Math.abs(v) >= 1e6 ? `${+(v / 1e6).toFixed(2)}M` : Math.abs(v) >= 1e4 ? `${+(v / 1e3).toFixed(1)}k` : `${+v.toFixed(2)}`);
+
+// series: [{name, points: [[x, y], ...]}]; x in seconds since the start of the load.
+function lineChart({title, unit, series, warmupS, endS, yFloorZero = true}) {
+  const W = 760, H = 260, L = 64, R = 12, T = 28, B = 34;
+  const pts = series.flatMap((s) => s.points).filter((p) => p[1] !== null && p[1] !== undefined);
+  if (!pts.length) return `<figure><figcaption>${esc(title)}</figcaption><p class="none">no data</p></figure>`;
+  let x0 = 0, x1 = Math.max(...pts.map((p) => p[0]), endS || 0);
+  let y0 = yFloorZero ? 0 : Math.min(...pts.map((p) => p[1]));
+  let y1 = Math.max(...pts.map((p) => p[1]));
+  if (y1 === y0) { y1 = y0 + 1; }
+  const ys = niceStep(y1 - y0, 5);
+  y0 = Math.floor(y0 / ys) * ys;
+  y1 = Math.ceil(y1 / ys) * ys;
+  if (x1 <= x0) x1 = x0 + 1;
+  const sx = (x) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
+  const sy = (y) => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
+  let g = '';
+  for (let y = y0; y <= y1 + ys / 2; y += ys) {
+    g += `<line x1="${L}" x2="${W - R}" y1="${sy(y)}" y2="${sy(y)}" class="grid"/>` +
+         `<text x="${L - 6}" y="${sy(y) + 4}" class="yt">${tickLabel(y)}</text>`;
+  }
+  const xs = niceStep(x1 - x0, 8);
+  for (let x = 0; x <= x1 + 1e-9; x += xs) {
+    g += `<line x1="${sx(x)}" x2="${sx(x)}" y1="${T}" y2="${H - B}" class="grid"/>` +
+         `<text x="${sx(x)}" y="${H - B + 14}" class="xt">${tickLabel(x)}</text>`;
+  }
+  if (warmupS) {
+    g += `<rect x="${sx(0)}" y="${T}" width="${sx(warmupS) - sx(0)}" height="${H - T - B}" class="warm"/>` +
+         `<text x="${sx(warmupS / 2)}" y="${T + 12}" class="xt">warm-up</text>`;
+  }
+  let lines = '';
+  series.forEach((s, i) => {
+    const color = kPalette[i % kPalette.length];
+    const p = s.points.filter((q) => q[1] !== null && q[1] !== undefined);
+    if (!p.length) return;
+    lines += `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${p.map((q) => `${sx(q[0]).toFixed(1)},${sy(q[1]).toFixed(1)}`).join(' ')}"><title>${esc(s.name)}</title></polyline>`;
+    if (p.length === 1) lines += `<circle cx="${sx(p[0][0])}" cy="${sy(p[0][1])}" r="2.5" fill="${color}"/>`;
+  });
+  const legend = series.map((s, i) => `<span><i style="background:${kPalette[i % kPalette.length]}"></i>${esc(s.name)}</span>`).join('');
+  return `<figure><figcaption>${esc(title)} <small>(${esc(unit)}; x: seconds since the load started)</small></figcaption>` +
+    `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">` +
+    `<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" class="plot"/>${g}${lines}` +
+    `<text x="${(L + W - R) / 2}" y="${H - 4}" class="xt">s</text></svg><div class="legend">${legend}</div></figure>`;
+}
+
+function renderHtml(res) {
+  const m = res.meta;
+  const samples = res.samples;
+  const short = (n) => n.replace('hhplus-e-commerce-app-', 'app-');
+  const appSeries = (field) => res.apps.map((a) => ({
+    name: short(a.name),
+    points: samples.map((s) => { const x = s.apps.find((q) => q.name === a.name); return [s.elapsed_s, x ? x[field] : null]; }),
+  }));
+  const roleSeries = (field) => res.roles.map((r) => ({
+    name: r.role, points: samples.map((s) => [s.elapsed_s, s.redis[r.role] ? s.redis[r.role][field] : null]),
+  }));
+  const endS = samples.length ? samples[samples.length - 1].elapsed_s : m.duration_s;
+  const charts = [
+    lineChart({title: 'RSS per app (one reading per sample)', unit: 'KiB', series: appSeries('rss_kib'), warmupS: m.warmup_s, endS}),
+    lineChart({title: 'Retained RSS per app (minimum of the sample\'s burst; judged)', unit: 'KiB', series: appSeries('rss_min_kib'), warmupS: m.warmup_s, endS}),
+    lineChart({title: 'Open file descriptors per app', unit: 'count', series: appSeries('fds'), warmupS: m.warmup_s, endS}),
+    lineChart({title: 'Redis connected_clients per role', unit: 'count', series: roleSeries('connected_clients'), warmupS: m.warmup_s, endS}),
+    lineChart({title: 'Redis pubsub_channels per role', unit: 'count', series: roleSeries('pubsub_channels'), warmupS: m.warmup_s, endS}),
+    lineChart({title: 'MariaDB Threads_connected', unit: 'count',
+               series: [{name: 'Threads_connected', points: samples.map((s) => [s.elapsed_s, s.db.threads_connected])},
+                        {name: "apps' pools (ss)", points: samples.map((s) => [s.elapsed_s,
+                          s.apps.every((a) => Number.isInteger(a.db_conns)) ? s.apps.reduce((n, a) => n + a.db_conns, 0) : null])}],
+               warmupS: m.warmup_s, endS}),
+    lineChart({title: `p99 latency per ${m.interval_s} s interval`, unit: 'ms',
+               series: [{name: 'issue (POST /api/coupons/{id}/issue)', points: res.intervals.map((iv) => [iv.end_s, iv.p99_issue_ms])},
+                        {name: 'all requests (sign-up + issue)', points: res.intervals.map((iv) => [iv.end_s, iv.p99_all_ms])}],
+               warmupS: m.warmup_s, endS}),
+    lineChart({title: `Issues answered 201 per ${m.interval_s} s interval`, unit: 'count',
+               series: [{name: '201', points: res.intervals.map((iv) => [iv.end_s, iv.issued])}], warmupS: m.warmup_s, endS}),
+  ];
+  const checkRows = res.checks.map((c) => `<tr class="${c.pass ? 'ok' : 'bad'}"><td>${c.pass ? '✓' : '✗'}</td><td>${esc(c.group)}</td><td>${esc(c.name)}</td><td>${esc(c.detail)}</td></tr>`).join('');
+  const appRows = res.apps.map((a) => `<tr><td>${esc(a.name)}</td><td>${a.rss_base_kib ?? '–'}</td><td>${a.rss_end_kib ?? '–'}</td>` +
+    `<td>${fmt(a.rss_growth_pct, 2)}</td><td>${fmt(a.rss_slope_kib_per_min)}</td><td>${fmt(a.rss_retained_slope_kib_per_min)}</td>` +
+    `<td>${fmt(a.rss_median_growth_pct, 1)}</td><td>${a.rss_min_kib ?? '–'}..${a.rss_max_kib ?? '–'}</td>` +
+    `<td>${a.fds_min}..${a.fds_max}</td><td>${a.fds_non_db_min}..${a.fds_non_db_max}</td><td>${a.db_conns_min ?? '–'}..${a.db_conns_max ?? '–'}</td>` +
+    `<td>${a.threads_min}..${a.threads_max}</td></tr>`).join('');
+  const roleRows = res.roles.map((r) => `<tr><td>${esc(r.role)}</td><td>${r.clients_min}..${r.clients_max}</td>` +
+    `<td>${r.pubsub_channels_max_during}</td><td>${r.pubsub_channels_after}</td><td>${r.pubsub_patterns_after}</td>` +
+    `<td>${r.used_memory_first ?? '–'} → ${r.used_memory_last ?? '–'}</td></tr>`).join('');
+  const ivRows = res.intervals.map((iv) => `<tr><td>${iv.start_s}–${iv.end_s}</td><td>${iv.requests}</td><td>${iv.issued}</td>` +
+    `<td>${iv.issue_not_201}</td><td>${fmt(iv.p99_issue_ms)}</td><td>${fmt(iv.p99_all_ms)}</td></tr>`).join('');
+  const f = res.figures;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Soak ${esc(res.verdict)}</title><style>
+body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px}
+.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff}
+.pass{background:#2a7d2a}.fail{background:#b22222}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f3f3f3}tr.bad td{background:#fde8e8}tr.ok td:first-child{color:#2a7d2a}tr.bad td:first-child{color:#b22222}
+figure{margin:18px 0}figcaption{font-weight:600}small{font-weight:400;color:#666}
+svg .plot{fill:#fff;stroke:#999}svg .grid{stroke:#eee}svg .yt{font-size:10px;text-anchor:end;fill:#555}
+svg .xt{font-size:10px;text-anchor:middle;fill:#555}svg .warm{fill:#f4f0e0;opacity:.7}
+.legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
+code{background:#f5f5f5;padding:0 3px}.none{color:#888}
+</style></head><body>
+<h1>Soak test <span class="verdict ${res.verdict}">${res.verdict.toUpperCase()}</span></h1>
+<p><code>${esc(m.command)}</code><br>
+${m.apps} apps, strategy ${esc(m.strategy)}, ${m.vus} VUs closed loop for ${m.duration_s} s; samples every ${m.interval_s} s,
+warm-up ${m.warmup_s} s (not judged). App binary <code>${esc(m.server_bin)}</code>${m.sanitized ? ` (ASan+UBSan, <code>ASAN_OPTIONS=${esc(m.asan_options)}</code>)` : ''}.
+Machine: ${m.cores} cores; before: <code>${esc(m.uptime_before)}</code>; after: <code>${esc(m.uptime_after)}</code>.</p>
+<p>Coupon ${m.coupon_id} of ${m.coupon_quantity}; 201s: ${f.issued_201}; audit: <code>${esc(JSON.stringify(f.audit))}</code>.
+RSS growth ${fmt(f.rss_growth_pct_min, 2)} … ${fmt(f.rss_growth_pct_max, 2)} % (limit ${res.limits.maxRssGrowthPct} %),
+slope of the retained RSS ${fmt(f.rss_retained_slope_kib_per_min_min)} … ${fmt(f.rss_retained_slope_kib_per_min_max)} KiB/min
+(raw readings: ${fmt(f.rss_slope_kib_per_min_min)} … ${fmt(f.rss_slope_kib_per_min_max)} KiB/min, dominated by Argon2 buffers in flight); p99 of issue first/last interval
+${fmt(f.p99_issue_ms_first)} / ${fmt(f.p99_issue_ms_last)} ms.</p>
+<h2>Verdict</h2>
+<table><tr><th></th><th>group</th><th>criterion</th><th>measured</th></tr>${checkRows}</table>
+<p><small>RSS growth: smallest retained RSS (minimum of a ${m.rss_burst_reads ?? '?'}-reading burst per sample) in the last vs the first
+${Math.round(res.limits.rss_window_fraction * 100)} % of the post-warm-up samples (at least ${res.limits.rss_window_min_samples} samples and
+${res.limits.rss_window_min_seconds} s, at most half of them).
+Flat: max − min after the warm-up ≤ ${res.limits.fdTolerance} fds per app, ≤ ${res.limits.clientsTolerance} Redis clients per role,
+≤ ${res.limits.dbTolerance} MariaDB connections outside the apps' pools (each pool ≤ DB_POOL_SIZE). p99: <code>http_req_duration</code> of the <code>name:issue</code> requests.</small></p>
+<h2>Apps</h2>
+<table><tr><th>app</th><th>retained base KiB</th><th>retained end KiB</th><th>growth %</th><th>slope KiB/min (raw)</th>
+<th>slope KiB/min (retained)</th><th>median-of-3 growth % (info)</th><th>raw RSS range KiB</th><th>fds</th><th>fds without MariaDB</th>
+<th>MariaDB connections</th><th>threads</th></tr>${appRows}</table>
+<h2>Redis roles and MariaDB</h2>
+<table><tr><th>role</th><th>connected_clients</th><th>pubsub_channels max during</th><th>channels after</th><th>patterns after</th><th>used_memory</th></tr>${roleRows}</table>
+<p>MariaDB Threads_connected ${res.db.min}..${res.db.max} after the warm-up (the apps' pools ${res.db.pooled_min ?? '–'}..${res.db.pooled_max ?? '–'},
+not pooled ${res.db.unpooled_min ?? '–'}..${res.db.unpooled_max ?? '–'}), ${res.db.after} after the run.</p>
+<h2>Charts</h2>
+${charts.join('\n')}
+<h2>Per interval</h2>
+<table><tr><th>interval s</th><th>requests</th><th>issue 201</th><th>issue not 201</th><th>p99 issue ms</th><th>p99 all ms</th></tr>${ivRows}</table>
+</body></html>
+`;
+}
+
+async function main() {
+  let opts;
+  try { opts = parseArgs(process.argv.slice(2)); } catch (e) {
+    process.stderr.write(`soak_report: ${e.message}\n${usage()}`);
+    return 2;
+  }
+  let res;
+  try { res = await evaluate(opts.dir, opts); } catch (e) {
+    process.stderr.write(`soak_report: ${e.message}\n`);
+    return 2;
+  }
+  printText(res);
+  const {samples, ...summary} = res;
+  fs.writeFileSync(path.join(opts.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  if (opts.html) fs.writeFileSync(path.join(opts.dir, 'report.html'), renderHtml(res));
+  return res.verdict === 'pass' ? 0 : 1;
+}
+
+main().then((code) => process.exit(code));
