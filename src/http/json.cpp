@@ -267,6 +267,9 @@ class ObjectBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Obj
         if (f.kind != kString) return Fail("wrong type", current_);
         const auto n = static_cast<std::int64_t>(len);
         if (n < f.min || n > f.max) return Fail("string length out of bounds", current_);
+        if (HasEncodedSurrogate(std::string_view(str, len))) {
+            return Fail("unpaired surrogate escape", current_);
+        }
         JsonObject::Entry& e = object_.entries_[current_];
         e.text.assign(str, len);
         e.present = true;
@@ -310,6 +313,20 @@ class ObjectBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Obj
 
   private:
     static constexpr std::size_t kNoField = static_cast<std::size_t>(-1);
+
+    // kParseValidateEncodingFlag checks the raw bytes only: RapidJSON 1.1 decodes a lone low
+    // surrogate escape ("\udc00") into the bytes ED B0 80, which are not UTF-8, and such a string
+    // would reach the database and our responses (found by hhplus-fuzz). Raw input never holds
+    // ED A0..ED BF (the validation refuses it), so that pair marks exactly an escaped surrogate.
+    static bool HasEncodedSurrogate(std::string_view text) {
+        for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+            if (static_cast<unsigned char>(text[i]) == 0xED &&
+                static_cast<unsigned char>(text[i + 1]) >= 0xA0) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     // The detail names declared fields only: an unknown key is client text and stays out of logs.
     bool Fail(const char* what, std::size_t field = kNoField) {

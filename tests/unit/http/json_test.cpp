@@ -214,6 +214,19 @@ TEST(ParseObject, EmptyBodyPolicy) {
     EXPECT_FALSE(ParseObject("", kAmount, EmptyBody::kAsEmptyObject).ok());
 }
 
+// Found by hhplus-fuzz: RapidJSON decodes a lone low surrogate escape into bytes that are not
+// UTF-8 (ED B8 80), which then reached handlers as a valid string.
+TEST(ParseObject, RejectsUnpairedSurrogateEscapes) {
+    EXPECT_FALSE(ParseObject(R"({"name":"a\ude00b"})", {{"name", kString}}).ok());
+    EXPECT_FALSE(ParseObject(R"({"name":"\udfff"})", {{"name", kString}}).ok());
+    EXPECT_FALSE(ParseObject(R"({"name":"\ud83d"})", {{"name", kString}}).ok());
+    EXPECT_FALSE(ParseObject(R"({"name":"\ud83dx"})", {{"name", kString}}).ok());
+    // A pair, an escaped BMP character and raw UTF-8 are fine.
+    auto pair = ParseObject(R"({"name":"\ud83d\ude00 \ud55c \uffff é"})", {{"name", kString}});
+    ASSERT_TRUE(pair.ok());
+    EXPECT_EQ(pair->GetString("name"), "\xF0\x9F\x98\x80 \xED\x95\x9C \xEF\xBF\xBF \xC3\xA9");
+}
+
 TEST(ParseJsonInteger, Grammar) {
     EXPECT_EQ(ParseJsonInteger("0"), 0);
     EXPECT_EQ(ParseJsonInteger("-12"), -12);

@@ -68,6 +68,36 @@ TEST(RequestParser, ByteByByteAndChunked) {
     EXPECT_EQ(p.TakeRequest().body, "abcde");
 }
 
+// Found by hhplus-fuzz: a chunked body made of the last chunk only, "0\r\n" arriving alone
+// and then one byte at a time, tripped an assertion inside Beast 1.74 (abort in debug builds).
+TEST(RequestParser, LastChunkFirstArrivingByteByByte) {
+    const std::string head = "POST /e HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (const std::string body : {"0\r\n\r\n", "0\r\nX-T: 1\r\n\r\n"}) {
+        for (std::size_t step : {std::size_t{1}, std::size_t{2}, std::size_t{3}}) {
+            RequestParser p(ParserLimits{});
+            // The head and "0\r\n" in one read, the rest in `step`-byte reads.
+            boost::beast::error_code ec;
+            std::string pending = head + "0\r\n";
+            pending.erase(0, p.Feed(pending, ec));
+            ASSERT_TRUE(!ec || ec == boost::beast::http::error::need_more) << ec.message();
+            const std::string rest = body.substr(3);
+            bool done = p.is_done();
+            for (std::size_t pos = 0; pos < rest.size() && !done; pos += step) {
+                pending += rest.substr(pos, step);
+                ec = {};
+                pending.erase(0, p.Feed(pending, ec));
+                ASSERT_TRUE(!ec || ec == boost::beast::http::error::need_more) << ec.message();
+                done = p.is_done();
+            }
+            EXPECT_TRUE(done) << "step " << step;
+            EXPECT_EQ(p.TakeRequest().body, "");
+        }
+        // The byte-by-byte path of the other tests, too.
+        RequestParser q(ParserLimits{});
+        EXPECT_TRUE(Parse(q, head + body, 1).done);
+    }
+}
+
 TEST(RequestParser, HttpTen) {
     RequestParser p(ParserLimits{});
     ASSERT_TRUE(Parse(p, "GET / HTTP/1.0\r\n\r\n").done);
