@@ -168,6 +168,41 @@ TEST_P(IssuePaths, ThreeHundredIssuesOnAHundredGiveExactlyAHundred) {
     EXPECT_EQ(got->issued_quantity, 100);
 }
 
+// The fence, on both paths: a holder paused past its lease comes back with the version it read
+// when it took the lock; someone else has written since, so its compare-and-set must refuse
+// (S001 "fenced", the outcome label the fault tool counts) and leave no holder row behind.
+TEST_P(IssuePaths, AStaleFenceIsRefusedAndWritesNothing) {
+    coupon::CouponStore store(*pool_);
+    store.UseCompoundStatements(GetParam());
+    const auto now = ToEpochMillis(clock_.Now());
+    auto created = Run(store.Create("FENCE", 10, 10, now + 3'600'000));
+    ASSERT_TRUE(created.ok());
+    const auto coupon_id = created->id;
+    const std::string cid = std::to_string(coupon_id);
+    const auto paused = NewUser("paused@test.co");
+    const auto other = NewUser("other@test.co");
+    auto stale = Run(store.ReadVersion(coupon_id));
+    ASSERT_TRUE(stale.ok());
+    ASSERT_TRUE(stale.value());
+    const std::uint64_t stale_version = *stale.value();
+    // The next holder writes with the current version: accepted, and the version moves on.
+    auto next = Run(store.Issue(other, coupon_id, now, stale_version));
+    ASSERT_TRUE(next.ok()) << next.error().detail;
+    auto refused = Run(store.Issue(paused, coupon_id, now, stale_version));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kBusy);
+    EXPECT_STREQ(coupon::OutcomeLabel(refused.error().code, refused.error().detail), "fenced");
+    EXPECT_EQ(db_.Sql("SELECT COUNT(*) FROM user_coupons WHERE coupon_id = " + cid), "1\n");
+    EXPECT_EQ(db_.Sql("SELECT issued_quantity FROM coupons WHERE id = " + cid), "1\n");
+    // With the current version the same user is served: the refusal was the fence, nothing else.
+    auto current = Run(store.ReadVersion(coupon_id));
+    ASSERT_TRUE(current.ok());
+    ASSERT_TRUE(current.value());
+    EXPECT_NE(*current.value(), stale_version);
+    auto retried = Run(store.Issue(paused, coupon_id, now, *current.value()));
+    EXPECT_TRUE(retried.ok()) << retried.error().detail;
+}
+
 INSTANTIATE_TEST_SUITE_P(Compound, IssuePaths, ::testing::Values(true, false));
 
 TEST_F(DomainConcurrency, CrashMidTransactionLosesNothing) {
