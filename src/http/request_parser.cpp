@@ -127,4 +127,19 @@ std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, boost::beast::strin
 
 void RequestParser::on_finish_impl(boost::beast::error_code&) {}
 
+ErrorCode ErrorCodeOf(ParseFailure failure) {
+    switch (failure) {
+        case ParseFailure::kRequestLineTooLong:
+            return ErrorCode::kRequestLineTooLong;
+        case ParseFailure::kHeadersTooLarge:
+            return ErrorCode::kHeadersTooLarge;
+        case ParseFailure::kBodyTooLarge:
+            return ErrorCode::kBodyTooLarge;
+        case ParseFailure::kMalformed:
+        case ParseFailure::kNone:
+            break;
+    }
+    return ErrorCode::kInvalidRequest;
+}
+
 }  // namespace hhplus::http

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/error_code.hpp"
 #include "http/message.hpp"
 
 namespace hhplus::http {
@@ -32,6 +33,9 @@ enum class ParseFailure {
     kBodyTooLarge,        // 413 V013: announced by Content-Length, or chunks adding up
     kMalformed,           // 400 V001
 };
+
+// The error-table code a parse failure is answered with (the status comes from error_table.cpp).
+ErrorCode ErrorCodeOf(ParseFailure failure);
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
   public:

@@ -339,21 +339,6 @@ asio::awaitable<void> Linger(ServerCore* core, Connection* conn,
     }
 }
 
-ErrorCode CodeOf(ParseFailure failure) {
-    switch (failure) {
-        case ParseFailure::kRequestLineTooLong:
-            return ErrorCode::kRequestLineTooLong;
-        case ParseFailure::kHeadersTooLarge:
-            return ErrorCode::kHeadersTooLarge;
-        case ParseFailure::kBodyTooLarge:
-            return ErrorCode::kBodyTooLarge;
-        case ParseFailure::kMalformed:
-        case ParseFailure::kNone:
-            break;
-    }
-    return ErrorCode::kInvalidRequest;
-}
-
 // The keep-alive loop of one connection: wait, read, check, handle, write.
 asio::awaitable<void> Serve(ServerCore* core, Connection* conn) {
     boost::beast::flat_buffer buffer;
@@ -391,7 +376,7 @@ asio::awaitable<void> Serve(ServerCore* core, Connection* conn) {
             ex.method = parser->method();
             ex.request_id = RequestIdOf(parser->request());
             ex.close = true;
-            Fail(*core, ex, CodeOf(failure));
+            Fail(*core, ex, ErrorCodeOf(failure));
         } else {
             const bool keep_alive = parser->keep_alive();
             ex.close = !keep_alive;

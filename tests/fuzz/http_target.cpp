@@ -65,19 +65,6 @@ const http::Router& Routes() {
     return router;
 }
 
-ErrorCode CodeOf(http::ParseFailure failure) {
-    switch (failure) {
-        case http::ParseFailure::kRequestLineTooLong:
-            return ErrorCode::kRequestLineTooLong;
-        case http::ParseFailure::kHeadersTooLarge:
-            return ErrorCode::kHeadersTooLarge;
-        case http::ParseFailure::kBodyTooLarge:
-            return ErrorCode::kBodyTooLarge;
-        default:
-            return ErrorCode::kInvalidRequest;
-    }
-}
-
 // Serializes `response` as the server would and checks the head is well-formed: one status
 // line, no header injection, the declared body length.
 void Answer(http::Response response, const http::Request& request, bool close) {
@@ -190,7 +177,7 @@ void RunHttp(std::string_view input) {
                 const http::ParseFailure failure = parser.Classify(ec);
                 FUZZ_CHECK(failure != http::ParseFailure::kNone);
                 // Refused: answered, then the connection closes (nothing more is parsed).
-                Answer(http::ErrorResponse(CodeOf(failure), 0), parser.request(), true);
+                Answer(http::ErrorResponse(http::ErrorCodeOf(failure), 0), parser.request(), true);
                 return;
             }
             if (parser.is_done()) break;
