@@ -4,7 +4,8 @@
 # and Pub/Sub channels the whole time, then judging whether anything grows. See --help.
 #
 # Layout of one run (OUT, default reports/soak-<UTC time>/):
-#   samples.ndjson        one JSON object per sample (see sample_line)
+#   samples.ndjson        one JSON object per sample (tools/reliability/soak_sampler.js)
+#   sampler.json          the sampler's own cost: wall ms per pass, slots missed, CPU used
 #   load.txt / load.ndjson / load-summary.json / load.html   the load generator's output
 #   audit.json            GET /api/admin/coupons/{id}/audit after the run
 #   meta.json             parameters, exit codes, leftovers, sanitizer findings
@@ -53,17 +54,6 @@ readonly kSettlePollSeconds=0.5
 # tests/e2e/soak/CMakeLists.txt). Applied only when ASAN_OPTIONS sets no quarantine size.
 # detect_leaks=1: LeakSanitizer runs when the app exits after `./stage down`'s SIGTERM.
 readonly kSoakAsanOptions="quarantine_size_mb=4:detect_leaks=1"
-# RSS of an app = what it retains + Argon2 buffers in flight: each sign-up hashes with 19 MiB
-# (ARGON2_MEMORY_KIB 19456) on one of 2 hash threads, touched page by page while it runs, so one
-# reading may be anything from the retained size up to ~38 MiB more. Leaks raise the retained
-# part; the transient part is never negative. Each sample therefore also takes the minimum of
-# kRssBurstReads readings kRssBurstGapSeconds apart (0.9 s, several times one hash on this
-# machine: 2 passes over 19 MiB, ≈ 50-200 ms), which often catches a moment without a buffer
-# being filled; the verdict takes the smallest of those minima over windows of several samples
-# (see soak_report.js). A 60 s run on 10 release apps: the idle floor is ~9.8 MiB per app, one
-# reading anywhere in 9.8-48.8 MiB.
-readonly kRssBurstReads=10
-readonly kRssBurstGapSeconds=0.1
 # What the app logs must not contain after the run (ASan, LSan, UBSan reports).
 readonly kSanitizerPattern='ERROR: AddressSanitizer|LeakSanitizer|runtime error:'
 readonly kAppPrefix=hhplus-e-commerce-app-
@@ -75,9 +65,10 @@ usage: tools/reliability/soak.sh [options]
 Starts its own stage (temporary directory, free port base), runs
   hhplus-load run issue-coupon --vus V --duration D --admin-token … -e COUPON_QUANTITY=10000000
 (closed loop against a fresh coupon that never sells out, so the lock is busy the whole time),
-samples every INTERVAL: RSS, open fds and threads of every app, Redis connected_clients /
-pubsub_channels / pubsub_patterns / used_memory per role (session, lock, cache), MariaDB
-Threads_connected. After the run: a final sample once the Pub/Sub channels are gone, the coupon's
+samples every INTERVAL (tools/reliability/soak_sampler.js, straight from /proc): RSS (and the
+smallest of readings every 200 ms in between), open fds, threads and MariaDB connections of every
+app, Redis connected_clients / pubsub_channels / pubsub_patterns / used_memory per role (session,
+lock, cache), MariaDB's established connections. After the run: a final sample once the Pub/Sub channels are gone, the coupon's
 audit, `./stage down` and a search of the app logs for sanitizer reports. Then the verdict
 (tools/reliability/soak_report.js): RSS growth after warm-up ≤ 5 %, fds and connections flat,
 no Pub/Sub channel left, audit invariants intact, no sanitizer report. Exit 0 pass, 1 fail,
@@ -90,6 +81,8 @@ options:
   --strategy S        pubsub|polling|none (default pubsub)
   --interval I        sampling interval (default 10s)
   --warmup W          samples before W are not judged (default: 20 % of the duration, at most 60 s)
+                      duration − warm-up must hold ≥ 6 samples at one per 2 intervals (the least
+                      the judge accepts; see soak_report.js --plan)
   --max-rss-growth P  allowed RSS growth after warm-up, percent (default 5)
   --out DIR           output directory (default reports/soak-<UTC time>/)
   --dir DIR           stage directory (default: a new temporary directory); like the default
@@ -168,7 +161,10 @@ load_bin=${HHPLUS_LOAD_BIN:-$kRepo/build/release/tools/loadgen/hhplus-load}
 [[ -x $load_bin ]] || die "no hhplus-load at $load_bin (set HHPLUS_LOAD_BIN)"
 command -v node >/dev/null || die "node is needed for the report (Debian package nodejs)"
 command -v redis-cli >/dev/null || die "redis-cli is needed (scripts/setup.sh installs it)"
-command -v mariadb >/dev/null || die "the mariadb client is needed (scripts/setup.sh installs it)"
+# The judge's minimum of post-warm-up samples for these parameters (and a refusal, exit 2, when
+# they cannot give enough): one definition, in soak_report.js.
+min_samples=$(node "$kRepo/tools/reliability/soak_report.js" --plan "$duration_s" "$warmup_s" "$interval_s") ||
+    die "--duration $duration_s s, --warmup $warmup_s s and --interval $interval_s s cannot be judged (see above)"
 
 sanitized=false
 if readelf -d "$HHPLUS_SERVER_BIN" 2>/dev/null | grep -q 'libasan'; then sanitized=true; fi
@@ -234,142 +230,19 @@ declare -A role_port=([session]=$(url_port "$REDIS_SESSION_URL") [lock]=$(url_po
     [cache]=$(url_port "$REDIS_CACHE_URL"))
 readonly kRoles=(session lock cache)
 # mysql://user:password@127.0.0.1:port/db
-[[ $DATABASE_URL =~ ^mysql://([^:]+):([^@]+)@([^:]+):([0-9]+)/(.+)$ ]] || die "cannot parse DATABASE_URL"
-db_user=${BASH_REMATCH[1]} db_password=${BASH_REMATCH[2]} db_host=${BASH_REMATCH[3]} db_port=${BASH_REMATCH[4]}
+[[ $DATABASE_URL =~ ^mysql://[^@]+@[^:]+:([0-9]+)/ ]] || die "cannot parse DATABASE_URL"
+db_port=${BASH_REMATCH[1]}
 
 app_names=()
 for ((i = 1; i <= apps; i++)); do app_names+=("$kAppPrefix$i"); done
 
-# --- one sample ----------------------------------------------------------------------------------------
-# {"t_ms","elapsed_s","phase","apps":[{"name","pid","alive","rss_kib","rss_min_kib","fds","threads","db_conns"}],
-#  "redis":{ROLE:{"connected_clients","pubsub_channels","pubsub_patterns","used_memory"}},
-#  "db":{"threads_connected"}}   (null where a value could not be read)
-# VmRSS of PID in KiB (status 1 when it cannot be read).
-read_rss() {
-    local key value
-    while IFS=$':\t ' read -r key value _; do
-        [[ $key == VmRSS ]] && { printf '%s' "$value"; return 0; }
-    done <"/proc/$1/status" 2>/dev/null
-    return 1
-}
-
-# Fills rss_min[NAME] with the smallest of kRssBurstReads readings of every app.
-declare -A rss_min=()
-rss_burst() {
-    local r name pid v
-    rss_min=()
-    for ((r = 0; r < kRssBurstReads; r++)); do
-        ((r > 0)) && sleep "$kRssBurstGapSeconds"
-        for name in "${app_names[@]}"; do
-            pid=$(<"$stage_dir/$name/pid") 2>/dev/null || continue
-            v=$(read_rss "$pid") || continue
-            if [[ -z ${rss_min[$name]:-} ]] || ((v < rss_min[$name])); then rss_min[$name]=$v; fi
-        done
-    done
-}
-
-# Established TCP connections from each process to MariaDB, by PID (db_conns[PID]): an app's pool
-# opens connections on demand up to DB_POOL_SIZE and keeps them, so its fd count and MariaDB's
-# Threads_connected step up now and then during a long run; the verdict subtracts these.
-declare -A db_conns=()
-count_db_conns() {
-    local line pid
-    db_conns=()
-    while IFS= read -r line; do
-        while [[ $line =~ pid=([0-9]+) ]]; do
-            pid=${BASH_REMATCH[1]}
-            db_conns[$pid]=$((${db_conns[$pid]:-0} + 1))
-            line=${line/pid=$pid/}
-        done
-    done < <(ss -Htnp state established "( dport = :$db_port )" 2>/dev/null)
-}
-
-app_json() {
-    local name=$1 pid="" rss=null fds=null threads=null alive=false key value
-    [[ -f $stage_dir/$name/pid ]] && pid=$(<"$stage_dir/$name/pid")
-    if [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/status ]]; then
-        while IFS=$':\t ' read -r key value _; do
-            case $key in
-                VmRSS) rss=$value ;;
-                Threads) threads=$value ;;
-                State) [[ $value != Z ]] && alive=true ;;
-            esac
-        done <"/proc/$pid/status" 2>/dev/null
-        local -a fd_list=()
-        if [[ $alive == true ]]; then
-            fd_list=("/proc/$pid/fd"/*)
-            [[ -e ${fd_list[0]} || -L ${fd_list[0]} ]] && fds=${#fd_list[@]}
-        fi
-    fi
-    local conns=null
-    [[ $alive == true ]] && conns=${db_conns[$pid]:-0}
-    printf '{"name":"%s","pid":%s,"alive":%s,"rss_kib":%s,"rss_min_kib":%s,"fds":%s,"threads":%s,"db_conns":%s}' \
-        "$name" "${pid:-null}" "$alive" "$rss" "${rss_min[$name]:-null}" "$fds" "$threads" "$conns"
-}
-
-redis_json() {
-    local port=$1 text key value cc=null pc=null pp=null um=null
-    text=$(redis-cli -h 127.0.0.1 -p "$port" INFO 2>/dev/null) || text=""
-    while IFS=: read -r key value; do
-        value=${value%$'\r'}
-        case $key in
-            connected_clients) cc=$value ;;
-            pubsub_channels) pc=$value ;;
-            pubsub_patterns) pp=$value ;;
-            used_memory) um=$value ;;
-        esac
-    done <<<"$text"
-    printf '{"connected_clients":%s,"pubsub_channels":%s,"pubsub_patterns":%s,"used_memory":%s}' \
-        "$cc" "$pc" "$pp" "$um"
-}
-
-db_threads() {
-    local v
-    v=$(mariadb --no-defaults --connect-timeout=2 -h "$db_host" -P "$db_port" -u "$db_user" \
-        -p"$db_password" -N -B -e "SHOW GLOBAL STATUS LIKE 'Threads_connected'" 2>/dev/null)
-    v=${v##*[[:space:]]}
-    [[ $v =~ ^[0-9]+$ ]] && printf '%s' "$v" || printf 'null'
-}
-
-sample_line() { # PHASE T0_MS
-    local phase=$1 t0=$2 t name role sep=""
-    t=$(now_ms)
-    rss_burst
-    count_db_conns
-    printf '{"t_ms":%s,"elapsed_s":%s,"phase":"%s","apps":[' "$t" \
-        "$(printf '%d.%03d' $(((t - t0) / 1000)) $(((t - t0) % 1000)))" "$phase"
-    for name in "${app_names[@]}"; do printf '%s' "$sep"; app_json "$name"; sep=,; done
-    printf '],"redis":{'
-    sep=""
-    for role in "${kRoles[@]}"; do
-        printf '%s"%s":' "$sep" "$role"
-        redis_json "${role_port[$role]}"
-        sep=,
-    done
-    printf '},"db":{"threads_connected":%s}}\n' "$(db_threads)"
-}
-
-# Samples every interval_s from T0 while the load generator runs; bounded by its deadline.
-sampler() { # T0_MS LOAD_PID
-    local t0=$1 pid=$2 k=0 due now deadline
-    deadline=$((t0 + (duration_s + kSamplerMarginSeconds) * 1000))
-    while kill -0 "$pid" 2>/dev/null; do
-        sample_line load "$t0" >>"$out/samples.ndjson"
-        now=$(now_ms)
-        # The next slot on the t0 + k × interval grid; a sample that took longer than an interval
-        # (a loaded machine) skips the slots it missed rather than drifting.
-        k=$(((now - t0) / (interval_s * 1000) + 1))
-        due=$((t0 + k * interval_s * 1000))
-        ((due > deadline)) && { echo "soak: sampler: deadline reached, load still running" >&2; return 1; }
-        # Sleep to the next due time, in slices of ≤ 1 s so the end of the run is seen promptly.
-        while ((now < due)) && kill -0 "$pid" 2>/dev/null; do
-            local left=$((due - now))
-            ((left > 1000)) && left=1000
-            sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
-            now=$(now_ms)
-        done
-    done
-}
+# --- sampling ------------------------------------------------------------------------------------------
+# soak_sampler.js reads /proc and keeps one Redis connection per role; see its header for why it is
+# not shell any more and what each figure is.
+sampler_args=(--samples "$out/samples.ndjson" --stage-dir "$stage_dir" --db-port "$db_port"
+    --apps "$(IFS=,; printf '%s' "${app_names[*]}")"
+    --redis "session=${role_port[session]},lock=${role_port[lock]},cache=${role_port[cache]}")
+sampler_js=$kRepo/tools/reliability/soak_sampler.js
 
 # --- the run -------------------------------------------------------------------------------------------
 : >"$out/samples.ndjson"
@@ -384,7 +257,9 @@ t0=$(now_ms)
         --summary-export "$out/load-summary.json" --out json="$out/load.ndjson" --html "$out/load.html"
 ) >"$out/load.txt" 2>&1 &
 load_pid=$!
-sampler "$t0" "$load_pid" &
+# Started directly (not through a function) so that $! is node itself and cleanup's TERM reaches it.
+node "$sampler_js" "${sampler_args[@]}" --phase load --t0-ms "$t0" --interval-s "$interval_s" \
+    --watch-pid "$load_pid" --deadline-ms $((t0 + (duration_s + kSamplerMarginSeconds) * 1000)) --stats "$out/sampler.json" &
 sampler_pid=$!
 # Bounded: the sampler gives up at duration + margin; then the load generator is stopped too.
 wait "$sampler_pid"
@@ -399,6 +274,9 @@ load_rc=$?
 load_pid=""
 t_end=$(now_ms)
 say "load generator exited $load_rc after $(((t_end - t0) / 1000)) s"
+# The sampler printed its own cost (soak: sampler: …) as it ended; meta.json keeps the figures.
+sampler_stats=null
+[[ -s $out/sampler.json ]] && sampler_stats=$(<"$out/sampler.json")
 
 # --- after the run -------------------------------------------------------------------------------------
 settle_deadline=$((t_end + kSettleTimeoutSeconds * 1000))
@@ -412,7 +290,7 @@ while :; do
     ((open_channels == 0 || $(now_ms) >= settle_deadline)) && break
     sleep "$kSettlePollSeconds"
 done
-sample_line after "$t0" >>"$out/samples.ndjson"
+node "$sampler_js" "${sampler_args[@]}" --phase after --t0-ms "$t0"
 leftovers_json=""
 for role in "${kRoles[@]}"; do
     list=$(redis-cli -h 127.0.0.1 -p "${role_port[$role]}" PUBSUB CHANNELS '*' 2>/dev/null | head -n 20 |
@@ -457,7 +335,9 @@ cat >"$out/meta.json" <<EOF
   "warmup_s": $warmup_s,
   "max_rss_growth_pct": $max_rss_growth,
   "db_pool_size": ${DB_POOL_SIZE:-8},
-  "rss_burst_reads": $kRssBurstReads,
+  "min_post_warmup_samples": $min_samples,
+  "db_sampler_clients": 0,
+  "sampler": $sampler_stats,
   "coupon_quantity": $kCouponQuantity,
   "coupon_id": ${coupon_id:-null},
   "t0_ms": $t0,

@@ -7,6 +7,9 @@
 //
 //   node tools/reliability/soak_report.js OUT [--max-rss-growth P] [--fd-tolerance N]
 //        [--clients-tolerance N] [--db-tolerance N] [--no-html]
+//   node tools/reliability/soak_report.js --plan DURATION_S WARMUP_S INTERVAL_S
+//        prints the fewest post-warm-up samples a run with these parameters must have (see
+//        minPostWarmupSamples); exit 2 when they cannot give enough (soak.sh asks before its run)
 //
 // Re-running it on a finished run's directory judges the same samples again (e.g. with another
 // tolerance) without a new load run.
@@ -19,12 +22,13 @@ const readline = require('readline');
 // --- criteria ------------------------------------------------------------------------------------------
 // RSS: the issue's pass mark, growth after warm-up ≤ 5 %.
 const kDefaultMaxRssGrowthPct = 5;
-// RSS is judged on the retained memory: per sample the smallest reading of a short burst
-// (rss_min_kib, see kRssBurstReads in soak.sh), and per window the smallest sample. An app's RSS is
-// what it retains plus Argon2 buffers in flight (2 hash threads × 19 MiB, never negative), so the
-// minimum is the best estimate of what it retains, and a leak raises it. Windows: the first and
-// the last quarter of the post-warm-up samples, at least kRssWindowMinSamples (a 10-minute run
-// at 10 s: 54 samples → windows of 14 samples = 140 s).
+// RSS is judged on the retained memory: per sample the smallest reading since the previous sample
+// (rss_min_kib: the sampler reads every app's RSS every 200 ms, see kRssPollMs in
+// soak_sampler.js), and per window the smallest sample. An app's RSS is what it retains plus
+// Argon2 buffers in flight (2 hash threads × 19 MiB, never negative), so the minimum is the best
+// estimate of what it retains, and a leak raises it. Windows: the first and the last quarter of
+// the post-warm-up samples actually taken, at least kRssWindowMinSamples (a 10-minute run at
+// 10 s: 54 samples → windows of 14 samples = 140 s).
 const kRssWindowFraction = 0.25;
 const kRssWindowMinSamples = 3;
 // ... and at least this long: an app busy hashing most of the time shows its idle floor only now
@@ -34,9 +38,24 @@ const kRssWindowMinSamples = 3;
 const kRssWindowMinSeconds = 20;
 // Chunks for the slope of the retained RSS (reported, not judged): 10 points on a line.
 const kSlopeChunks = 10;
-// Fewer post-warm-up samples than this and nothing can be said about growth: the run fails
-// rather than pass on no evidence (60 s at 5 s after a 12 s warm-up gives 10).
+// How many post-warm-up samples a run must have. Never fewer than kMinPostWarmupSamples: below
+// that nothing can be said about growth (two windows of kRssWindowMinSamples), and the run fails
+// rather than pass on no evidence. Above it, what the sampler can always deliver, whatever the
+// machine's pace: soak_sampler.js takes a pass on every slot of the t0 + k × interval grid and
+// skips the slots a pass overran. Its pass costs milliseconds (measured on 2 saturated cores: see
+// docs/reliability.md); the budget below lets every pass, late start included, take up to
+// kSamplerBudgetIntervals intervals — hundreds of times what it needs — so samples are at most
+// 2 intervals apart and a judged span of L s holds at least ⌊L / (2 × interval)⌋ of them; one less
+// for where the grid and the span's edges fall and for the passes' start jitter. CI's soak_e2e
+// (L = 90 − 45 s, 2 s): 10 (the sampler takes 22); soak_10m (540 s, 10 s): 26 (it takes 54).
+// So a slow machine cannot fail the count, and a sampler that stops keeping its interval (the
+// first one, ~10 s per pass at 2 s, left 3-5) fails it whatever else the run shows.
 const kMinPostWarmupSamples = 6;
+const kSamplerBudgetIntervals = 2;
+function minPostWarmupSamples(durationS, warmupS, intervalS) {
+  const reachable = Math.floor((durationS - warmupS) / (kSamplerBudgetIntervals * intervalS)) - 1;
+  return {reachable, need: Math.max(kMinPostWarmupSamples, reachable)};
+}
 // Flat: max − min over the post-warm-up samples ≤ tolerance.
 // fds per app, not counting its MariaDB connections (db_conns: its pool opens them on demand up to
 // DB_POOL_SIZE and keeps them, so they step up now and then in a long run: a 10-minute run on 10
@@ -47,17 +66,19 @@ const kMinPostWarmupSamples = 6;
 // requests in a 10-minute run (≈ 3,000 requests per app at 25 iterations/s × 2 requests / 10 apps
 // × 600 s → ≥ 4 leaked fds).
 const kDefaultFdTolerance = 4;
-// Redis connected_clients per role: the apps' connections are fixed after warm-up; the only
-// moving clients are our own redis-cli (one, present in every sample) and the load generator's
-// INFO connection, which may or may not be open at a sample: 2.
+// Redis connected_clients per role: the apps' connections are fixed after warm-up; the sampler's
+// own connection is open for the whole run (one, in every sample); the only moving client is the
+// load generator's INFO connection, which may or may not be open at a sample: 2 leaves room for it
+// and one more.
 const kDefaultClientsTolerance = 2;
-// MariaDB Threads_connected minus the apps' pooled connections (counted per app with ss at the
-// same sample) is what nobody pooled: our own sampling client, and whatever leaks. It must stay
-// flat within 2 (the ss count and the SHOW STATUS query are a few ms apart, so a pool growing in
-// between shows as ±1). The pools themselves are bounded: each app ≤ DB_POOL_SIZE.
+// MariaDB's established connections (server_conns: rows of /proc/net/tcp with its port as the
+// local port) minus the apps' pooled connections (their fds' sockets in the same table read, with
+// the DB port as the remote port) is what nobody pooled: the stage's exporter, and whatever leaks.
+// It must stay flat within 2: a pool connection closed between reading the table and reading that
+// app's fds shows as +1 for one sample, pools rarely close one, and a leak grows beyond that.
+// The pools themselves are bounded: each app ≤ DB_POOL_SIZE. (Runs before soak_sampler.js
+// recorded Threads_connected, with our `mariadb` client among them: db_sampler_clients 1.)
 const kDefaultDbTolerance = 2;
-// Ceiling: apps × DB_POOL_SIZE, + 1 for our own sampling client. More is a leak, whatever the range.
-const kDbOwnClients = 1;
 // "The lock is exercised the whole time": at least one issue answered 201 in every window of this
 // length after the warm-up. 10 s, not the sampling interval: a loaded CI machine may stall a
 // process for a second or two (at 2 s sampling an empty interval would not be a finding), while
@@ -69,7 +90,8 @@ const kAcceptedLoadExits = [0, 99];
 
 function usage() {
   return 'usage: node tools/reliability/soak_report.js OUT_DIR [--max-rss-growth P] [--fd-tolerance N]\n' +
-      '       [--clients-tolerance N] [--db-tolerance N] [--no-html]\n';
+      '       [--clients-tolerance N] [--db-tolerance N] [--no-html]\n' +
+      '       node tools/reliability/soak_report.js --plan DURATION_S WARMUP_S INTERVAL_S\n';
 }
 
 function parseArgs(argv) {
@@ -201,8 +223,22 @@ async function evaluate(dir, opts) {
   // load generator stops and reports see idle apps, which would bias the end window downwards).
   const post = load.filter((s) => s.elapsed_s >= meta.warmup_s && s.elapsed_s < meta.duration_s);
   const after = samples.filter((s) => s.phase === 'after').pop() || null;
-  check('samples', 'enough post-warm-up samples', post.length >= kMinPostWarmupSamples,
-        `${post.length} after the ${meta.warmup_s} s warm-up (${load.length} in all, need ≥ ${kMinPostWarmupSamples})`);
+  const plan = minPostWarmupSamples(meta.duration_s, meta.warmup_s, meta.interval_s);
+  // The sampler's own cost, from the samples (every pass records its wall time).
+  const passMs = load.map((s) => s.pass_ms).filter((v) => typeof v === 'number');
+  const passCpuMs = load.map((s) => s.pass_cpu_ms).filter((v) => typeof v === 'number');
+  const gaps = post.slice(1).map((s, i) => s.elapsed_s - post[i].elapsed_s);
+  const sampler = {passes: load.length, pass_ms_min: min(passMs), pass_ms_median: median(passMs), pass_ms_max: max(passMs),
+                   pass_cpu_ms_min: min(passCpuMs), pass_cpu_ms_median: median(passCpuMs), pass_cpu_ms_max: max(passCpuMs),
+                   max_gap_s: max(gaps), rss_polls_median: median(post.flatMap((s) => s.apps.map((a) => a.rss_polls))
+                                                                     .filter((v) => typeof v === 'number')),
+                   ...(meta.sampler ? {slots_missed: meta.sampler.slots_missed, cpu_ms: meta.sampler.cpu_ms,
+                                       wall_s: meta.sampler.wall_s} : {})};
+  check('samples', 'enough post-warm-up samples', post.length >= plan.need,
+        `${post.length} in the ${meta.duration_s - meta.warmup_s} s after the ${meta.warmup_s} s warm-up ` +
+          `(${load.length} in all), need ≥ ${plan.need} = ⌊${meta.duration_s - meta.warmup_s} / (${kSamplerBudgetIntervals} × ${meta.interval_s})⌋ − 1 ` +
+          `(≥ ${kMinPostWarmupSamples}); largest gap ${fmt(sampler.max_gap_s, 3)} s; ` +
+          `sampler wall ms per pass min/median/max ${fmt(sampler.pass_ms_min)}/${fmt(sampler.pass_ms_median)}/${fmt(sampler.pass_ms_max)}`);
 
   // Apps: alive throughout with one PID; RSS growth and slope; fds flat.
   const appNames = [];
@@ -318,29 +354,32 @@ async function evaluate(dir, opts) {
   }
 
   // MariaDB.
-  const db = post.map((s) => s.db.threads_connected).filter((v) => v !== null);
-  // Threads_connected − Σ pooled connections, where every app's count is known.
-  const unpooled = post.filter((s) => s.db.threads_connected !== null && s.apps.every((a) => Number.isInteger(a.db_conns)))
-      .map((s) => s.db.threads_connected - s.apps.reduce((n, a) => n + a.db_conns, 0));
+  const dbConns = (s) => s.db.server_conns ?? s.db.threads_connected ?? null;
+  const dbOwnClients = meta.db_sampler_clients ?? 1;
+  const db = post.map(dbConns).filter((v) => v !== null);
+  // MariaDB's connections − Σ pooled connections, where every app's count is known.
+  const unpooled = post.filter((s) => dbConns(s) !== null && s.apps.every((a) => Number.isInteger(a.db_conns)))
+      .map((s) => dbConns(s) - s.apps.reduce((n, a) => n + a.db_conns, 0));
   const pooled = post.filter((s) => s.apps.every((a) => Number.isInteger(a.db_conns)))
       .map((s) => s.apps.reduce((n, a) => n + a.db_conns, 0));
-  const dbAll = load.map((s) => s.db.threads_connected).filter((v) => v !== null);
-  const dbCeiling = meta.apps * (meta.db_pool_size || 8) + kDbOwnClients;
+  const dbAll = load.map(dbConns).filter((v) => v !== null);
+  // Ceiling: apps × DB_POOL_SIZE (+ the sampler's own client in old runs). More is a leak, whatever the range.
+  const dbCeiling = meta.apps * (meta.db_pool_size || 8) + dbOwnClients;
   const useUnpooled = unpooled.length === db.length && db.length > 0;
   const judgedDb = useUnpooled ? unpooled : db;
   const dbr = {min: min(db), max: max(db), pooled_min: min(pooled), pooled_max: max(pooled),
                unpooled_min: min(unpooled), unpooled_max: max(unpooled),
                range: judgedDb.length ? max(judgedDb) - min(judgedDb) : null,
                max_whole_run: max(dbAll), ceiling: dbCeiling,
-               after: after ? after.db.threads_connected : null};
-  check('db', useUnpooled ? `MariaDB Threads_connected flat, the apps' pools aside (range ≤ ${lim.dbTolerance})`
-                          : `MariaDB Threads_connected flat (range ≤ ${lim.dbTolerance})`,
+               after: after ? dbConns(after) : null};
+  check('db', useUnpooled ? `MariaDB connections flat, the apps' pools aside (range ≤ ${lim.dbTolerance})`
+                          : `MariaDB connections flat (range ≤ ${lim.dbTolerance})`,
         dbr.range !== null && dbr.range <= lim.dbTolerance,
         dbr.range === null ? 'no samples' :
           (useUnpooled ? `unpooled ${dbr.unpooled_min}..${dbr.unpooled_max}: range ${dbr.range} ` +
-                         `(Threads_connected ${dbr.min}..${dbr.max}, pools ${dbr.pooled_min}..${dbr.pooled_max})`
+                         `(MariaDB's ${dbr.min}..${dbr.max}, pools ${dbr.pooled_min}..${dbr.pooled_max})`
                        : `${dbr.min}..${dbr.max}: range ${dbr.range}`));
-  check('db', `MariaDB Threads_connected ≤ apps × DB_POOL_SIZE + ${kDbOwnClients} = ${dbCeiling}`,
+  check('db', `MariaDB connections ≤ apps × DB_POOL_SIZE${dbOwnClients ? ` + ${dbOwnClients}` : ''} = ${dbCeiling}`,
         dbr.max_whole_run !== null && dbr.max_whole_run <= dbCeiling, `max ${dbr.max_whole_run}`);
 
   // Latency per interval and "the lock is exercised the whole time".
@@ -385,7 +424,9 @@ async function evaluate(dir, opts) {
         meta.sanitizer_hits ? `${meta.sanitizer_hits} line(s), see sanitizer.txt` :
           (meta.sanitized ? `ASan+UBSan build, ASAN_OPTIONS=${meta.asan_options}` : 'release build (no sanitizers: nothing to report)'));
   check('sampler', 'sampler ended with the load generator', meta.sampler_exit_code === 0,
-        `exit ${meta.sampler_exit_code}`);
+        `exit ${meta.sampler_exit_code}; ${sampler.passes} passes` +
+          (sampler.slots_missed !== undefined ? `, ${sampler.slots_missed} slot(s) missed` : '') +
+          (sampler.cpu_ms !== undefined ? `, CPU ${sampler.cpu_ms} ms in ${sampler.wall_s} s` : ''));
 
   const pass = checks.every((c) => c.pass);
   const rssGrowth = apps.map((a) => a.rss_growth_pct).filter((v) => v !== undefined);
@@ -397,7 +438,9 @@ async function evaluate(dir, opts) {
     verdict: pass ? 'pass' : 'fail',
     meta, limits: {...lim, rss_window_fraction: kRssWindowFraction, rss_window_min_samples: kRssWindowMinSamples,
                    rss_window_min_seconds: kRssWindowMinSeconds,
-                   min_post_warmup_samples: kMinPostWarmupSamples},
+                   min_post_warmup_samples: plan.need, min_post_warmup_samples_floor: kMinPostWarmupSamples,
+                   sampler_budget_intervals: kSamplerBudgetIntervals},
+    sampler,
     figures: {
       rss_growth_pct_min: min(rssGrowth), rss_growth_pct_max: max(rssGrowth),
       rss_slope_kib_per_min_min: min(rssSlope), rss_slope_kib_per_min_max: max(rssSlope),
@@ -412,6 +455,15 @@ async function evaluate(dir, opts) {
 }
 
 // --- text output -------------------------------------------------------------------------------------
+function samplerLine(res) {
+  const s = res.sampler;
+  return `sampler: ${s.passes} passes every ${res.meta.interval_s} s, wall ms per pass min/median/max ` +
+         `${fmt(s.pass_ms_min)}/${fmt(s.pass_ms_median)}/${fmt(s.pass_ms_max)} (CPU ms ` +
+         `${fmt(s.pass_cpu_ms_min)}/${fmt(s.pass_cpu_ms_median)}/${fmt(s.pass_cpu_ms_max)}), largest gap after the warm-up ${fmt(s.max_gap_s, 3)} s, ` +
+         `RSS polls per sample (median) ${s.rss_polls_median ?? '–'}` +
+         (s.cpu_ms !== undefined ? `; CPU ${s.cpu_ms} ms in ${s.wall_s} s` : '');
+}
+
 function printText(res) {
   const f = res.figures;
   const lines = [];
@@ -429,10 +481,11 @@ function printText(res) {
   for (const r of res.roles) {
     lines.push(`${r.role.padEnd(10)}   ${`${r.clients_min}..${r.clients_max}`.padEnd(8)}  ${r.pubsub_channels_max_during} → ${r.pubsub_channels_after}`);
   }
-  lines.push(`mariadb Threads_connected ${res.db.min}..${res.db.max} (apps' pools ${res.db.pooled_min ?? '–'}..${res.db.pooled_max ?? '–'}, ` +
+  lines.push(`mariadb connections ${res.db.min}..${res.db.max} (apps' pools ${res.db.pooled_min ?? '–'}..${res.db.pooled_max ?? '–'}, ` +
              `unpooled ${res.db.unpooled_min ?? '–'}..${res.db.unpooled_max ?? '–'}; after: ${res.db.after})`);
   lines.push(`p99 of issue per ${res.meta.interval_s} s interval: first ${fmt(f.p99_issue_ms_first)} ms, last ${fmt(f.p99_issue_ms_last)} ms`);
   lines.push(`issued (201s): ${f.issued_201}; audit: ${JSON.stringify(f.audit)}`);
+  lines.push(samplerLine(res));
   lines.push('');
   for (const c of res.checks) lines.push(`${c.pass ? 'ok    ' : 'FAILED'}  ${c.name}: ${c.detail}`);
   lines.push('');
@@ -512,13 +565,13 @@ function renderHtml(res) {
   const endS = samples.length ? samples[samples.length - 1].elapsed_s : m.duration_s;
   const charts = [
     lineChart({title: 'RSS per app (one reading per sample)', unit: 'KiB', series: appSeries('rss_kib'), warmupS: m.warmup_s, endS}),
-    lineChart({title: 'Retained RSS per app (minimum of the sample\'s burst; judged)', unit: 'KiB', series: appSeries('rss_min_kib'), warmupS: m.warmup_s, endS}),
+    lineChart({title: 'Retained RSS per app (smallest reading since the previous sample; judged)', unit: 'KiB', series: appSeries('rss_min_kib'), warmupS: m.warmup_s, endS}),
     lineChart({title: 'Open file descriptors per app', unit: 'count', series: appSeries('fds'), warmupS: m.warmup_s, endS}),
     lineChart({title: 'Redis connected_clients per role', unit: 'count', series: roleSeries('connected_clients'), warmupS: m.warmup_s, endS}),
     lineChart({title: 'Redis pubsub_channels per role', unit: 'count', series: roleSeries('pubsub_channels'), warmupS: m.warmup_s, endS}),
-    lineChart({title: 'MariaDB Threads_connected', unit: 'count',
-               series: [{name: 'Threads_connected', points: samples.map((s) => [s.elapsed_s, s.db.threads_connected])},
-                        {name: "apps' pools (ss)", points: samples.map((s) => [s.elapsed_s,
+    lineChart({title: 'MariaDB connections', unit: 'count',
+               series: [{name: 'established on its port', points: samples.map((s) => [s.elapsed_s, s.db.server_conns ?? s.db.threads_connected ?? null])},
+                        {name: "apps' pools", points: samples.map((s) => [s.elapsed_s,
                           s.apps.every((a) => Number.isInteger(a.db_conns)) ? s.apps.reduce((n, a) => n + a.db_conns, 0) : null])}],
                warmupS: m.warmup_s, endS}),
     lineChart({title: `p99 latency per ${m.interval_s} s interval`, unit: 'ms',
@@ -557,7 +610,8 @@ code{background:#f5f5f5;padding:0 3px}.none{color:#888}
 <p><code>${esc(m.command)}</code><br>
 ${m.apps} apps, strategy ${esc(m.strategy)}, ${m.vus} VUs closed loop for ${m.duration_s} s; samples every ${m.interval_s} s,
 warm-up ${m.warmup_s} s (not judged). App binary <code>${esc(m.server_bin)}</code>${m.sanitized ? ` (ASan+UBSan, <code>ASAN_OPTIONS=${esc(m.asan_options)}</code>)` : ''}.
-Machine: ${m.cores} cores; before: <code>${esc(m.uptime_before)}</code>; after: <code>${esc(m.uptime_after)}</code>.</p>
+Machine: ${m.cores} cores; before: <code>${esc(m.uptime_before)}</code>; after: <code>${esc(m.uptime_after)}</code>.<br>
+${esc(samplerLine(res))}.</p>
 <p>Coupon ${m.coupon_id} of ${m.coupon_quantity}; 201s: ${f.issued_201}; audit: <code>${esc(JSON.stringify(f.audit))}</code>.
 RSS growth ${fmt(f.rss_growth_pct_min, 2)} … ${fmt(f.rss_growth_pct_max, 2)} % (limit ${res.limits.maxRssGrowthPct} %),
 slope of the retained RSS ${fmt(f.rss_retained_slope_kib_per_min_min)} … ${fmt(f.rss_retained_slope_kib_per_min_max)} KiB/min
@@ -565,7 +619,7 @@ slope of the retained RSS ${fmt(f.rss_retained_slope_kib_per_min_min)} … ${fmt
 ${fmt(f.p99_issue_ms_first)} / ${fmt(f.p99_issue_ms_last)} ms.</p>
 <h2>Verdict</h2>
 <table><tr><th></th><th>group</th><th>criterion</th><th>measured</th></tr>${checkRows}</table>
-<p><small>RSS growth: smallest retained RSS (minimum of a ${m.rss_burst_reads ?? '?'}-reading burst per sample) in the last vs the first
+<p><small>RSS growth: smallest retained RSS (per sample the smallest reading since the previous one, read every ${m.sampler ? m.sampler.rss_poll_ms : '?'} ms) in the last vs the first
 ${Math.round(res.limits.rss_window_fraction * 100)} % of the post-warm-up samples (at least ${res.limits.rss_window_min_samples} samples and
 ${res.limits.rss_window_min_seconds} s, at most half of them).
 Flat: max − min after the warm-up ≤ ${res.limits.fdTolerance} fds per app, ≤ ${res.limits.clientsTolerance} Redis clients per role,
@@ -576,7 +630,7 @@ Flat: max − min after the warm-up ≤ ${res.limits.fdTolerance} fds per app, �
 <th>MariaDB connections</th><th>threads</th></tr>${appRows}</table>
 <h2>Redis roles and MariaDB</h2>
 <table><tr><th>role</th><th>connected_clients</th><th>pubsub_channels max during</th><th>channels after</th><th>patterns after</th><th>used_memory</th></tr>${roleRows}</table>
-<p>MariaDB Threads_connected ${res.db.min}..${res.db.max} after the warm-up (the apps' pools ${res.db.pooled_min ?? '–'}..${res.db.pooled_max ?? '–'},
+<p>MariaDB connections ${res.db.min}..${res.db.max} after the warm-up (the apps' pools ${res.db.pooled_min ?? '–'}..${res.db.pooled_max ?? '–'},
 not pooled ${res.db.unpooled_min ?? '–'}..${res.db.unpooled_max ?? '–'}), ${res.db.after} after the run.</p>
 <h2>Charts</h2>
 ${charts.join('\n')}
@@ -586,7 +640,26 @@ ${charts.join('\n')}
 `;
 }
 
+// --plan D W I: what soak.sh asks before a run.
+function plan(argv) {
+  const [d, w, i] = argv.map(Number);
+  if (argv.length !== 3 || ![d, w, i].every((x) => Number.isFinite(x) && x >= 0) || i <= 0 || w >= d) {
+    process.stderr.write(`soak_report: --plan needs DURATION_S WARMUP_S INTERVAL_S (warm-up < duration, interval > 0)\n`);
+    return 2;
+  }
+  const p = minPostWarmupSamples(d, w, i);
+  if (p.reachable < kMinPostWarmupSamples) {
+    process.stderr.write(`soak_report: ${d - w} s after the warm-up at one sample per ${kSamplerBudgetIntervals} × ${i} s ` +
+        `guarantee ${p.reachable} samples (⌊${d - w} / ${kSamplerBudgetIntervals * i}⌋ − 1), fewer than the ${kMinPostWarmupSamples} ` +
+        `needed to judge growth: make the run longer, the warm-up shorter or the interval shorter\n`);
+    return 2;
+  }
+  process.stdout.write(`${p.need}\n`);
+  return 0;
+}
+
 async function main() {
+  if (process.argv[2] === '--plan') return plan(process.argv.slice(3));
   let opts;
   try { opts = parseArgs(process.argv.slice(2)); } catch (e) {
     process.stderr.write(`soak_report: ${e.message}\n${usage()}`);

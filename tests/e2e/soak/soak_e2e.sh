@@ -4,7 +4,13 @@
 #      criterion (exit 0), and leave summary.json (verdict pass) and report.html (with charts);
 #   2. the judge must be able to fail: tampered copies of that run's own samples — RSS grown by
 #      10 % at the end in one app, fds grown in another, a Pub/Sub channel left on the lock role,
-#      a broken audit — each make tools/reliability/soak_report.js exit 1 on that criterion.
+#      a broken audit, a sanitizer report — each make tools/reliability/soak_report.js exit 1 on
+#      that criterion and on no other (the untampered run passed every one, so any other failure
+#      would be the judge reacting to something it should not);
+#   3. the verdict must not depend on the machine's pace: the same run thinned to what a sampler
+#      at the edge of its budget would have taken (passes of just under 2 intervals: every other
+#      slot, the retained RSS of the dropped samples kept, as the 200 ms RSS poll runs on) still
+#      passes; thinned to one sample per 4 intervals, beyond the budget, it fails on the count.
 # soak.sh stops its stage (./stage down --purge, by PID) whatever happens.
 set -uo pipefail
 
@@ -51,12 +57,48 @@ tamper() {
       fs.writeFileSync(dir + "/audit.json", JSON.stringify(audit));' "$copy" || return 2
     node "$kRepo/tools/reliability/soak_report.js" "$copy" --no-html >"$copy/verdict.txt" 2>&1
 }
+# Criteria that failed in a judged copy, other than those matching PATTERN (nothing when none).
+other_failures() { grep '^FAILED' "$DIR/$1/verdict.txt" | grep -v -- "$2"; }
 expect_failure() { # NAME PATTERN JS
     local name=$1 pattern=$2 js=$3 rc
     tamper "$name" "$js"
     rc=$?
     check "judge fails a run with $name (exit $rc)" test "$rc" -eq 1
     check "… naming it ($pattern)" grep -q "^FAILED .*$pattern" "$DIR/$name/verdict.txt"
+    check "… and nothing else ($(other_failures "$name" "$pattern" | head -n 3 | tr '\n' ' '))" \
+        test -z "$(other_failures "$name" "$pattern")"
+}
+# JS that keeps, of the load samples, those a sampler would have taken whose every pass took just
+# under K intervals: the samples on slots 0, K, 2K, … of the t0 + k × interval grid (where the run
+# itself missed such a slot, the next sample it took). A kept sample's retained RSS is the smallest
+# of its own and of the samples dropped since the one kept before it: soak_sampler.js polls RSS
+# between passes however long a pass takes.
+thin_js() { # K
+    printf '%s' '
+      const k = '"$1"', load = samples.filter((s) => s.phase === "load"), rest = samples.filter((s) => s.phase !== "load");
+      const kept = [];
+      let next = 0, dropped = [];
+      for (const s of load) {
+        const slot = Math.round(s.elapsed_s / meta.interval_s);
+        if (slot < next) { dropped.push(s); continue; }
+        for (const a of s.apps) for (const d of dropped) {
+          const b = d.apps.find((x) => x.name === a.name);
+          if (b && b.rss_min_kib !== null && (a.rss_min_kib === null || b.rss_min_kib < a.rss_min_kib)) a.rss_min_kib = b.rss_min_kib;
+        }
+        dropped = [];
+        kept.push(s);
+        next = slot + k;
+      }
+      samples.splice(0, samples.length, ...kept, ...rest);'
+}
+# Post-warm-up samples in a run directory's samples.ndjson.
+judged_count() {
+    node -e '
+      const fs = require("fs"), dir = process.argv[1];
+      const meta = JSON.parse(fs.readFileSync(dir + "/meta.json", "utf8"));
+      const n = fs.readFileSync(dir + "/samples.ndjson", "utf8").trim().split("\n").map(JSON.parse)
+        .filter((s) => s.phase === "load" && s.elapsed_s >= meta.warmup_s && s.elapsed_s < meta.duration_s).length;
+      console.log(n);' "$1"
 }
 if [[ -f $out/samples.ndjson && -f $out/meta.json ]]; then
     # +10 % on app-1's second half of judged samples (the judge's end window never exceeds half):
@@ -73,6 +115,22 @@ if [[ -f $out/samples.ndjson && -f $out/meta.json ]]; then
     expect_failure "issued ≠ holder rows" "audit: issuedQuantity == holderRows" '
       audit.holderRows = audit.issuedQuantity + 1;'
     expect_failure "a sanitizer report" "no AddressSanitizer" 'meta.sanitizer_hits = 1;'
+
+    # The pace: a sampler at the edge of its budget (a sample every 2 intervals) is judged the same.
+    n_all=$(judged_count "$out")
+    tamper "slow sampler" "$(thin_js 2)"
+    rc=$?
+    n_slow=$(judged_count "$DIR/slow sampler")
+    check "thinning to one sample per 2 intervals dropped samples ($n_all → $n_slow judged)" \
+        test "$n_slow" -lt "$n_all"
+    check "… and the thinned run still passes (exit $rc; $(other_failures "slow sampler" '^$' | head -n 3 | tr '\n' ' '))" \
+        test "$rc" -eq 0
+    # Beyond the budget (one sample per 4 intervals) the count is what fails.
+    tamper "starved sampler" "$(thin_js 4)"
+    rc=$?
+    check "the judge fails a run with one sample per 4 intervals (exit $rc, $(judged_count "$DIR/starved sampler") judged)" \
+        test "$rc" -eq 1
+    check "… on the sample count" grep -q '^FAILED .*enough post-warm-up samples' "$DIR/starved sampler/verdict.txt"
 fi
 
 if ((failed)); then

@@ -1,0 +1,394 @@
+#!/usr/bin/env node
+// The soak test's sampler (tools/reliability/soak.sh starts it): one long-lived process that reads
+// /proc directly and keeps its interval on a machine whose cores are saturated by the run itself.
+//
+// Why a process of its own and not shell: the first sampler (bash) spawned per sample `ss -tnp`
+// (which walks every process's fds), a `mariadb` client, three `redis-cli` and slept 0.9 s to
+// take 10 RSS readings per app; with 10 ASan apps and the load generator on 2 cores a sample
+// took ~10 s, so a "2 s" run got 3-5 samples after its warm-up and the verdict depended on the
+// machine's pace. Here a pass makes no process and no new connection:
+//   per app   /proc/PID/status (VmRSS, Threads, State), /proc/PID/fd (readdir + readlink):
+//             fd count, and its MariaDB connections = its socket inodes that are rows of
+//             /proc/net/tcp{,6} with the DB port as remote port, ESTABLISHED;
+//   MariaDB   rows of the same table with the DB port as local port, ESTABLISHED: every TCP
+//             connection mariadbd holds (what Threads_connected counts, minus our own client,
+//             of which there is none now);
+//   Redis     INFO over one connection per role opened once (so our own client is a constant
+//             1 in connected_clients), all three roles asked at once.
+// Retained RSS: between passes, every kRssPollMs, /proc/PID/statm of every app; each sample's
+// rss_min_kib is the smallest reading since the previous sample (see kRssPollMs).
+//
+//   node soak_sampler.js --samples FILE --stage-dir DIR --apps NAME,NAME… --redis ROLE=PORT,…
+//        --db-port P --t0-ms T --phase load|after
+//        [--interval-s I --watch-pid PID --deadline-ms T --stats FILE]   (phase load: until PID exits)
+//   phase after: one pass, then exit.
+// Appends one JSON line per pass to FILE:
+//   {"t_ms","elapsed_s","phase","pass_ms","pass_cpu_ms","pass_parts_ms":{"tcp","apps","redis"},"apps":[{"name","pid","alive","rss_kib","rss_min_kib",
+//    "rss_polls","fds","threads","db_conns"}],
+//    "redis":{ROLE:{"connected_clients","pubsub_channels","pubsub_patterns","used_memory"}},
+//    "db":{"server_conns"}}                          (null where a value could not be read)
+// pass_ms is the wall time of the pass (on a saturated machine mostly time spent waiting for a
+// core), pass_cpu_ms the CPU it used, pass_parts_ms the wall time of its parts.
+// --stats FILE gets the sampler's own cost at the end (and it prints it as `soak: sampler: …`):
+// passes, wall and CPU ms per pass (min/median/p90/max), slots missed, the largest gap between
+// samples, RSS polls and their cost, the CPU the sampler used in all.
+// Exit 0 when the watched process ended, 1 when the deadline came first, 2 on bad arguments.
+'use strict';
+
+const fs = require('fs');
+const net = require('net');
+const {execFileSync} = require('child_process');
+
+// Fast RSS poll. An app's RSS is what it retains plus Argon2 buffers in flight: each sign-up
+// hashes with 19 MiB (ARGON2_MEMORY_KIB 19456) on one of 2 hash threads, touched page by page, so
+// one reading is anywhere from the retained size to ~38 MiB above it; a leak raises the retained
+// part, the transient part is never negative. The smallest of many readings is therefore the best
+// estimate of what is retained. The first sampler took 10 readings 0.1 s apart per sample and
+// paid ~1 s of wall time for them; here a reading is one read of /proc/PID/statm (the kernel's
+// RSS counters, no walk of the mappings): measured 0.13 ms of CPU per ASan app (1.6 ms wall with
+// the load average at 23), so 10 apps every 200 ms cost ~0.7 % of one core, and the loop takes
+// them between passes at no cost to a pass. Every 200 ms gives 10 readings per 2 s sample (as
+// many as the old burst, spread over the whole interval instead of 0.9 s, so more likely to meet
+// a moment with no buffer in use) and 50 per 10 s sample; one hash takes ~50-200 ms (2 passes
+// over 19 MiB), so the polls do not fall into step with it.
+// Not /proc/PID/smaps_rollup: it walks every mapping (245 in an ASan app), measured 2.7 ms of CPU
+// per ASan app (20 × statm; 38 ms wall under that load), and its Rss/Anonymous count the buffer in
+// flight just the same, so it would not separate retained from transient memory either.
+const kRssPollMs = 200;
+// A Redis INFO that has not answered within this is recorded as null and its connection is
+// reopened at the next pass. Redis answers INFO in well under 1 ms when idle and within a few ms
+// with the machine saturated; 1 s is far beyond that and still half of CI's 2 s interval.
+const kRedisTimeoutMs = 1000;
+
+function parseArgs(argv) {
+  const o = {phase: 'load', intervalS: null, watchPid: null, deadlineMs: null, stats: null};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    const n = () => {
+      const x = Number(v());
+      if (!Number.isFinite(x)) throw new Error(`${a} needs a number`);
+      return x;
+    };
+    if (a === '--samples') o.samples = v();
+    else if (a === '--stage-dir') o.stageDir = v();
+    else if (a === '--apps') o.apps = v().split(',').filter(Boolean);
+    else if (a === '--redis') {
+      o.redis = {};
+      for (const kv of v().split(',')) {
+        const [role, port] = kv.split('=');
+        if (!role || !/^[0-9]+$/.test(port || '')) throw new Error(`--redis: bad entry '${kv}'`);
+        o.redis[role] = Number(port);
+      }
+    } else if (a === '--db-port') o.dbPort = n();
+    else if (a === '--t0-ms') o.t0Ms = n();
+    else if (a === '--phase') o.phase = v();
+    else if (a === '--interval-s') o.intervalS = n();
+    else if (a === '--watch-pid') o.watchPid = n();
+    else if (a === '--deadline-ms') o.deadlineMs = n();
+    else if (a === '--stats') o.stats = v();
+    else throw new Error(`unknown argument '${a}'`);
+  }
+  for (const k of ['samples', 'stageDir', 'apps', 'redis', 'dbPort', 't0Ms']) {
+    if (o[k] === undefined) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is required`);
+  }
+  if (o.phase === 'load' && !(o.intervalS > 0 && o.watchPid > 0 && o.deadlineMs > 0)) {
+    throw new Error('phase load needs --interval-s, --watch-pid and --deadline-ms');
+  }
+  return o;
+}
+
+// --- /proc ------------------------------------------------------------------------------------------
+const readText = (file) => { try { return fs.readFileSync(file, 'latin1'); } catch (e) { return null; } };
+
+let pageKib = 4;
+try { pageKib = Number(execFileSync('getconf', ['PAGESIZE'], {encoding: 'utf8'}).trim()) / 1024 || 4; } catch (e) { /* 4 KiB */ }
+
+// Alive = exists and not a zombie (a zombie has no memory or fds left to judge).
+function processAlive(pid) {
+  const stat = readText(`/proc/${pid}/stat`);
+  if (stat === null) return false;
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
+}
+
+// The socket inodes of every ESTABLISHED TCP connection to the DB port (the DB port as the
+// remote port: the clients' ends), and how many connections mariadbd holds (the DB port as the
+// local port). Reading /proc/net/tcp walks the kernel's whole established hash (262,144 buckets
+// here) and prints every socket, TIME_WAIT ones included: measured 2 ms of CPU with ~200 sockets,
+// 12 ms with ~3,200 (other runs' TIME_WAITs), the largest part of a pass. Lines without the DB
+// port's hex are skipped before they are split. /proc/net/tcp6 costs as much again, so it is read
+// only when no IPv4 socket listens on the DB port (the stage binds mariadbd to 127.0.0.1, so a
+// stage run never reads it).
+function dbSockets(dbPort) {
+  const portHex = `:${dbPort.toString(16).toUpperCase().padStart(4, '0')}`;
+  const byInode = new Map();
+  let serverConns = 0, read = false, listening = false;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (listening) break;
+    const text = readText(file);
+    if (text === null) continue;
+    read = true;
+    let start = text.indexOf('\n') + 1;   // skip the header
+    while (start > 0 && start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const line = text.slice(start, end);
+      start = end + 1;
+      if (!line.includes(portHex)) continue;
+      const f = line.trim().split(/\s+/);
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      if (f.length < 10) continue;
+      const lport = parseInt(f[1].slice(f[1].lastIndexOf(':') + 1), 16);
+      if (f[3] === '0A' && lport === dbPort) listening = true;   // 0A = LISTEN
+      if (f[3] !== '01') continue;                                // 01 = ESTABLISHED
+      const rport = parseInt(f[2].slice(f[2].lastIndexOf(':') + 1), 16);
+      if (lport === dbPort) serverConns++;
+      else if (rport === dbPort) byInode.set(f[9], rport);
+    }
+  }
+  return {byInode, serverConns: read ? serverConns : null};
+}
+
+function readPid(stageDir, name) {
+  const t = readText(`${stageDir}/${name}/pid`);
+  return t !== null && /^[0-9]+\s*$/.test(t) ? Number(t) : null;
+}
+
+function rssKib(pid) {
+  const t = readText(`/proc/${pid}/statm`);
+  if (t === null) return null;
+  const resident = Number(t.split(' ')[1]);
+  return Number.isFinite(resident) ? resident * pageKib : null;
+}
+
+function appSample(stageDir, name, dbInodes) {
+  const r = {name, pid: readPid(stageDir, name), alive: false, rss_kib: null, fds: null, threads: null, db_conns: null};
+  if (r.pid === null) return r;
+  const status = readText(`/proc/${r.pid}/status`);
+  if (status === null) return r;
+  for (const line of status.split('\n')) {
+    const colon = line.indexOf(':');
+    const key = line.slice(0, colon), value = line.slice(colon + 1).trim();
+    if (key === 'State') r.alive = !/^[ZX]/.test(value);
+    else if (key === 'VmRSS') r.rss_kib = parseInt(value, 10);
+    else if (key === 'Threads') r.threads = parseInt(value, 10);
+  }
+  if (!r.alive) return r;
+  let names;
+  try { names = fs.readdirSync(`/proc/${r.pid}/fd`); } catch (e) { return r; }
+  let db = 0;
+  for (const fd of names) {
+    let target;
+    try { target = fs.readlinkSync(`/proc/${r.pid}/fd/${fd}`); } catch (e) { continue; }   // closed meanwhile
+    if (target.startsWith('socket:[') && dbInodes.has(target.slice(8, -1))) db++;
+  }
+  r.fds = names.length;
+  r.db_conns = db;
+  return r;
+}
+
+// --- Redis: one connection per role, INFO on demand ---------------------------------------------------
+class RedisInfo {
+  constructor(port) { this.port = port; this.sock = null; this.buf = Buffer.alloc(0); this.waiter = null; }
+
+  connect() {
+    this.buf = Buffer.alloc(0);
+    const sock = net.createConnection({host: '127.0.0.1', port: this.port});
+    sock.setNoDelay(true);
+    sock.on('data', (d) => { if (this.sock === sock) { this.buf = Buffer.concat([this.buf, d]); this.tryParse(); } });
+    // A connection that failed or closed answers the pending INFO with null; the next pass opens
+    // a new one. Events of a connection already replaced are ignored.
+    const fail = () => {
+      if (this.sock !== sock) return;
+      this.sock = null;
+      if (this.waiter) this.waiter(null);
+    };
+    sock.on('error', fail);
+    sock.on('close', fail);
+    this.sock = sock;
+  }
+
+  // A RESP bulk string: $<len>\r\n<len bytes>\r\n (an error reply, -…\r\n, gives null).
+  tryParse() {
+    if (!this.waiter) return;
+    const nl = this.buf.indexOf('\r\n');
+    if (nl < 0) return;
+    const head = this.buf.toString('latin1', 0, nl);
+    if (head[0] !== '$') { this.waiter(null); return; }
+    const len = Number(head.slice(1));
+    if (this.buf.length < nl + 2 + len + 2) return;
+    const body = this.buf.toString('utf8', nl + 2, nl + 2 + len);
+    this.buf = this.buf.subarray(nl + 2 + len + 2);
+    this.waiter(body);
+  }
+
+  info() {
+    return new Promise((resolve) => {
+      if (!this.sock) this.connect();
+      const timer = setTimeout(() => done(null), kRedisTimeoutMs);
+      const done = (text) => {
+        clearTimeout(timer);
+        this.waiter = null;
+        if (text === null && this.sock) { this.sock.destroy(); this.sock = null; }
+        resolve(text);
+      };
+      this.waiter = done;
+      this.sock.write('INFO\r\n');
+    });
+  }
+
+  close() { if (this.sock) this.sock.destroy(); this.sock = null; }
+}
+
+function parseInfo(text) {
+  const r = {connected_clients: null, pubsub_channels: null, pubsub_patterns: null, used_memory: null};
+  if (text === null) return r;
+  for (const line of text.split('\r\n')) {
+    const colon = line.indexOf(':');
+    const key = line.slice(0, colon);
+    if (key in r) r[key] = Number(line.slice(colon + 1));
+  }
+  return r;
+}
+
+// --- the loop ---------------------------------------------------------------------------------------
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : null);
+  const r3 = (v) => (v === null ? null : Math.round(v * 1000) / 1000);
+  return {count: s.length, min: r3(s[0] ?? null), median: r3(q(0.5)), p90: r3(q(0.9)), max: r3(s[s.length - 1] ?? null)};
+};
+const msSince = (t) => Number(process.hrtime.bigint() - t) / 1e6;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+async function main() {
+  let o;
+  try { o = parseArgs(process.argv.slice(2)); } catch (e) {
+    process.stderr.write(`soak_sampler: ${e.message}\n`);
+    return 2;
+  }
+  const out = fs.openSync(o.samples, 'a');
+  const redis = Object.fromEntries(Object.entries(o.redis).map(([role, port]) => [role, new RedisInfo(port)]));
+  const rssMin = new Map();    // app name → {min, polls} since the last sample
+  const pids = new Map();      // app name → PID of the last pass
+  const passMs = [], passCpuMs = [], pollMs = [], sampleTimes = [];
+  let missed = 0;
+
+  const poll = () => {
+    const t = process.hrtime.bigint();
+    for (const [name, pid] of pids) {
+      const v = pid === null ? null : rssKib(pid);
+      if (v === null) continue;
+      const m = rssMin.get(name) || {min: null, polls: 0};
+      if (m.min === null || v < m.min) m.min = v;
+      m.polls++;
+      rssMin.set(name, m);
+    }
+    pollMs.push(msSince(t));
+  };
+
+  const pass = async (phase) => {
+    const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
+    const tMs = Date.now();
+    // The table first, then the fds: a DB connection opened in between is missing from both counts
+    // (its row was not read, so its inode matches nothing), instead of showing as one nobody pooled.
+    const db = dbSockets(o.dbPort);
+    const tTcp = process.hrtime.bigint();
+    const apps = o.apps.map((name) => appSample(o.stageDir, name, db.byInode));
+    const tApps = process.hrtime.bigint();
+    const infos = await Promise.all(Object.values(redis).map((c) => c.info()));
+    const ms = (a, b) => Math.round(Number(b - a) / 1e3) / 1e3;
+    const parts = {tcp: ms(start, tTcp), apps: ms(tTcp, tApps), redis: ms(tApps, process.hrtime.bigint())};
+    for (const a of apps) {
+      pids.set(a.name, a.alive ? a.pid : null);
+      const m = rssMin.get(a.name) || {min: null, polls: 0};
+      a.rss_min_kib = a.rss_kib === null ? m.min : m.min === null ? a.rss_kib : Math.min(m.min, a.rss_kib);
+      a.rss_polls = m.polls + (a.rss_kib === null ? 0 : 1);
+      rssMin.delete(a.name);
+    }
+    const roles = Object.keys(redis);
+    const line = {
+      t_ms: tMs, elapsed_s: Math.round(tMs - o.t0Ms) / 1000, phase,
+      pass_ms: null, pass_parts_ms: parts,
+      apps: apps.map((a) => ({name: a.name, pid: a.pid, alive: a.alive, rss_kib: a.rss_kib, rss_min_kib: a.rss_min_kib,
+                              rss_polls: a.rss_polls, fds: a.fds, threads: a.threads, db_conns: a.db_conns})),
+      redis: Object.fromEntries(roles.map((role, i) => [role, parseInfo(infos[i])])),
+      db: {server_conns: db.serverConns},
+    };
+    line.pass_ms = Math.round(msSince(start) * 1000) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    line.pass_cpu_ms = Math.round(cpu.user + cpu.system) / 1000;
+    fs.writeSync(out, JSON.stringify(line) + '\n');
+    passMs.push(line.pass_ms);
+    passCpuMs.push(line.pass_cpu_ms);
+    sampleTimes.push(tMs);
+  };
+
+  const cpu0 = process.cpuUsage();
+  const wall0 = Date.now();
+  let rc = 0;
+  if (o.phase !== 'load') {
+    await pass(o.phase);
+  } else {
+    const intervalMs = o.intervalS * 1000;
+    let slot = 0;
+    // Bounded: ends when the watched process does, or at the deadline.
+    for (;;) {
+      await pass('load');
+      const now = Date.now();
+      // The next slot on the t0 + k × interval grid; a pass that ended past one or more slots
+      // (a late start or a slow pass) skips them rather than drifting; they are counted.
+      const next = Math.floor((now - o.t0Ms) / intervalMs) + 1;
+      missed += Math.max(0, next - slot - 1);
+      slot = next;
+      const due = o.t0Ms + slot * intervalMs;
+      if (due > o.deadlineMs) {
+        process.stderr.write('soak_sampler: deadline reached, the load generator is still running\n');
+        rc = 1;
+        break;
+      }
+      let ended = false;
+      while (Date.now() < due) {
+        if (!processAlive(o.watchPid)) { ended = true; break; }
+        poll();
+        await sleep(Math.min(kRssPollMs, due - Date.now()));
+      }
+      if (ended || !processAlive(o.watchPid)) break;
+    }
+  }
+  for (const c of Object.values(redis)) c.close();
+  fs.closeSync(out);
+  if (o.stats) {
+    const gaps = sampleTimes.slice(1).map((t, i) => (t - sampleTimes[i]) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    const s = {
+      passes: passMs.length,
+      pass_ms: stats(passMs),
+      pass_cpu_ms: stats(passCpuMs),
+      slots_missed: missed,
+      max_gap_s: gaps.length ? Math.max(...gaps) : null,
+      rss_poll_ms: kRssPollMs,
+      rss_polls: pollMs.length,
+      rss_poll_cost_ms: stats(pollMs),
+      cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+      wall_s: (Date.now() - wall0) / 1000,
+    };
+    fs.writeFileSync(o.stats, JSON.stringify(s) + '\n');
+    process.stdout.write(`soak: sampler: ${s.passes} passes, wall ms per pass min/median/max ` +
+        `${s.pass_ms.min}/${s.pass_ms.median}/${s.pass_ms.max} (CPU ms ${s.pass_cpu_ms.min}/${s.pass_cpu_ms.median}/` +
+        `${s.pass_cpu_ms.max}), ${s.slots_missed} slot(s) missed, largest gap ` +
+        `${s.max_gap_s} s; ${s.rss_polls} RSS polls every ${kRssPollMs} ms (median ${s.rss_poll_cost_ms.median} ms each); ` +
+        `CPU ${s.cpu_ms} ms in ${s.wall_s} s\n`);
+  }
+  return rc;
+}
+
+main().then((code) => process.exit(code), (e) => {
+  process.stderr.write(`soak_sampler: ${e.stack || e}\n`);
+  process.exit(2);
+});
