@@ -6,8 +6,11 @@
 # Every fault gets a fresh coupon (admin API) large enough not to sell out, and its own
 # `hhplus-load run issue-coupon` (constant-arrival-rate) plus `hhplus-load run balance-charge`
 # in the background. The fault is injected a third into the phase; the script records when it
-# began and ended (restart finished / SIGCONT sent) on the system clock, which the generators'
-# NDJSON samples share. tools/reliability/faults_report.js does the counting and the report.
+# began and ended (restart finished / SIGCONT sent) and when every app answered /health/ready
+# again, on the system clock, which the generators' NDJSON samples share. The load then goes on
+# for a third of the phase more (further runs of the generators if the fault outlasted the
+# first), so what is judged after the fault never depends on how fast this machine recovered.
+# tools/reliability/faults_report.js does the counting and the report.
 set -uo pipefail
 
 kRepo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
@@ -21,20 +24,41 @@ readonly kDefaultRate=20            # issue iterations/s: a sign-up (Argon2id, ~
                                     # 20/s ≈ 0.8 core of hashing, leaving a core for the rest on 2 cores
 readonly kDefaultChargeRate=10      # charges/s (+ a balance read each) on 4 hot users
 readonly kAllFaults=kill1,kill3,lock,session,mysql,sigstop
-# Request timeout of the generators: a SIGSTOPped instance answers its queued requests after
-# LOCK_TTL_MS + kStopSlackMs ≈ 4.5 s; 10 s is twice that, and far below k6's 60 s default so a
-# hang shows up as a status-0 failure within the phase's graceful stop.
-readonly kRequestTimeout=10s
-# The paused holder stays stopped this long past LOCK_TTL_MS: its lease has expired for sure
-# (validity = TTL − drift) and other instances had time to take the lock and write.
+# Request timeout of the generators: a request parked on a SIGSTOPped instance is answered after
+# its SIGCONT, at most kMaxStopMs (15 s) after it was sent plus its own processing; 30 s is twice
+# that stop. It stays at k6's default gracefulStop (30 s), so a hang still shows up as a status-0
+# failure (or an interrupted iteration) instead of waiting out k6's 60 s default.
+readonly kRequestTimeout=30s
+# The paused holder stays stopped at least this long past LOCK_TTL_MS: its lease has expired for
+# sure (validity = TTL − drift) and other instances had time to take the lock and write.
 readonly kStopSlackMs=1500
-readonly kHolderSearchMs=20000      # bounded search for a moment when the candidate holds the lock
-readonly kSessionRecheckMs=15000   # the apps' reconnect to a restarted session Redis, with margin
-readonly kRejoinTimeout=30          # s: nginx's fail_timeout (2 s, deploy/nginx/render.sh) + start-up of an ASan app, with margin
-readonly kLoadGrace=60              # s beyond the phase for a generator to finish (timeouts + graceful stop)
-readonly kAuditTries=60             # × 0.5 s: the audit after the fault, once the database answers
+# ... and longer, until another instance is seen to issue (the coupon's audit, read from a running
+# app, grew after the TTL), at most kMaxStopMs: half of kRequestTimeout, so the requests parked on
+# the stopped instance are answered, not timed out, however long the others took.
+readonly kMaxStopMs=15000
+readonly kHolderSearchMs=60000      # bounded search for a moment when the candidate holds the lock (load runs meanwhile)
+readonly kSessionRecheckMs=60000    # the apps' reconnect to a restarted session Redis: a bound, not a pace
+readonly kRejoinTimeout=60          # s: nginx's fail_timeout (2 s, deploy/nginx/render.sh) + start-up of an ASan app on a loaded host
+# After each fault every app must answer /health/ready 200 again (its database, Redis roles and
+# lock quorum up) within this bound: twice ./stage's 60 s start-up budget of an app. The time it
+# took is reported; only missing the bound fails.
+readonly kReadyTimeout=120
+# A run of the load generator is given its duration + this before `timeout` stops it: k6's 30 s
+# gracefulStop for iterations in flight, then the run's own setup and end (a sign-up per hot user,
+# the balance read-back) on a loaded host.
+readonly kLoadGrace=120
+# The load keeps running at least kAfterMinS (or a third of the phase) after every app is ready
+# again, so "requests succeed again after the fault" is seen however long the fault took: the
+# generators run in consecutive runs ("segments"), the first one the phase long, the next ones
+# that long each, until one ends that late. The cap bounds the segments if something never ends:
+# every wait of a fault together (holder search 60 s + stop 15 s, or a restart within ./stage's
+# 90 s budget, then kReadyTimeout) stays below kLoadCapS.
+readonly kAfterMinS=3
+readonly kLoadCapS=400
+readonly kAuditTries=120            # × 0.5 s: the audit after the fault, once the database answers
 readonly kChargeAmount=1000         # balance-charge's default CHARGE_AMOUNT
 readonly kDefaultLockTtlMs=3000     # the app's LOCK_TTL_MS default (src/common/config.cpp)
+readonly kCurlTimeout=10            # s per probe or metrics read of an ASan app on a loaded host
 
 usage() {
     cat <<'EOF'
@@ -42,26 +66,33 @@ usage: tools/reliability/faults.sh [options]
 
 Starts its own stage (temporary directory, free port base; stopped with `down --purge` on exit),
 then per fault: a fresh coupon, `hhplus-load run issue-coupon` and `run balance-charge` in the
-background, the fault a third into the phase, and after the run the checks:
+background, the fault a third into the phase, a wait until every app answers /health/ready again
+(at most 120 s), the load going on a third of the phase past that (in further runs when the fault
+outlasted the phase), and after the load the checks:
   audit        issuedQuantity == holderRows == distinctHolders <= totalQuantity
   range        201s <= issuedQuantity <= 201s + unanswered
   no 500       every failure is a 503 S001 (lock budget) or S002 (dependency), never a 500/timeout
-  charges      balance identity of every hot user (each charge applied exactly once)
+  charges      balance identity of every hot user (each charge applied exactly once), on the
+               balances MariaDB holds after the load
+  recovered    every app ready again; session, mysql, lock: no S002/5xx/timeout for a request
+               sent after that
 Faults (--only takes a comma-separated subset):
   kill1, kill3 SIGKILL 1 / 3 apps (min(3, apps−1)), restart them: only requests in flight may fail,
                the restarted instances serve requests again through nginx
   lock         restart the lock Redis (keys lost): no double issue, waiters recover
   session      restart the session Redis: appendonly configured, an earlier session still works
   mysql        restart MariaDB: 503 S002 while down, apps recover without a restart (same PIDs)
-  sigstop      SIGSTOP the app holding the coupon's lock for LOCK_TTL_MS + 1.5 s, then SIGCONT:
-               others go on; its write is refused (lease check or the version compare-and-set)
+  sigstop      SIGSTOP the app holding the coupon's lock for LOCK_TTL_MS + 1.5 s (longer, up to
+               15 s, until another instance has issued), then SIGCONT: others go on; its write
+               is refused (lease check or the version compare-and-set)
 Output: OUT/faults.md, OUT/faults.json, a console table, and per fault OUT/<n>-<fault>/ with the
-raw NDJSON, summaries and result.json. Exit 1 when any wrong > 0 or any check fails.
+raw NDJSON of every generator run, summaries and result.json. Exit 1 when any wrong > 0 or any
+check fails.
 
 Options:
   --apps N             app instances (default 10)
   --strategy S         pubsub|polling|none (default pubsub)
-  --phase-duration D   seconds of load per fault (default 20; at least 9)
+  --phase-duration D   seconds of load per fault before its end is awaited (default 20; at least 9)
   --rate R             issue iterations per second (default 20)
   --charge-rate R      balance charges per second (default 10; 0 = no charge run)
   --only F[,F]         faults to run (default all: kill1,kill3,lock,session,mysql,sigstop)
@@ -105,6 +136,8 @@ if ! [[ $phase =~ ^[0-9]+$ ]] || ((phase < 9)); then die "--phase-duration must 
 if ! [[ $rate =~ ^[0-9]+$ ]] || ((rate < 1)); then die "--rate must be a positive integer"; fi
 [[ $charge_rate =~ ^[0-9]+$ ]] || die "--charge-rate must be a whole number"
 case $strategy in pubsub | polling | none) ;; *) die "--strategy must be pubsub, polling or none" ;; esac
+after_s=$((phase / 3))
+((after_s < kAfterMinS)) && after_s=$kAfterMinS
 IFS=, read -r -a faults <<<"$only"
 for f in "${faults[@]}"; do
     [[ ,$kAllFaults, == *,"$f",* ]] || die "unknown fault '$f' (known: $kAllFaults)"
@@ -177,6 +210,7 @@ lock_ttl_ms=${lock_ttl_ms:-$kDefaultLockTtlMs}
     echo "apps=$apps"
     echo "strategy=$strategy"
     echo "phase=${phase}s"
+    echo "after=${after_s}s"
     echo "rate=$rate"
     echo "charge_rate=$charge_rate"
     echo "lock_ttl_ms=$lock_ttl_ms"
@@ -185,12 +219,12 @@ lock_ttl_ms=${lock_ttl_ms:-$kDefaultLockTtlMs}
     echo "uptime_before=$uptime_before"
 } >"$out/run.env"
 
-admin() { curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' "$@"; }
+admin() { curl -s --max-time "$kCurlTimeout" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' "$@"; }
 json_field() { node -e 'try { const v = JSON.parse(process.argv[1])[process.argv[2]]; if (v !== undefined) console.log(v); } catch (e) {}' "$1" "$2"; }
 
 # Requests an app served through nginx (every route but the probes), as ./stage stats counts.
 app_requests() {
-    curl -s --max-time 2 "http://127.0.0.1:$(app_port "$1")/metrics" 2>/dev/null | awk '
+    curl -s --max-time "$kCurlTimeout" "http://127.0.0.1:$(app_port "$1")/metrics" 2>/dev/null | awk '
         /^hhplus_http_requests_total[{ ]/ { if ($0 ~ /route="\/(health|metrics)/) next; s += $NF }
         END { printf "%d\n", s }'
 }
@@ -234,19 +268,26 @@ fault_session() {
     line=$(grep -E '^appendonly ' "$conf" 2>/dev/null | head -1)
     if [[ $line == "appendonly yes" ]]; then echo "session_aof=yes" >>"$fdir/fault.env"; else echo "session_aof=no" >>"$fdir/fault.env"; fi
     echo "session_aof_line=${line:-no appendonly line in $conf}" >>"$fdir/fault.env"
-    # A session made before the restart (≥ 1 s before: appendfsync everysec).
-    local jar=$fdir/session.jar email code
-    email="faults-$(date +%s%N)@example.com"
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -c "$jar" -H 'Content-Type: application/json' \
-        -d "{\"email\":\"$email\",\"password\":\"faults-password-1\"}" "$BASE_URL/api/auth/signup")
+    # A session made before the restart (≥ 1 s before: appendfsync everysec). The sign-up competes
+    # with the load's for the hash threads: a 503 (hash wait budget) or no answer is asked again,
+    # each time with a fresh address, within kSessionRecheckMs; only a 201 makes a session.
+    local jar=$fdir/session.jar email code deadline
+    deadline=$(($(now_ms) + kSessionRecheckMs))
+    while :; do
+        email="faults-$(date +%s%N)@example.com"
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time "$kCurlTimeout" -c "$jar" -H 'Content-Type: application/json' \
+            -d "{\"email\":\"$email\",\"password\":\"faults-password-1\"}" "$BASE_URL/api/auth/signup")
+        if [[ $code != 503 && $code != 000 ]] || (($(now_ms) >= deadline)); then break; fi
+        sleep 0.2
+    done
     sleep 1.2
     fault_restart scale-redis-session
     # The apps reconnect to the restarted Redis on their own (503 S002 until then): ask until the
     # answer is no longer a 503 / no answer, within kSessionRecheckMs. 401 would mean it was lost.
-    local me waited deadline
+    local me waited
     deadline=$(($(now_ms) + kSessionRecheckMs))
     while :; do
-        me=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -b "$jar" "$BASE_URL/api/auth/me")
+        me=$(curl -s -o /dev/null -w '%{http_code}' --max-time "$kCurlTimeout" -b "$jar" "$BASE_URL/api/auth/me")
         if [[ $me != 503 && $me != 000 ]] || (($(now_ms) >= deadline)); then break; fi
         sleep 0.1
     done
@@ -275,7 +316,7 @@ fault_mysql() {
 app_evidence() {
     local pid
     pid=$(app_pid "$1")
-    curl -s --max-time 2 "http://127.0.0.1:$(app_port "$1")/metrics" 2>/dev/null | awk -v pid="${pid:-0}" '
+    curl -s --max-time "$kCurlTimeout" "http://127.0.0.1:$(app_port "$1")/metrics" 2>/dev/null | awk -v pid="${pid:-0}" '
         index($0, "hhplus_coupon_issue_total{outcome=\"lease_lost\"}") == 1 { ll += $NF }
         index($0, "hhplus_coupon_issue_total{outcome=\"fenced\"}") == 1 { f += $NF }
         index($0, "hhplus_lock_lost_total") == 1 { lost += $NF }
@@ -312,20 +353,30 @@ evidence_after() {
 }
 
 fault_sigstop() {
-    local k pairs=""
-    for ((k = 1; k <= apps; k++)); do pairs+="$(app_name "$k")=$(app_pid "$k"),"; done
+    local k pairs="" audits=""
+    for ((k = 1; k <= apps; k++)); do
+        pairs+="$(app_name "$k")=$(app_pid "$k"),"
+        audits+="$(app_name "$k")=http://127.0.0.1:$(app_port "$k")/api/admin/coupons/$coupon_id/audit,"
+    done
     FAULT_START=$(now_ms)
     local found hold=$((lock_ttl_ms + kStopSlackMs))
-    found=$(node "$kTools/faults_lockholder.js" --port "$((port_base + 102))" --key "lock:coupon:$coupon_id" \
-        --apps "${pairs%,}" --max-ms "$kHolderSearchMs" --hold-ms "$hold" 2>&1)
+    # The admin token reaches the tool through its environment, not its command line.
+    found=$(FAULTS_ADMIN_TOKEN=$ADMIN_TOKEN node "$kTools/faults_lockholder.js" --port "$((port_base + 102))" \
+        --key "lock:coupon:$coupon_id" --apps "${pairs%,}" --max-ms "$kHolderSearchMs" --hold-ms "$hold" \
+        --ttl-ms "$lock_ttl_ms" --max-hold-ms "$kMaxStopMs" --audits "${audits%,}" 2>&1)
     echo "$found" >"$fdir/holder.json"
     local name pid stopped_at resumed_at
     if [[ $(json_field "$found" ok) == true ]]; then
         name=$(json_field "$found" name)
         stopped_at=$(json_field "$found" stoppedAtMs)
         resumed_at=$(json_field "$found" resumedAtMs)
-        echo "holder_caught=yes" >>"$fdir/fault.env"
-        echo "holder_detail=$name held lock:coupon:$coupon_id (token $(json_field "$found" token)) when stopped; attempts $(json_field "$found" attempts)" >>"$fdir/fault.env"
+        {
+            echo "holder_caught=yes"
+            echo "holder_detail=$name held lock:coupon:$coupon_id (token $(json_field "$found" token)) when stopped; attempts $(json_field "$found" attempts)"
+            echo "issued_at_ttl=$(json_field "$found" issuedAtTtl)"
+            echo "issued_before_resume=$(json_field "$found" issuedBeforeResume)"
+            echo "audit_reads=$(json_field "$found" auditReads)"
+        } >>"$fdir/fault.env"
     else
         # Not caught within the bound: stop app-1 anyway so the rest of the fault still runs,
         # and report the miss as a failed check.
@@ -348,6 +399,90 @@ fault_sigstop() {
     STOPPED_IDX=${name##*-}
 }
 
+# --- the load ---------------------------------------------------------------------------------------
+# Every app answers GET /health/ready 200 (its database, Redis roles and lock quorum up): prints
+# when the last of them did (ms); status 1 when that did not happen within TIMEOUT_S. With LOG,
+# each round's answers other than 200 are appended to it ("ms app-k:code …").
+wait_all_ready() { # wait_all_ready TIMEOUT_S [LOG]
+    local deadline=$(($(now_ms) + $1 * 1000)) k code log=${2:-/dev/null} line
+    local -a pending=() next=()
+    for ((k = 1; k <= apps; k++)); do pending+=("$k"); done
+    while :; do
+        next=() line=""
+        for k in "${pending[@]}"; do
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time "$kCurlTimeout" \
+                "http://127.0.0.1:$(app_port "$k")/health/ready")
+            [[ $code == 200 ]] || { next+=("$k"); line+=" app-$k:$code"; }
+        done
+        [[ -n $line ]] && echo "$(now_ms)$line" >>"$log"
+        pending=("${next[@]}")
+        if ((${#pending[@]} == 0)); then now_ms; return 0; fi
+        (($(now_ms) >= deadline)) && return 1
+        sleep 0.1
+    done
+}
+
+# load_driver KIND (issue | charge), in the background: consecutive runs ("segments") of
+# `hhplus-load run issue-coupon` / `run balance-charge` — the first the phase long, each next one
+# after_s — until one ends after_s or more past the moment every app was ready again after the
+# fault ($fdir/t_ready, written by run_fault), so the load goes on past the fault however long the
+# fault took. The two readiness polls (run_fault's and a charge driver's) may see "ready" up to one
+# poll apart: kReadyRaceMs of tolerance. A charge segment after the first starts only once every
+# app is ready: its setup signs up hot users and reads their balances, which during a fault would
+# fail the run, not the service. Per segment N: KIND-N.txt, .ndjson, .rc, -summary.json, and a
+# line "N start_ms duration_s" in KIND.segments.
+# No --admin-token: with COUPON_ID given the generator's own audit adds nothing, and one read
+# during a fault would fail the run; faults_report.js audits the coupon once the fault is over.
+readonly kReadyRaceMs=500
+# shellcheck disable=SC2317  # the trap's body
+load_driver() {
+    local kind=$1 seg=0 dur=$phase child="" rc cap start t_ready
+    trap '[[ -n $child ]] && kill "$child" 2>/dev/null; exit 143' TERM INT
+    local -a args=()
+    case $kind in
+        issue) args=(issue-coupon -e COUPON_ID="$coupon_id" -e RATE="$rate") ;;
+        charge) args=(balance-charge -e RATE="$charge_rate" -e CHARGE_AMOUNT="$kChargeAmount") ;;
+    esac
+    cap=$(($(now_ms) + kLoadCapS * 1000))
+    while :; do
+        if ((seg > 0)) && [[ $kind == charge ]]; then
+            wait_all_ready "$kReadyTimeout" >/dev/null || break
+        fi
+        start=$(now_ms)
+        echo "$seg $start $dur" >>"$fdir/$kind.segments"
+        # `timeout` is the child: the trap's TERM reaches it, and it passes it on to the generator.
+        timeout $((dur + kLoadGrace)) "$LOAD_BIN" run "${args[@]}" --no-color -e BASE_URL="$BASE_URL" \
+            -e DURATION="${dur}s" -e REQUEST_TIMEOUT="$kRequestTimeout" \
+            --summary-export "$fdir/$kind-$seg-summary.json" --out json="$fdir/$kind-$seg.ndjson" \
+            >"$fdir/$kind-$seg.txt" 2>&1 &
+        child=$!
+        wait "$child"
+        rc=$?
+        child=""
+        echo "$rc" >"$fdir/$kind-$seg.rc"
+        seg=$((seg + 1))
+        t_ready=$(cat "$fdir/t_ready" 2>/dev/null)
+        if [[ -n $t_ready ]] && ((start + dur * 1000 >= t_ready + after_s * 1000 - kReadyRaceMs)); then break; fi
+        (($(now_ms) >= cap)) && break
+        dur=$after_s
+    done
+}
+
+# The final balance of every hot user, read from MariaDB itself once the load has ended and every
+# app is ready: the balance identity is judged on the store, also when a generator's own read-back
+# fell into the fault (it then prints final=unreadable and exits 111).
+write_charge_balances() {
+    local ids out="" i
+    ids=$(sed -n 's/^ *user \([0-9][0-9]*\): start=.*/\1/p' "$fdir"/charge-*.txt 2>/dev/null | sort -un | paste -sd,)
+    [[ -n $ids ]] || return 0
+    for ((i = 0; i < kAuditTries; i++)); do
+        out=$(stage exec scale-mysql mysql hhplus -N -e "SELECT id, balance FROM users WHERE id IN ($ids)" 2>/dev/null) &&
+            [[ -n $out ]] && break
+        sleep 0.5
+    done
+    printf '%s\n' "$out" >"$fdir/charge-balances.tsv"
+}
+
 run_fault() {
     local n=$1 fault=$2
     fdir=$out/$n-$fault
@@ -363,8 +498,9 @@ run_fault() {
         sigstop) label="SIGSTOP lock holder > TTL" ;;
     esac
     say "[$n] $label: ${phase}s at ${rate}/s"
-    # Twice what the phase can issue: a sell-out would hide the range check behind C001s.
-    quantity=$((rate * phase * 2 + 100))
+    # More than the load can issue before the drivers' cap: a sell-out would hide the range check
+    # behind C001s.
+    quantity=$((rate * (kLoadCapS + phase) + 100))
     local created
     created=$(admin -X POST -d "{\"name\":\"faults-$fault\",\"discountRate\":10,\"totalQuantity\":$quantity,\"expiredAt\":\"2029-12-31T23:59:59Z\"}" \
         "$BASE_URL/api/admin/coupons")
@@ -382,26 +518,26 @@ run_fault() {
 
     STOPPED_IDX=""
     evidence_baseline
-    local -a common=(--no-color --quiet -e BASE_URL="$BASE_URL" --admin-token "$ADMIN_TOKEN"
-        -e DURATION="${phase}s" -e REQUEST_TIMEOUT="$kRequestTimeout")
+    rm -f "$fdir/t_ready"
     local t_load
     t_load=$(now_ms)
-    # `timeout` itself is the background job: on an interrupt, cleanup's TERM reaches it and it
-    # passes the signal on to the generator.
-    timeout $((phase + kLoadGrace)) "$LOAD_BIN" run issue-coupon "${common[@]}" -e COUPON_ID="$coupon_id" \
-        -e RATE="$rate" --summary-export "$fdir/issue-summary.json" --out json="$fdir/issue.ndjson" \
-        >"$fdir/issue.txt" 2>&1 &
-    local issue_job=$!
-    bg_pids+=("$issue_job")
-    local charge_job=""
+    local -a drivers=()
+    load_driver issue &
+    drivers+=($!)
     if ((charge_rate > 0)); then
-        timeout $((phase + kLoadGrace)) "$LOAD_BIN" run balance-charge "${common[@]}" -e RATE="$charge_rate" \
-            -e CHARGE_AMOUNT="$kChargeAmount" --summary-export "$fdir/charge-summary.json" \
-            --out json="$fdir/charge.ndjson" >"$fdir/charge.txt" 2>&1 &
-        charge_job=$!
-        bg_pids+=("$charge_job")
+        load_driver charge &
+        drivers+=($!)
     fi
-    # The fault a third into the phase (the generators' untimed setup is short: ≤ 1 s).
+    bg_pids+=("${drivers[@]}")
+    # The fault a third into the phase, and never before every generator's first run has started
+    # (its setup done: the first progress block is printed a second into the run). A setup that
+    # failed shows in the run's exit status.
+    local deadline=$((t_load + kReadyTimeout * 1000)) kind
+    for kind in issue charge; do
+        ((charge_rate > 0)) || [[ $kind == issue ]] || continue
+        until grep -q '^running (' "$fdir/$kind-0.txt" 2>/dev/null || [[ -s $fdir/$kind-0.rc ]] ||
+            (($(now_ms) >= deadline)); do sleep 0.1; done
+    done
     local at=$((t_load + phase * 1000 / 3)) t
     t=$(now_ms)
     ((at > t)) && sleep "$(awk -v ms=$((at - t)) 'BEGIN { printf "%.3f", ms / 1000 }')"
@@ -417,15 +553,28 @@ run_fault() {
     esac
     echo "t_fault_start_ms=$FAULT_START" >>"$fdir/fault.env"
     echo "t_fault_end_ms=$FAULT_END" >>"$fdir/fault.env"
-    say "[$n] fault from +$((FAULT_START - t_load)) ms to +$((FAULT_END - t_load)) ms; waiting for the run"
+    say "[$n] fault from +$((FAULT_START - t_load)) ms to +$((FAULT_END - t_load)) ms; waiting until every app is ready"
 
-    wait "$issue_job"
-    echo $? >"$fdir/issue.rc"
-    if [[ -n $charge_job ]]; then
-        wait "$charge_job"
-        echo $? >"$fdir/charge.rc"
+    # Recovered: every app answers /health/ready 200 again (bounded; the time it took is reported).
+    local t_ready
+    if t_ready=$(wait_all_ready "$kReadyTimeout" "$fdir/ready.log"); then
+        echo "ready=yes" >>"$fdir/fault.env"
+        say "[$n] every app ready $((t_ready - FAULT_END)) ms after the fault ended; the load goes on ≥ ${after_s}s"
+    else
+        echo "ready=no" >>"$fdir/fault.env"
+        t_ready=$(now_ms)
+        say "[$n] not every app ready within ${kReadyTimeout}s (see $fdir/ready.log); the load goes on ≥ ${after_s}s"
     fi
+    {
+        echo "t_ready_ms=$t_ready"
+        echo "ready_timeout_s=$kReadyTimeout"
+        echo "after_s=$after_s"
+    } >>"$fdir/fault.env"
+    echo "$t_ready" >"$fdir/t_ready.tmp" && mv "$fdir/t_ready.tmp" "$fdir/t_ready"
+    local job
+    for job in "${drivers[@]}"; do wait "$job"; done
     bg_pids=()
+    write_charge_balances
 
     # After the run: the audit (the database answers again by now; bounded retries).
     local audit="" i
@@ -445,7 +594,7 @@ run_fault() {
             for k in "${KILL_VICTIMS[@]}"; do
                 served=$(app_requests "$k")
                 while ((served == 0 && $(now_ms) < deadline)); do
-                    for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null --max-time 2 "$BASE_URL/api/coupons/$coupon_id"; done
+                    for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null --max-time "$kCurlTimeout" "$BASE_URL/api/coupons/$coupon_id"; done
                     served=$(app_requests "$k")
                 done
                 ((served > 0)) || ok=no
@@ -453,15 +602,15 @@ run_fault() {
             done
             local first
             first=$(node -e '
-                const fs = require("fs"); const [file, names, end] = process.argv.slice(1);
+                const fs = require("fs"); const [names, end, ...files] = process.argv.slice(1);
                 const want = new Set(names.split(" ")); let best = null;
-                for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+                for (const line of files.map((f) => fs.readFileSync(f, "utf8")).join("\n").split("\n")) {
                     if (!line.startsWith("{\"type\":\"Point\"") || !line.includes("\"metric\":\"http_reqs\"")) continue;
                     const p = JSON.parse(line); const inst = (p.data.metadata || {}).instance;
                     if (!want.has(inst)) continue; const t = Date.parse(p.data.time);
                     if (t >= Number(end) && (best === null || t < best)) best = t;
                 }
-                console.log(best === null ? "" : best - Number(end));' "$fdir/issue.ndjson" "$(sed -n 's/^killed=//p' "$fdir/fault.env")" "$FAULT_END" 2>/dev/null)
+                console.log(best === null ? "" : best - Number(end));' "$(sed -n 's/^killed=//p' "$fdir/fault.env")" "$FAULT_END" "$fdir"/issue-*.ndjson 2>/dev/null)
             [[ -n $first ]] && detail+="first load-test response from a restarted instance ${first} ms after the restart finished"
             echo "rejoined=$ok" >>"$fdir/fault.env"
             echo "rejoin_detail=$detail" >>"$fdir/fault.env"

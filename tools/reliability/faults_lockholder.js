@@ -15,12 +15,20 @@
 //
 //   4. with --hold-ms H: keep it stopped until H ms after the SIGSTOP, then SIGCONT it (timed
 //      here, not by the caller: a fork on a loaded host can take a second).
+//   5. with --audits name=url,… and --ttl-ms T as well: read the coupon's audit from a running
+//      instance once its lease is over (T ms after the stop), and keep the holder stopped past H
+//      until the audit shows more issued than then — another instance took the lock and wrote,
+//      seen in the store, however slowly this machine serves — but never past --max-hold-ms.
+//      The admin token comes from FAULTS_ADMIN_TOKEN (not the command line).
 //
 // usage: node faults_lockholder.js --port P --key lock:coupon:N --apps name=pid,name=pid
-//                                  [--max-ms 20000] [--hold-ms H]
-// Prints one JSON line: {"ok":true,"name","pid","token","attempts","stoppedAtMs","resumedAtMs"}
-// (exit 0), or {"ok":false,"attempts","why"} (exit 2). On failure nothing is left stopped.
+//                                  [--max-ms 20000] [--hold-ms H [--ttl-ms T --max-hold-ms M
+//                                  --audits name=url,name=url]]
+// Prints one JSON line: {"ok":true,"name","pid","token","attempts","stoppedAtMs","resumedAtMs",
+// "issuedAtTtl","issuedBeforeResume","auditReads"} (exit 0), or {"ok":false,"attempts","why"}
+// (exit 2). On failure nothing is left stopped.
 'use strict';
+const http = require('http');
 const net = require('net');
 const { execFileSync } = require('child_process');
 
@@ -33,9 +41,13 @@ const kRetryPauseMs = 100;
 // GET pacing: one GET per 2 ms (≤ 500/s on the lock Redis, far below its load under the test).
 const kPollMs = 2;
 const kTokenMemory = 20000;  // tokens remembered from MONITOR (a few seconds of acquires)
+// Audit reads while the holder is stopped: one every 200 ms (a COUNT on one coupon's rows), each
+// given 5 s — an ASan app on a loaded host — but never past the stop's end.
+const kAuditPollMs = 200;
+const kAuditTimeoutMs = 5000;
 
 function parseArgs(argv) {
-    const out = { maxMs: 20000, holdMs: 0 };
+    const out = { maxMs: 20000, holdMs: 0, ttlMs: 0, maxHoldMs: 0, audits: '' };
     for (let i = 2; i < argv.length; i += 2) {
         const k = argv[i], v = argv[i + 1];
         if (k === '--port') out.port = Number(v);
@@ -43,6 +55,9 @@ function parseArgs(argv) {
         else if (k === '--apps') out.apps = v;
         else if (k === '--max-ms') out.maxMs = Number(v);
         else if (k === '--hold-ms') out.holdMs = Number(v);
+        else if (k === '--ttl-ms') out.ttlMs = Number(v);
+        else if (k === '--max-hold-ms') out.maxHoldMs = Number(v);
+        else if (k === '--audits') out.audits = v;
         else throw new Error('unknown argument ' + k);
     }
     if (!out.port || !out.key || !out.apps) throw new Error('--port, --key and --apps are required');
@@ -51,7 +66,32 @@ function parseArgs(argv) {
         const [name, pid] = pair.split('=');
         if (name && Number(pid) > 0) out.pids.set(Number(pid), name);
     }
+    out.auditUrls = new Map();  // name → audit URL of that instance
+    for (const pair of out.audits ? out.audits.split(',') : []) {
+        const i = pair.indexOf('=');
+        if (i > 0) out.auditUrls.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+    out.maxHoldMs = Math.max(out.maxHoldMs, out.holdMs);
     return out;
+}
+
+// issuedQuantity of the coupon as one running instance reports it, or null (no answer in time).
+function readIssued(url, token, timeoutMs) {
+    return new Promise((resolve) => {
+        const req = http.get(url, { headers: { Authorization: 'Bearer ' + token }, timeout: timeoutMs }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c) => { body += c; });
+            res.on('end', () => {
+                try {
+                    const v = JSON.parse(body).issuedQuantity;
+                    resolve(res.statusCode === 200 && Number.isInteger(v) ? v : null);
+                } catch (e) { resolve(null); }
+            });
+        });
+        req.on('timeout', () => req.destroy());
+        req.on('error', () => resolve(null));
+    });
 }
 
 function respCommand(args) {
@@ -97,6 +137,42 @@ function portOwners(port) {
         if (m) map.set(Number(m[1]), Number(m[2]));
     }
     return map;
+}
+
+// Keeps the stopped holder stopped: until stoppedAtMs + holdMs, and with audits until the coupon's
+// issued count grew past its value at the lease's end (read from the other instances, in turn),
+// never past stoppedAtMs + maxHoldMs. Fills seen.issuedAtTtl / issuedBeforeResume / auditReads.
+async function holdStopped(opt, stoppedName, stoppedAtMs, seen, sleep) {
+    const minEnd = stoppedAtMs + opt.holdMs;
+    const maxEnd = stoppedAtMs + opt.maxHoldMs;
+    const urls = [...opt.auditUrls].filter(([name]) => name !== stoppedName).map(([, url]) => url);
+    const token = process.env.FAULTS_ADMIN_TOKEN || '';
+    if (urls.length === 0 || opt.ttlMs <= 0 || !token) {
+        await sleep(Math.max(0, minEnd - Date.now()));
+        return;
+    }
+    let next = 0;
+    const read = async () => {
+        const left = maxEnd - Date.now();
+        if (left <= 0) return null;
+        seen.auditReads += 1;
+        return readIssued(urls[next++ % urls.length], token, Math.min(kAuditTimeoutMs, left));
+    };
+    // The baseline once the lease is over: from then on only other instances can write.
+    await sleep(Math.max(0, stoppedAtMs + opt.ttlMs - Date.now()));
+    while (seen.issuedAtTtl === null && Date.now() < maxEnd) {
+        seen.issuedAtTtl = await read();
+        if (seen.issuedAtTtl === null) await sleep(kAuditPollMs);
+    }
+    for (;;) {
+        const grew = seen.issuedAtTtl !== null && seen.issuedBeforeResume !== null &&
+            seen.issuedBeforeResume > seen.issuedAtTtl;
+        if ((grew && Date.now() >= minEnd) || Date.now() >= maxEnd) break;
+        if (grew) { await sleep(Math.max(0, minEnd - Date.now())); continue; }
+        await sleep(Math.min(kAuditPollMs, Math.max(0, maxEnd - Date.now())));
+        const v = await read();
+        if (v !== null) seen.issuedBeforeResume = v;
+    }
 }
 
 function main() {
@@ -152,12 +228,13 @@ function main() {
             const again = await get();
             if (again === token) {
                 let resumedAtMs = null;
+                const seen = { issuedAtTtl: null, issuedBeforeResume: null, auditReads: 0 };
                 if (opt.holdMs > 0) {
-                    await sleep(Math.max(0, stoppedAtMs + opt.holdMs - Date.now()));
+                    await holdStopped(opt, opt.pids.get(pid), stoppedAtMs, seen, sleep);
                     process.kill(pid, 'SIGCONT');
                     resumedAtMs = Date.now();
                 }
-                finish({ ok: true, name: opt.pids.get(pid), pid, token, attempts, stoppedAtMs, resumedAtMs }, 0);
+                finish({ ok: true, name: opt.pids.get(pid), pid, token, attempts, stoppedAtMs, resumedAtMs, ...seen }, 0);
                 return;
             }
             process.kill(pid, 'SIGCONT');

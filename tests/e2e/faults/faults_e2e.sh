@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Drives tools/reliability/faults.sh and checks its verdict and its report:
-#   short  every fault on 4 apps (so kill3 really kills 3 and leaves one), 14 s phases (restarting
-#          3 ASan apps one after the other takes up to ~8 s on a loaded host, and the load must
-#          outlast the fault to show recovery), low rates,
+#   short  every fault on 4 apps (so kill3 really kills 3 and leaves one), 14 s phases (the load
+#          before the fault; faults.sh keeps it going until a third of the phase after every app
+#          is ready again, however long the fault took on this machine), low rates,
 #          cheap password hashing (ARGON2_MEMORY_KIB=1024, 1 iteration: sign-ups are load here,
 #          not what is tested, and ASan makes the default cost ~10× dearer) — the CI variant;
 #   full   every fault on 10 apps with 20 s phases and the default rates and hashing (slow).
@@ -22,7 +22,9 @@ source "$kRepo/tests/e2e/lib/harness.sh"
 variant=${1:-short}
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/faults-e2e.XXXXXX")
 # shellcheck disable=SC2317  # called through the trap
-cleanup() { rm -rf "$OUT"; }
+cleanup() { # a failed run keeps its report (raw samples, fault.env, ready.log) for a look
+    if ((failed)); then echo "faults e2e: the report is kept in $OUT/report"; else rm -rf "$OUT"; fi
+}
 trap cleanup EXIT
 
 case $variant in
