@@ -3,6 +3,8 @@
 #   ok / bad / check / note   TAP-like lines and the passed/failed counters a driver ends on
 #   port_free PORT            nothing listens on 127.0.0.1:PORT
 #   pick_port_base            a base B with B..B+130 free (what ./stage --port-base needs)
+#   wait_until SECONDS CMD…   runs CMD until it succeeds, at most SECONDS: for a state the system
+#                             reaches in its own time (a probe answering, a counter caught up)
 #   finish                    prints the totals and returns non-zero when something failed
 # Port bases are drawn below the kernel's ephemeral range (32768+ here): inside it, an outgoing
 # connection of another test may hold a stage port for a moment and make a server's bind fail.
@@ -37,6 +39,21 @@ pick_port_base() {
         fi
     done
     return 1
+}
+
+# How long a driver waits for a state that comes in the system's own time, instead of sleeping a
+# fixed time and then looking once: far beyond what an idle machine needs (seconds), so a 2-core
+# machine running an ASan build beside a CPU hog and other stages gets there too, and still a
+# bound, so a state that never comes fails the check.
+# shellcheck disable=SC2034  # read by the drivers that source this file
+readonly kHarnessSettleSeconds=120
+wait_until() { # wait_until SECONDS COMMAND...: status 0 as soon as COMMAND succeeds, 1 at the bound
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS >= deadline)) && return 1
+        sleep 0.5
+    done
 }
 
 finish() {
