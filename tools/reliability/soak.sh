@@ -65,8 +65,8 @@ usage: tools/reliability/soak.sh [options]
 Starts its own stage (temporary directory, free port base), runs
   hhplus-load run issue-coupon --vus V --duration D --admin-token … -e COUPON_QUANTITY=10000000
 (closed loop against a fresh coupon that never sells out, so the lock is busy the whole time),
-samples every INTERVAL (tools/reliability/soak_sampler.js, straight from /proc): RSS (and the
-smallest of readings every 200 ms in between), open fds, threads and MariaDB connections of every
+samples every INTERVAL (tools/reliability/soak_sampler.js, straight from /proc): RSS (and RSS
+without the password hashes' buffers in flight), open fds, threads and MariaDB connections of every
 app, Redis connected_clients / pubsub_channels / pubsub_patterns / used_memory per role (session,
 lock, cache), MariaDB's established connections. After the run: a final sample once the Pub/Sub channels are gone, the coupon's
 audit, `./stage down` and a search of the app logs for sanitizer reports. Then the verdict
@@ -166,6 +166,23 @@ command -v redis-cli >/dev/null || die "redis-cli is needed (scripts/setup.sh in
 min_samples=$(node "$kRepo/tools/reliability/soak_report.js" --plan "$duration_s" "$warmup_s" "$interval_s") ||
     die "--duration $duration_s s, --warmup $warmup_s s and --interval $interval_s s cannot be judged (see above)"
 
+# A setting as the apps see it: from the environment (the stage passes it on), else the app's
+# own default as `hhplus-server --help` prints it ("  NAME  text" then "  default: VALUE").
+app_setting() {
+    local name=$1 value
+    value=${!name:-}
+    [[ -n $value ]] || value=$("$HHPLUS_SERVER_BIN" --help 2>/dev/null |
+        awk -v n="$name" '$1 == n { getline; if ($1 == "default:") print $2; exit }')
+    [[ $value =~ ^[0-9]+$ ]] || die "cannot tell the apps' $name (set it, or check $HHPLUS_SERVER_BIN --help)"
+    printf '%s' "$value"
+}
+db_pool_size=$(app_setting DB_POOL_SIZE) || exit 2
+# The size of one password hash's buffer (the sampler subtracts the ones in flight from RSS, see
+# hashBuffers in soak_sampler.js): libsodium's Argon2 rounds the memory cost down to a multiple of
+# 4 blocks of 1 KiB (4 × lanes, 1 lane) and maps exactly that.
+argon2_kib=$(app_setting ARGON2_MEMORY_KIB) || exit 2
+hash_kib=$((argon2_kib / 4 * 4))
+
 sanitized=false
 if readelf -d "$HHPLUS_SERVER_BIN" 2>/dev/null | grep -q 'libasan'; then sanitized=true; fi
 # The stage passes ASAN_OPTIONS / UBSAN_OPTIONS / LSAN_OPTIONS to the apps (tools/stage/services.sh).
@@ -239,7 +256,7 @@ for ((i = 1; i <= apps; i++)); do app_names+=("$kAppPrefix$i"); done
 # --- sampling ------------------------------------------------------------------------------------------
 # soak_sampler.js reads /proc and keeps one Redis connection per role; see its header for why it is
 # not shell any more and what each figure is.
-sampler_args=(--samples "$out/samples.ndjson" --stage-dir "$stage_dir" --db-port "$db_port"
+sampler_args=(--samples "$out/samples.ndjson" --stage-dir "$stage_dir" --db-port "$db_port" --hash-kib "$hash_kib"
     --apps "$(IFS=,; printf '%s' "${app_names[*]}")"
     --redis "session=${role_port[session]},lock=${role_port[lock]},cache=${role_port[cache]}")
 sampler_js=$kRepo/tools/reliability/soak_sampler.js
@@ -334,7 +351,8 @@ cat >"$out/meta.json" <<EOF
   "interval_s": $interval_s,
   "warmup_s": $warmup_s,
   "max_rss_growth_pct": $max_rss_growth,
-  "db_pool_size": ${DB_POOL_SIZE:-8},
+  "db_pool_size": $db_pool_size,
+  "hash_buffer_kib": $hash_kib,
   "min_post_warmup_samples": $min_samples,
   "db_sampler_clients": 0,
   "sampler": $sampler_stats,

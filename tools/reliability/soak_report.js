@@ -22,19 +22,20 @@ const readline = require('readline');
 // --- criteria ------------------------------------------------------------------------------------------
 // RSS: the issue's pass mark, growth after warm-up ≤ 5 %.
 const kDefaultMaxRssGrowthPct = 5;
-// RSS is judged on the retained memory: per sample the smallest reading since the previous sample
-// (rss_min_kib: the sampler reads every app's RSS every 200 ms, see kRssPollMs in
-// soak_sampler.js), and per window the smallest sample. An app's RSS is what it retains plus
-// Argon2 buffers in flight (2 hash threads × 19 MiB, never negative), so the minimum is the best
-// estimate of what it retains, and a leak raises it. Windows: the first and the last quarter of
-// the post-warm-up samples actually taken, at least kRssWindowMinSamples (a 10-minute run at
-// 10 s: 54 samples → windows of 14 samples = 140 s).
+// RSS is judged on the retained memory: per sample the app's RSS without the Argon2 buffers in
+// flight at that instant (rss_retained_kib: their resident pages are subtracted, see hashBuffers
+// in soak_sampler.js; up to 2 × 19 MiB that a leak has nothing to do with), and per window the
+// smallest sample. Windows: the first and the last quarter of the post-warm-up samples actually
+// taken, at least kRssWindowMinSamples (a 10-minute run at 10 s: 54 samples → windows of 14
+// samples = 140 s). Runs recorded before the sampler subtracted buffers have rss_min_kib (the
+// smallest reading of a burst) instead, judged the same way.
 const kRssWindowFraction = 0.25;
 const kRssWindowMinSamples = 3;
-// ... and at least this long: an app busy hashing most of the time shows its idle floor only now
-// and then, and 3 samples of a short run (6-10 s) may all hold a buffer (a 60 s release run with
-// windows of 3 samples judged +197 % on an app whose floor never moved). 20 s windows caught the
-// floor in every run we made; a window never exceeds half of the judged samples.
+// ... and at least this long, so that the smallest sample of a window is not one reading's
+// accident: the allocator returns free pages to the OS now and then (ASan every 5 s at most), and
+// a buffer the sampler could not recognise (merged with another mapping) counts as retained for
+// that reading. (With the old estimator, windows of 3 samples of a 60 s release run judged +197 %
+// on an app whose floor never moved.) A window never exceeds half of the judged samples.
 const kRssWindowMinSeconds = 20;
 // Chunks for the slope of the retained RSS (reported, not judged): 10 points on a line.
 const kSlopeChunks = 10;
@@ -204,6 +205,13 @@ async function readLatency(file, t0Ms, intervalS) {
 }
 
 // --- evaluation --------------------------------------------------------------------------------------
+// An app's retained RSS in one sample (see kDefaultMaxRssGrowthPct), null when not read.
+function retainedKib(a) {
+  if (a.rss_retained_kib !== undefined) return a.rss_retained_kib;
+  const v = [a.rss_min_kib, a.rss_kib].filter((x) => typeof x === 'number');
+  return v.length ? Math.min(...v) : null;
+}
+
 async function evaluate(dir, opts) {
   const meta = readJson(path.join(dir, 'meta.json'));
   const samples = readSamples(path.join(dir, 'samples.ndjson'));
@@ -230,8 +238,13 @@ async function evaluate(dir, opts) {
   const gaps = post.slice(1).map((s, i) => s.elapsed_s - post[i].elapsed_s);
   const sampler = {passes: load.length, pass_ms_min: min(passMs), pass_ms_median: median(passMs), pass_ms_max: max(passMs),
                    pass_cpu_ms_min: min(passCpuMs), pass_cpu_ms_median: median(passCpuMs), pass_cpu_ms_max: max(passCpuMs),
-                   max_gap_s: max(gaps), rss_polls_median: median(post.flatMap((s) => s.apps.map((a) => a.rss_polls))
-                                                                     .filter((v) => typeof v === 'number')),
+                   max_gap_s: gaps.length ? Math.round(max(gaps) * 1000) / 1000 : null,
+                   // How often a judged reading had a hash buffer subtracted (the old estimator's weak spot).
+                   hash_readings: post.flatMap((s) => s.apps).filter((a) => a.hash_kib > 0).length,
+                   readings: post.flatMap((s) => s.apps).filter((a) => typeof a.hash_kib === 'number').length,
+                   // Readings whose two RSS readings never agreed (no retained RSS, left out).
+                   retained_missing: post.flatMap((s) => s.apps).filter((a) => a.alive && a.retained_tries !== undefined &&
+                                                                                 a.rss_retained_kib === null).length,
                    ...(meta.sampler ? {slots_missed: meta.sampler.slots_missed, cpu_ms: meta.sampler.cpu_ms,
                                        wall_s: meta.sampler.wall_s} : {})};
   check('samples', 'enough post-warm-up samples', post.length >= plan.need,
@@ -252,8 +265,8 @@ async function evaluate(dir, opts) {
     const dead = all.filter((a) => !a || !a.alive).length;
     const r = {name, pids: [...pids], dead_samples: dead};
     // A reading may be missing (null) when /proc could not be read at that instant.
-    const valid = rows.filter((x) => x.a && x.a.alive && (x.a.rss_kib ?? x.a.rss_min_kib ?? null) !== null);
-    const retained = valid.map((x) => Math.min(x.a.rss_min_kib ?? x.a.rss_kib, x.a.rss_kib ?? x.a.rss_min_kib));
+    const valid = rows.filter((x) => x.a && x.a.alive && retainedKib(x.a) !== null);
+    const retained = valid.map((x) => retainedKib(x.a));
     const withRaw = valid.filter((x) => x.a.rss_kib !== null);
     const raw = withRaw.map((x) => x.a.rss_kib);
     const rawMinutes = withRaw.map((x) => x.t / 60);
@@ -269,8 +282,7 @@ async function evaluate(dir, opts) {
       r.rss_slope_kib_per_min = slope(rawMinutes, raw);
       // Slope of the retained RSS: least squares over the minima of consecutive chunks of the
       // post-warm-up samples (kSlopeChunks chunks, at least kRssWindowMinSamples samples each),
-      // against each chunk's middle; the per-sample minima alone still catch a hash buffer now
-      // and then, which makes a least-squares line over them swing by MiB/min.
+      // against each chunk's middle, for the same reason as the windows' minima.
       const chunk = Math.max(kRssWindowMinSamples, Math.ceil(retained.length / kSlopeChunks));
       const cx = [], cy = [];
       for (let i = 0; i + chunk <= retained.length; i += chunk) {
@@ -460,7 +472,8 @@ function samplerLine(res) {
   return `sampler: ${s.passes} passes every ${res.meta.interval_s} s, wall ms per pass min/median/max ` +
          `${fmt(s.pass_ms_min)}/${fmt(s.pass_ms_median)}/${fmt(s.pass_ms_max)} (CPU ms ` +
          `${fmt(s.pass_cpu_ms_min)}/${fmt(s.pass_cpu_ms_median)}/${fmt(s.pass_cpu_ms_max)}), largest gap after the warm-up ${fmt(s.max_gap_s, 3)} s, ` +
-         `RSS polls per sample (median) ${s.rss_polls_median ?? '–'}` +
+         `${s.hash_readings} of ${s.readings} app readings after the warm-up had hash buffers to subtract, ` +
+         `${s.retained_missing} had no consistent one` +
          (s.cpu_ms !== undefined ? `; CPU ${s.cpu_ms} ms in ${s.wall_s} s` : '');
 }
 
@@ -565,7 +578,10 @@ function renderHtml(res) {
   const endS = samples.length ? samples[samples.length - 1].elapsed_s : m.duration_s;
   const charts = [
     lineChart({title: 'RSS per app (one reading per sample)', unit: 'KiB', series: appSeries('rss_kib'), warmupS: m.warmup_s, endS}),
-    lineChart({title: 'Retained RSS per app (smallest reading since the previous sample; judged)', unit: 'KiB', series: appSeries('rss_min_kib'), warmupS: m.warmup_s, endS}),
+    lineChart({title: 'Retained RSS per app (RSS without the hash buffers in flight; judged)', unit: 'KiB',
+               series: res.apps.map((a) => ({name: short(a.name), points: samples.map((s) => {
+                 const x = s.apps.find((q) => q.name === a.name); return [s.elapsed_s, x ? retainedKib(x) : null]; })})),
+               warmupS: m.warmup_s, endS}),
     lineChart({title: 'Open file descriptors per app', unit: 'count', series: appSeries('fds'), warmupS: m.warmup_s, endS}),
     lineChart({title: 'Redis connected_clients per role', unit: 'count', series: roleSeries('connected_clients'), warmupS: m.warmup_s, endS}),
     lineChart({title: 'Redis pubsub_channels per role', unit: 'count', series: roleSeries('pubsub_channels'), warmupS: m.warmup_s, endS}),
@@ -619,7 +635,7 @@ slope of the retained RSS ${fmt(f.rss_retained_slope_kib_per_min_min)} … ${fmt
 ${fmt(f.p99_issue_ms_first)} / ${fmt(f.p99_issue_ms_last)} ms.</p>
 <h2>Verdict</h2>
 <table><tr><th></th><th>group</th><th>criterion</th><th>measured</th></tr>${checkRows}</table>
-<p><small>RSS growth: smallest retained RSS (per sample the smallest reading since the previous one, read every ${m.sampler ? m.sampler.rss_poll_ms : '?'} ms) in the last vs the first
+<p><small>RSS growth: smallest retained RSS (per sample RSS minus the resident pages of the ${m.hash_buffer_kib ?? '?'} KiB Argon2 buffers in flight) in the last vs the first
 ${Math.round(res.limits.rss_window_fraction * 100)} % of the post-warm-up samples (at least ${res.limits.rss_window_min_samples} samples and
 ${res.limits.rss_window_min_seconds} s, at most half of them).
 Flat: max − min after the warm-up ≤ ${res.limits.fdTolerance} fds per app, ≤ ${res.limits.clientsTolerance} Redis clients per role,

@@ -9,29 +9,29 @@
 // machine's pace. Here a pass makes no process and no new connection:
 //   per app   /proc/PID/status (VmRSS, Threads, State), /proc/PID/fd (readdir + readlink):
 //             fd count, and its MariaDB connections = its socket inodes that are rows of
-//             /proc/net/tcp{,6} with the DB port as remote port, ESTABLISHED;
+//             /proc/net/tcp{,6} with the DB port as remote port, ESTABLISHED; /proc/PID/maps,
+//             /proc/PID/statm and /proc/PID/pagemap for the retained RSS (see hashBuffers);
 //   MariaDB   rows of the same table with the DB port as local port, ESTABLISHED: every TCP
 //             connection mariadbd holds (what Threads_connected counts, minus our own client,
 //             of which there is none now);
 //   Redis     INFO over one connection per role opened once (so our own client is a constant
 //             1 in connected_clients), all three roles asked at once.
-// Retained RSS: between passes, every kRssPollMs, /proc/PID/statm of every app; each sample's
-// rss_min_kib is the smallest reading since the previous sample (see kRssPollMs).
 //
 //   node soak_sampler.js --samples FILE --stage-dir DIR --apps NAME,NAME… --redis ROLE=PORT,…
-//        --db-port P --t0-ms T --phase load|after
+//        --db-port P --hash-kib H --t0-ms T --phase load|after
 //        [--interval-s I --watch-pid PID --deadline-ms T --stats FILE]   (phase load: until PID exits)
 //   phase after: one pass, then exit.
 // Appends one JSON line per pass to FILE:
-//   {"t_ms","elapsed_s","phase","pass_ms","pass_cpu_ms","pass_parts_ms":{"tcp","apps","redis"},"apps":[{"name","pid","alive","rss_kib","rss_min_kib",
-//    "rss_polls","fds","threads","db_conns"}],
+//   {"t_ms","elapsed_s","phase","pass_ms","pass_cpu_ms","pass_parts_ms":{"tcp","apps","redis"},
+//    "apps":[{"name","pid","alive","rss_kib","rss_retained_kib","hash_kib","hash_buffers",
+//             "retained_tries","fds","threads","db_conns"}],
 //    "redis":{ROLE:{"connected_clients","pubsub_channels","pubsub_patterns","used_memory"}},
 //    "db":{"server_conns"}}                          (null where a value could not be read)
 // pass_ms is the wall time of the pass (on a saturated machine mostly time spent waiting for a
 // core), pass_cpu_ms the CPU it used, pass_parts_ms the wall time of its parts.
 // --stats FILE gets the sampler's own cost at the end (and it prints it as `soak: sampler: …`):
 // passes, wall and CPU ms per pass (min/median/p90/max), slots missed, the largest gap between
-// samples, RSS polls and their cost, the CPU the sampler used in all.
+// samples, the CPU the sampler used in all.
 // Exit 0 when the watched process ended, 1 when the deadline came first, 2 on bad arguments.
 'use strict';
 
@@ -39,22 +39,10 @@ const fs = require('fs');
 const net = require('net');
 const {execFileSync} = require('child_process');
 
-// Fast RSS poll. An app's RSS is what it retains plus Argon2 buffers in flight: each sign-up
-// hashes with 19 MiB (ARGON2_MEMORY_KIB 19456) on one of 2 hash threads, touched page by page, so
-// one reading is anywhere from the retained size to ~38 MiB above it; a leak raises the retained
-// part, the transient part is never negative. The smallest of many readings is therefore the best
-// estimate of what is retained. The first sampler took 10 readings 0.1 s apart per sample and
-// paid ~1 s of wall time for them; here a reading is one read of /proc/PID/statm (the kernel's
-// RSS counters, no walk of the mappings): measured 0.13 ms of CPU per ASan app (1.6 ms wall with
-// the load average at 23), so 10 apps every 200 ms cost ~0.7 % of one core, and the loop takes
-// them between passes at no cost to a pass. Every 200 ms gives 10 readings per 2 s sample (as
-// many as the old burst, spread over the whole interval instead of 0.9 s, so more likely to meet
-// a moment with no buffer in use) and 50 per 10 s sample; one hash takes ~50-200 ms (2 passes
-// over 19 MiB), so the polls do not fall into step with it.
-// Not /proc/PID/smaps_rollup: it walks every mapping (245 in an ASan app), measured 2.7 ms of CPU
-// per ASan app (20 × statm; 38 ms wall under that load), and its Rss/Anonymous count the buffer in
-// flight just the same, so it would not separate retained from transient memory either.
-const kRssPollMs = 200;
+// While the sampler sleeps to its next slot it checks every kWatchMs whether the load generator
+// has ended, so the last sample is not taken up to an interval late: 200 ms, a few reads of
+// /proc/PID/stat per second.
+const kWatchMs = 200;
 // A Redis INFO that has not answered within this is recorded as null and its connection is
 // reopened at the next pass. Redis answers INFO in well under 1 ms when idle and within a few ms
 // with the machine saturated; 1 s is far beyond that and still half of CI's 2 s interval.
@@ -84,6 +72,7 @@ function parseArgs(argv) {
         o.redis[role] = Number(port);
       }
     } else if (a === '--db-port') o.dbPort = n();
+    else if (a === '--hash-kib') o.hashKib = n();
     else if (a === '--t0-ms') o.t0Ms = n();
     else if (a === '--phase') o.phase = v();
     else if (a === '--interval-s') o.intervalS = n();
@@ -92,7 +81,7 @@ function parseArgs(argv) {
     else if (a === '--stats') o.stats = v();
     else throw new Error(`unknown argument '${a}'`);
   }
-  for (const k of ['samples', 'stageDir', 'apps', 'redis', 'dbPort', 't0Ms']) {
+  for (const k of ['samples', 'stageDir', 'apps', 'redis', 'dbPort', 'hashKib', 't0Ms']) {
     if (o[k] === undefined) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is required`);
   }
   if (o.phase === 'load' && !(o.intervalS > 0 && o.watchPid > 0 && o.deadlineMs > 0)) {
@@ -158,15 +147,89 @@ function readPid(stageDir, name) {
   return t !== null && /^[0-9]+\s*$/.test(t) ? Number(t) : null;
 }
 
-function rssKib(pid) {
+function statmRssKib(pid) {
   const t = readText(`/proc/${pid}/statm`);
   if (t === null) return null;
   const resident = Number(t.split(' ')[1]);
   return Number.isFinite(resident) ? resident * pageKib : null;
 }
 
-function appSample(stageDir, name, dbInodes) {
-  const r = {name, pid: readPid(stageDir, name), alive: false, rss_kib: null, fds: null, threads: null, db_conns: null};
+// Retained RSS. An app's RSS is what it retains plus the Argon2 buffers of the sign-ups being
+// hashed: libsodium mmaps one buffer of the hash's memory cost per hash (ARGON2_MEMORY_KIB,
+// 19 MiB; argon2-core.c allocate_memory: mmap(NULL, 1 KiB × blocks, anonymous, private)), fills
+// it page by page and munmaps it at the end. With 2 hash threads per app one reading is anything
+// from the retained size to ~38 MiB above it. The first samplers took the smallest of many
+// readings, hoping for a moment with no hash running; on a saturated machine the closed loop keeps
+// every app's hash queue full, so there is no such moment: app-6 of one run under stress-ng had a
+// buffer in every one of ~77 readings of its first 22 s (retained "growth" −14.75 %), app-1 of
+// another in every reading of its last 22 s (+10.34 %, a failed run). So a buffer is subtracted
+// exactly instead: every anonymous rw-p mapping of k × the buffer's size (k ≤ the app's threads:
+// each hash runs on its own thread; two adjacent buffers merge into one mapping) is a buffer,
+// unless it starts on a 64 MiB boundary — glibc's malloc arenas (HEAP_MAX_SIZE 64 MiB) and ASan's
+// size-class regions (2^36) start there and may reach such a size, while the kernel places an
+// mmap(NULL) anywhere page-aligned. Its resident pages come from /proc/PID/pagemap (bit 63:
+// present; readable for a process of the same user, no root). retained = statm RSS − those pages,
+// provided that they describe the same instant (kRetainedTries).
+// Watched at 10 Hz during a 40 s run of 10 ASan apps: 3,715 buffer mappings, every one exactly
+// 1 or 2 × 19,456 KiB, none merged with anything else, none on a 64 MiB boundary. A buffer merged
+// with another neighbour would be missed and count as retained for that one reading; the judge
+// takes the smallest retained RSS of a window of ≥ 20 s (soak_report.js), which such a reading
+// cannot lower. Cost per app: maps ~0.8 ms of CPU (ASan apps have ~250 mappings), statm 0.13 ms,
+// pagemap 38 KB per buffer. Not smaps/smaps_rollup: they walk every page table, 7 / 3.3 ms of CPU
+// per ASan app, and smaps_rollup cannot tell the buffer from the rest.
+const kArenaAlignment = 64 * 1024 * 1024;
+// RSS is read before and after the mappings and their pages; a buffer being filled adds pages and
+// one being unmapped removes 19 MiB in between, and on a saturated machine the sampler may lose
+// its core for tens of ms right there: one run under stress-ng, reading RSS once before the pages,
+// judged a retained 95.7 MiB for an app whose retained RSS was 105 MiB before and after (a buffer
+// filled meanwhile), which the smallest-of-window then picked up as −7.8 %. So a reading counts
+// only when both RSS readings agree; otherwise it is taken again, up to 4 times (each costs ~1 ms
+// of CPU: a hash thread fills pages during half of its hash at most, so a try rarely loses to it
+// 4 times in a row); after that the sample has no retained RSS for that app (null, and the judge
+// leaves it out of its windows; retained_tries says how many were needed).
+const kRetainedTries = 4;
+function hashBuffers(pid, hashKib, threads) {
+  const maps = readText(`/proc/${pid}/maps`);
+  if (maps === null) return null;
+  const ranges = [];
+  for (const line of maps.split('\n')) {
+    // start-end perms offset dev inode [path]: anonymous = inode 0 and no path
+    const f = line.split(/\s+/);
+    if (f.length < 5 || f[1] !== 'rw-p' || f[4] !== '0' || (f[5] || '') !== '') continue;
+    const dash = f[0].indexOf('-');
+    const start = parseInt(f[0].slice(0, dash), 16), end = parseInt(f[0].slice(dash + 1), 16);
+    const kib = (end - start) / 1024;
+    if (kib % hashKib !== 0 || kib / hashKib > threads || start % kArenaAlignment === 0) continue;
+    ranges.push([start, end]);
+  }
+  return ranges;
+}
+
+// Resident KiB in RANGES of PID's address space (/proc/PID/pagemap: 8 bytes per page, bit 63 set
+// when the page is present). null when it cannot be read.
+function residentKib(pid, ranges) {
+  if (!ranges.length) return 0;
+  const pageBytes = pageKib * 1024;
+  let fd;
+  try { fd = fs.openSync(`/proc/${pid}/pagemap`, 'r'); } catch (e) { return null; }
+  try {
+    let pages = 0;
+    for (const [start, end] of ranges) {
+      const buf = Buffer.alloc(((end - start) / pageBytes) * 8);
+      const got = fs.readSync(fd, buf, 0, buf.length, (start / pageBytes) * 8);
+      for (let i = 7; i < got; i += 8) if (buf[i] & 0x80) pages++;
+    }
+    return pages * pageKib;
+  } catch (e) {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function appSample(stageDir, name, dbInodes, hashKib) {
+  const r = {name, pid: readPid(stageDir, name), alive: false, rss_kib: null, rss_retained_kib: null,
+             hash_kib: null, hash_buffers: null, retained_tries: null, fds: null, threads: null, db_conns: null};
   if (r.pid === null) return r;
   const status = readText(`/proc/${r.pid}/status`);
   if (status === null) return r;
@@ -188,6 +251,21 @@ function appSample(stageDir, name, dbInodes) {
   }
   r.fds = names.length;
   r.db_conns = db;
+  // Bracketed by two RSS readings: only when they agree did nothing fault a page in or unmap a
+  // buffer while the mappings and their pages were read (see kRetainedTries).
+  for (let attempt = 1; attempt <= kRetainedTries; attempt++) {
+    const before = statmRssKib(r.pid);
+    const ranges = hashBuffers(r.pid, hashKib, r.threads);
+    const hash = ranges === null ? null : residentKib(r.pid, ranges);
+    const after = statmRssKib(r.pid);
+    r.retained_tries = attempt;
+    if (before === null || hash === null || after === null) break;
+    if (before !== after) continue;
+    r.hash_buffers = ranges.reduce((n, [start, end]) => n + (end - start) / 1024 / hashKib, 0);
+    r.hash_kib = hash;
+    r.rss_retained_kib = after - hash;
+    break;
+  }
   return r;
 }
 
@@ -258,9 +336,11 @@ function parseInfo(text) {
 // --- the loop ---------------------------------------------------------------------------------------
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : null);
+  const n = s.length;
+  const q = (p) => (n ? s[Math.min(n - 1, Math.floor(p * n))] : null);
+  const mid = n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : null;   // as soak_report.js
   const r3 = (v) => (v === null ? null : Math.round(v * 1000) / 1000);
-  return {count: s.length, min: r3(s[0] ?? null), median: r3(q(0.5)), p90: r3(q(0.9)), max: r3(s[s.length - 1] ?? null)};
+  return {count: n, min: r3(s[0] ?? null), median: r3(mid), p90: r3(q(0.9)), max: r3(s[n - 1] ?? null)};
 };
 const msSince = (t) => Number(process.hrtime.bigint() - t) / 1e6;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -273,23 +353,8 @@ async function main() {
   }
   const out = fs.openSync(o.samples, 'a');
   const redis = Object.fromEntries(Object.entries(o.redis).map(([role, port]) => [role, new RedisInfo(port)]));
-  const rssMin = new Map();    // app name → {min, polls} since the last sample
-  const pids = new Map();      // app name → PID of the last pass
-  const passMs = [], passCpuMs = [], pollMs = [], sampleTimes = [];
+  const passMs = [], passCpuMs = [], sampleTimes = [];
   let missed = 0;
-
-  const poll = () => {
-    const t = process.hrtime.bigint();
-    for (const [name, pid] of pids) {
-      const v = pid === null ? null : rssKib(pid);
-      if (v === null) continue;
-      const m = rssMin.get(name) || {min: null, polls: 0};
-      if (m.min === null || v < m.min) m.min = v;
-      m.polls++;
-      rssMin.set(name, m);
-    }
-    pollMs.push(msSince(t));
-  };
 
   const pass = async (phase) => {
     const start = process.hrtime.bigint();
@@ -299,24 +364,16 @@ async function main() {
     // (its row was not read, so its inode matches nothing), instead of showing as one nobody pooled.
     const db = dbSockets(o.dbPort);
     const tTcp = process.hrtime.bigint();
-    const apps = o.apps.map((name) => appSample(o.stageDir, name, db.byInode));
+    const apps = o.apps.map((name) => appSample(o.stageDir, name, db.byInode, o.hashKib));
     const tApps = process.hrtime.bigint();
     const infos = await Promise.all(Object.values(redis).map((c) => c.info()));
     const ms = (a, b) => Math.round(Number(b - a) / 1e3) / 1e3;
     const parts = {tcp: ms(start, tTcp), apps: ms(tTcp, tApps), redis: ms(tApps, process.hrtime.bigint())};
-    for (const a of apps) {
-      pids.set(a.name, a.alive ? a.pid : null);
-      const m = rssMin.get(a.name) || {min: null, polls: 0};
-      a.rss_min_kib = a.rss_kib === null ? m.min : m.min === null ? a.rss_kib : Math.min(m.min, a.rss_kib);
-      a.rss_polls = m.polls + (a.rss_kib === null ? 0 : 1);
-      rssMin.delete(a.name);
-    }
     const roles = Object.keys(redis);
     const line = {
       t_ms: tMs, elapsed_s: Math.round(tMs - o.t0Ms) / 1000, phase,
       pass_ms: null, pass_parts_ms: parts,
-      apps: apps.map((a) => ({name: a.name, pid: a.pid, alive: a.alive, rss_kib: a.rss_kib, rss_min_kib: a.rss_min_kib,
-                              rss_polls: a.rss_polls, fds: a.fds, threads: a.threads, db_conns: a.db_conns})),
+      apps,
       redis: Object.fromEntries(roles.map((role, i) => [role, parseInfo(infos[i])])),
       db: {server_conns: db.serverConns},
     };
@@ -355,8 +412,7 @@ async function main() {
       let ended = false;
       while (Date.now() < due) {
         if (!processAlive(o.watchPid)) { ended = true; break; }
-        poll();
-        await sleep(Math.min(kRssPollMs, due - Date.now()));
+        await sleep(Math.min(kWatchMs, due - Date.now()));
       }
       if (ended || !processAlive(o.watchPid)) break;
     }
@@ -372,9 +428,6 @@ async function main() {
       pass_cpu_ms: stats(passCpuMs),
       slots_missed: missed,
       max_gap_s: gaps.length ? Math.max(...gaps) : null,
-      rss_poll_ms: kRssPollMs,
-      rss_polls: pollMs.length,
-      rss_poll_cost_ms: stats(pollMs),
       cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
       wall_s: (Date.now() - wall0) / 1000,
     };
@@ -382,8 +435,7 @@ async function main() {
     process.stdout.write(`soak: sampler: ${s.passes} passes, wall ms per pass min/median/max ` +
         `${s.pass_ms.min}/${s.pass_ms.median}/${s.pass_ms.max} (CPU ms ${s.pass_cpu_ms.min}/${s.pass_cpu_ms.median}/` +
         `${s.pass_cpu_ms.max}), ${s.slots_missed} slot(s) missed, largest gap ` +
-        `${s.max_gap_s} s; ${s.rss_polls} RSS polls every ${kRssPollMs} ms (median ${s.rss_poll_cost_ms.median} ms each); ` +
-        `CPU ${s.cpu_ms} ms in ${s.wall_s} s\n`);
+        `${s.max_gap_s} s; CPU ${s.cpu_ms} ms in ${s.wall_s} s\n`);
   }
   return rc;
 }
