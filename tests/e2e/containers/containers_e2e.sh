@@ -6,11 +6,13 @@
 #   (compose.override.yaml), the app image built from the real Dockerfile;
 #   docker-compose -f docker-compose.stage.yaml up --scale app=10 -d, then traffic through the
 #   published nginx port on 127.0.0.1, then down.
-# Needs root and `scripts/setup.sh --containers` (podman, runc, debootstrap, docker-compose).
+# Needs root and `scripts/setup.sh --containers` (podman, runc, netavark, aardvark-dns, iptables,
+# docker-compose, and the debian:12-slim base image in root's podman storage); the preflight
+# below names the first of these that is missing.
 #
 # Podman's storage (base and built images, layer cache) lives in HHPLUS_CONTAINERS_CACHE
-# (default /var/tmp/hhplus-containers) and is kept between runs: the first run makes the base
-# image (~2 min) and builds the app image (several minutes); later runs reuse both.
+# (default /var/tmp/hhplus-containers) and is kept between runs: the first run copies the base
+# image into it and builds the images (several minutes); later runs reuse them.
 # The test never touches the system's podman configuration or storage: CONTAINERS_CONF and
 # CONTAINERS_STORAGE_CONF point at files it writes. Everything it starts is stopped by PID or by
 # `docker-compose down`, also when it fails.
@@ -20,7 +22,7 @@ kRepo=$(cd "$(dirname "$(readlink -f "$0")")/../../.." && pwd)
 readonly kRepo
 readonly kHere=$kRepo/tests/e2e/containers
 readonly kCache=${HHPLUS_CONTAINERS_CACHE:-/var/tmp/hhplus-containers}
-readonly kMirror=http://deb.debian.org/debian
+readonly kBaseImage=docker.io/library/debian:12-slim
 readonly kReplicas=10
 readonly kUpTimeout=900        # s: `up` builds nothing (images are built first), but waits for 16 health checks
 readonly kRequests=200         # GETs through nginx: least_conn spreads them over all 10 replicas
@@ -42,10 +44,43 @@ abort() {
     exit 1
 }
 
-for tool in podman runc debootstrap docker-compose curl /usr/lib/podman/netavark /usr/lib/podman/aardvark-dns; do
-    command -v "$tool" >/dev/null || { echo "missing '$tool': run scripts/setup.sh --containers" >&2; exit 1; }
-done
 [[ $(id -u) == 0 ]] || { echo "the container test runs podman as root (containers.md)" >&2; exit 1; }
+
+# --- preflight: what the container path needs, in the order it needs it -------------------------
+# Each is printed with where it was found; the first one missing stops the test with its name,
+# instead of an image build failing ten steps later with an error that names something else.
+preflight_missing() {
+    printf 'preflight: %-15s MISSING: %s\n' "$1" "$2"
+    echo "run scripts/setup.sh --containers (docs/stage.md, Troubleshooting: \"The container path\")"
+    exit 1
+}
+preflight_command() { # NAME WHY: the command NAME on PATH
+    local where
+    where=$(command -v "$1") || preflight_missing "$1" "$2"
+    printf 'preflight: %-15s %s\n' "$1" "$where"
+}
+preflight_file() { # NAME PATH WHY: an executable outside PATH
+    [[ -x $2 ]] || preflight_missing "$1" "$2 ($3)"
+    printf 'preflight: %-15s %s\n' "$1" "$2"
+}
+preflight_command podman "the engine"
+preflight_command runc "the OCI runtime (crun fails on cgroup v1 hosts)"
+preflight_file netavark /usr/lib/podman/netavark "podman's network backend"
+preflight_file aardvark-dns /usr/lib/podman/aardvark-dns "name resolution between containers"
+# netavark runs `iptables` from PATH for every container's network, image builds included.
+if [[ -x /usr/sbin/iptables ]] && ! command -v iptables >/dev/null; then
+    preflight_missing iptables "installed but /usr/sbin is not on PATH ($PATH): netavark finds it there"
+fi
+preflight_command iptables "netavark runs it to set up every container's network; without it the \
+first RUN of an image build fails with 'netavark: No such file or directory (os error 2)'"
+preflight_command docker-compose "the seed guide's compose commands (Debian's docker-compose 1.29)"
+preflight_command curl "requests through nginx"
+preflight_command python3 "picks a free port"
+# The base image lives in root's own storage (scripts/setup.sh makes it with debootstrap; no
+# registry is reachable); step 1 copies it into this test's storage.
+base_id=$(podman image inspect --format '{{.Id}}' "$kBaseImage" 2>/dev/null) ||
+    preflight_missing "base image" "$kBaseImage is not in root's podman storage (no registry to pull it from)"
+printf 'preflight: %-15s %s (%.12s)\n' "base image" "$kBaseImage" "$base_id"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/containers-e2e.XXXXXX")
 SERVICE_PID=""
@@ -53,10 +88,21 @@ HEALTH_PID=""
 COMPOSE_UP=0
 mkdir -p "$kCache/storage" "$WORK/run"
 
-# --- podman configuration: runc with cgroupfs (crun fails here), open files within the hard limit ---
+# --- podman configuration: runc with cgroupfs (crun fails here), limits within the hard limits ---
+# Without CAP_SYS_RESOURCE a container cannot get more than the hard limits of the podman process
+# that starts it, while podman asks for 1,048,576 open files and processes by default; podman also
+# lowers its own process limit to kernel.pid_max. Same arithmetic as scripts/setup.sh.
+readonly kPodmanDefaultLimit=1048576
+limit() { # the smallest of its arguments, "unlimited" counting as podman's default
+    local min=$kPodmanDefaultLimit v
+    for v in "$@"; do [[ $v == unlimited ]] || ((v >= min)) || min=$v; done
+    echo "$min"
+}
+nofile=$(limit "$(ulimit -Hn)")
+nproc=$(limit "$(ulimit -Hu)" "$(cat /proc/sys/kernel/pid_max)")
 cat >"$WORK/containers.conf" <<EOF
 [containers]
-default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
@@ -92,29 +138,24 @@ cleanup() {
         kill "$SERVICE_PID" 2>/dev/null
         wait "$SERVICE_PID" 2>/dev/null
     fi
-    # debootstrap mounts /proc inside the tree it builds (and leaves it mounted if interrupted):
-    # unmount whatever is under WORK, and never let rm cross into another file system.
-    awk -v dir="$WORK/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r |
-        while read -r mount; do umount -l "$mount"; done
     rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# --- 1. base image debian:12 / debian:12-slim from Debian's packages -----------------------------------
+# --- 1. base image debian:12 / debian:12-slim, copied from root's storage ------------------------------
 step "base image"
-if ! podman image exists localhost/debian:12-slim && ! podman image exists docker.io/library/debian:12-slim; then
-    rootfs=$WORK/rootfs
-    debootstrap --variant=minbase bookworm "$rootfs" "$kMirror" >"$WORK/debootstrap.log" 2>&1 ||
-        { tail -n 20 "$WORK/debootstrap.log"; echo "debootstrap failed" >&2; exit 1; }
-    tar -C "$rootfs" -c . | podman import - localhost/debian:12-slim >/dev/null || exit 1
-    rm -rf "$rootfs"
+# Copied when this storage lacks it or holds an older one (save/load keeps the image ID).
+if [[ $(podman image inspect --format '{{.Id}}' "$kBaseImage" 2>/dev/null) != "$base_id" ]]; then
+    env -u CONTAINERS_CONF -u CONTAINERS_STORAGE_CONF podman save "$kBaseImage" | podman load -q >/dev/null
 fi
-# Tagged under Docker Hub's full names too, so `FROM debian:12` never needs a registry.
-for tag in localhost/debian:12 docker.io/library/debian:12-slim docker.io/library/debian:12; do
-    podman tag localhost/debian:12-slim "$tag" 2>/dev/null || podman tag docker.io/library/debian:12-slim "$tag"
+# Tagged under the other names too, so `FROM debian:12` never needs a registry.
+for tag in docker.io/library/debian:12 localhost/debian:12-slim localhost/debian:12; do
+    podman tag "$kBaseImage" "$tag"
 done
-check "base image debian:12-slim exists" podman image exists docker.io/library/debian:12-slim
+same_base() { [[ $(podman image inspect --format '{{.Id}}' "$kBaseImage" 2>/dev/null) == "$base_id" ]]; }
+check "base image $kBaseImage is root's ($(printf '%.12s' "$base_id"))" same_base
+same_base || abort
 
 # --- 2. stand-ins for the official mysql, redis and nginx images ------------------------------------------
 step "infrastructure images"
