@@ -26,7 +26,7 @@
 //    "apps":[{"name","pid","alive","rss_kib","rss_retained_kib","hash_kib","hash_buffers",
 //             "retained_tries","fds","threads","db_conns"}],
 //    "redis":{ROLE:{"connected_clients","pubsub_channels","pubsub_patterns","used_memory"}},
-//    "db":{"server_conns"}}                          (null where a value could not be read)
+//    "db":{"server_conns","table_reads"}}            (null where a value could not be read)
 // pass_ms is the wall time of the pass (on a saturated machine mostly time spent waiting for a
 // core), pass_cpu_ms the CPU it used, pass_parts_ms the wall time of its parts.
 // --stats FILE gets the sampler's own cost at the end (and it prints it as `soak: sampler: …`):
@@ -40,12 +40,13 @@ const net = require('net');
 const {execFileSync} = require('child_process');
 
 // While the sampler sleeps to its next slot it checks every kWatchMs whether the load generator
-// has ended, so the last sample is not taken up to an interval late: 200 ms, a few reads of
-// /proc/PID/stat per second.
+// has ended, so that it ends within that of it rather than up to an interval later (soak.sh waits
+// for it): 200 ms, five reads of /proc/PID/stat per second.
 const kWatchMs = 200;
 // A Redis INFO that has not answered within this is recorded as null and its connection is
-// reopened at the next pass. Redis answers INFO in well under 1 ms when idle and within a few ms
-// with the machine saturated; 1 s is far beyond that and still half of CI's 2 s interval.
+// reopened at the next pass. Measured: the three roles' INFO together take a few ms of wall time
+// on an idle machine, median 30-75 ms and at most 192 ms with the load average at ~25 (the run,
+// stress-ng and other runs on 2 cores); 1 s is five times that and half of CI's 2 s interval.
 const kRedisTimeoutMs = 1000;
 
 function parseArgs(argv) {
@@ -112,10 +113,11 @@ function processAlive(pid) {
 // port's hex are skipped before they are split. /proc/net/tcp6 costs as much again, so it is read
 // only when no IPv4 socket listens on the DB port (the stage binds mariadbd to 127.0.0.1, so a
 // stage run never reads it).
-function dbSockets(dbPort) {
+function readDbRows(dbPort) {
   const portHex = `:${dbPort.toString(16).toUpperCase().padStart(4, '0')}`;
-  const byInode = new Map();
-  let serverConns = 0, read = false, listening = false;
+  const clients = new Map();   // inode → "local>remote"
+  const servers = new Set();   // "local>remote"
+  let read = false, listening = false;
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     if (listening) break;
     const text = readText(file);
@@ -135,11 +137,41 @@ function dbSockets(dbPort) {
       if (f[3] === '0A' && lport === dbPort) listening = true;   // 0A = LISTEN
       if (f[3] !== '01') continue;                                // 01 = ESTABLISHED
       const rport = parseInt(f[2].slice(f[2].lastIndexOf(':') + 1), 16);
-      if (lport === dbPort) serverConns++;
-      else if (rport === dbPort) byInode.set(f[9], rport);
+      if (lport === dbPort) servers.add(`${f[1]}>${f[2]}`);
+      else if (rport === dbPort) clients.set(f[9], `${f[1]}>${f[2]}`);
     }
   }
-  return {byInode, serverConns: read ? serverConns : null};
+  return read ? {clients, servers} : null;
+}
+
+// The table is not a snapshot: it is printed a page at a time while connections come and go, and
+// a read that resumes in a bucket that changed meanwhile lists some sockets twice or not at all
+// (measured beside other runs: 23 of 452 reads had duplicate ESTABLISHED rows, 42 on average; one
+// soak sample saw MariaDB's 21 connections as 24 and failed "flat"). So rows are keyed (a
+// connection counts once however often it is listed), and the table is read until two reads in a
+// row list the same DB connections (a glitch twice in the same place is the product of two ~5 %
+// chances, at the same rows), at most kDbReads times; after that the last two reads' union is
+// taken (a connection missed by one is seen by the other).
+const kDbReads = 4;
+function dbSockets(dbPort) {
+  let prev = readDbRows(dbPort);
+  if (prev === null) return {byInode: new Map(), serverConns: null, reads: 1};
+  const same = (a, b) => a.servers.size === b.servers.size && a.clients.size === b.clients.size &&
+      [...a.servers].every((k) => b.servers.has(k)) && [...a.clients.keys()].every((k) => b.clients.has(k));
+  let cur = prev, reads = 1;
+  while (reads < kDbReads) {
+    cur = readDbRows(dbPort);
+    reads++;
+    if (cur === null) { cur = prev; break; }
+    if (same(prev, cur)) break;
+    if (reads === kDbReads) {
+      for (const k of prev.servers) cur.servers.add(k);
+      for (const [k, v] of prev.clients) cur.clients.set(k, v);
+      break;
+    }
+    prev = cur;
+  }
+  return {byInode: cur.clients, serverConns: cur.servers.size, reads};
 }
 
 function readPid(stageDir, name) {
@@ -227,7 +259,9 @@ function residentKib(pid, ranges) {
   }
 }
 
-function appSample(stageDir, name, dbInodes, hashKib) {
+// State, RSS, threads, fds and MariaDB connections of one app, read right after the table so that
+// a connection opened or closed in between is rare (see pass()).
+function appSample(stageDir, name, dbInodes) {
   const r = {name, pid: readPid(stageDir, name), alive: false, rss_kib: null, rss_retained_kib: null,
              hash_kib: null, hash_buffers: null, retained_tries: null, fds: null, threads: null, db_conns: null};
   if (r.pid === null) return r;
@@ -251,6 +285,12 @@ function appSample(stageDir, name, dbInodes, hashKib) {
   }
   r.fds = names.length;
   r.db_conns = db;
+  return r;
+}
+
+// Adds the retained RSS to an app's sample R.
+function addRetained(r, hashKib) {
+  if (!r.alive) return;
   // Bracketed by two RSS readings: only when they agree did nothing fault a page in or unmap a
   // buffer while the mappings and their pages were read (see kRetainedTries).
   for (let attempt = 1; attempt <= kRetainedTries; attempt++) {
@@ -266,7 +306,6 @@ function appSample(stageDir, name, dbInodes, hashKib) {
     r.rss_retained_kib = after - hash;
     break;
   }
-  return r;
 }
 
 // --- Redis: one connection per role, INFO on demand ---------------------------------------------------
@@ -360,11 +399,13 @@ async function main() {
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
     const tMs = Date.now();
-    // The table first, then the fds: a DB connection opened in between is missing from both counts
-    // (its row was not read, so its inode matches nothing), instead of showing as one nobody pooled.
+    // The table first, then every app's fds, then the slower RSS work: a DB connection opened in
+    // between is missing from both counts (its row was not read, so its inode matches nothing; its
+    // fd counts as a non-DB one for that sample) instead of showing as one nobody pooled.
     const db = dbSockets(o.dbPort);
     const tTcp = process.hrtime.bigint();
-    const apps = o.apps.map((name) => appSample(o.stageDir, name, db.byInode, o.hashKib));
+    const apps = o.apps.map((name) => appSample(o.stageDir, name, db.byInode));
+    for (const a of apps) addRetained(a, o.hashKib);
     const tApps = process.hrtime.bigint();
     const infos = await Promise.all(Object.values(redis).map((c) => c.info()));
     const ms = (a, b) => Math.round(Number(b - a) / 1e3) / 1e3;
@@ -375,7 +416,7 @@ async function main() {
       pass_ms: null, pass_parts_ms: parts,
       apps,
       redis: Object.fromEntries(roles.map((role, i) => [role, parseInfo(infos[i])])),
-      db: {server_conns: db.serverConns},
+      db: {server_conns: db.serverConns, table_reads: db.reads},
     };
     line.pass_ms = Math.round(msSince(start) * 1000) / 1000;
     const cpu = process.cpuUsage(cpuStart);
