@@ -23,14 +23,13 @@ constexpr std::chrono::milliseconds kStartupDbRetry{500};
 // process's open-file limit (≥ 20,000 here; the server checks at start).
 constexpr std::size_t kMaxConnections = 10'000;
 
-std::unique_ptr<redis::Client> MakeRedis(asio::io_context& io, const std::string& url,
+std::unique_ptr<redis::Client> MakeRedis(asio::io_context& io, const redis::Endpoint& endpoint,
                                          const std::string& role, Metrics& metrics) {
-    auto endpoint = redis::ParseRedisUrl(url);
     redis::ClientOptions options;
     options.role = role;
     auto& counter = metrics.RedisCommands(role);
     options.on_commands_sent = [&counter](std::size_t n) { counter.Increment(static_cast<double>(n)); };
-    auto client = std::make_unique<redis::Client>(io.get_executor(), endpoint.value_or(redis::Endpoint{}),
+    auto client = std::make_unique<redis::Client>(io.get_executor(), endpoint,
                                                   std::move(options));
     client->Start();
     return client;
@@ -39,15 +38,14 @@ std::unique_ptr<redis::Client> MakeRedis(asio::io_context& io, const std::string
 }  // namespace
 
 App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(config)) {
-    session_redis_ = MakeRedis(io_, config_.redis_session_url, "session", metrics_);
-    cache_redis_ = MakeRedis(io_, config_.redis_cache_url, "cache", metrics_);
+    session_redis_ = MakeRedis(io_, config_.redis_session, "session", metrics_);
+    cache_redis_ = MakeRedis(io_, config_.redis_cache, "cache", metrics_);
     if (config_.coupon_strategy == CouponStrategy::kNone) {
-        for (const auto& url : config_.redis_lock_urls) {
-            lock_redis_.push_back(MakeRedis(io_, url, "lock", metrics_));
+        for (const auto& endpoint : config_.redis_locks) {
+            lock_redis_.push_back(MakeRedis(io_, endpoint, "lock", metrics_));
         }
     } else {
-        std::vector<redis::Endpoint> masters;
-        for (const auto& url : config_.redis_lock_urls) masters.push_back(redis::ParseRedisUrl(url).value_or(redis::Endpoint{}));
+        std::vector<redis::Endpoint> masters = config_.redis_locks;
         lock::LockOptions options;
         options.mode = config_.coupon_strategy == CouponStrategy::kPolling ? lock::Mode::kPolling : lock::Mode::kPubSub;
         options.ttl = std::chrono::milliseconds(config_.lock_ttl_ms);
@@ -68,7 +66,7 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
     }
     db::PoolOptions pool_options;
     pool_options.size = static_cast<std::size_t>(config_.db_pool_size);
-    pool_ = std::make_unique<db::Pool>(io_.get_executor(), db::ParseDatabaseUrl(config_.database_url).value(),
+    pool_ = std::make_unique<db::Pool>(io_.get_executor(), config_.database,
                                        pool_options);
     pool_->SetWaitObserver([this](double seconds) { metrics_.ObserveDbWait(seconds); });
 

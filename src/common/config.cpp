@@ -31,11 +31,6 @@ std::vector<std::string> SplitComma(const std::string& text) {
     return out;
 }
 
-bool LooksLikeRedisUrl(const std::string& url) { return url.rfind("redis://", 0) == 0 && url.size() > 8; }
-bool LooksLikeMysqlUrl(const std::string& url) {
-    return (url.rfind("mysql://", 0) == 0 || url.rfind("mariadb://", 0) == 0) &&
-           url.find('@') != std::string::npos;
-}
 
 }  // namespace
 
@@ -107,24 +102,40 @@ ConfigOrError LoadConfig(const EnvLookup& getenv) {
         c.bind_address = *v;
     }
     if (auto v = getenv("DATABASE_URL")) {
-        if (!LooksLikeMysqlUrl(*v)) fail("DATABASE_URL", "mysql://user:password@host:port/database", *v);
-        c.database_url = *v;
+        auto parsed = ParseDatabaseUrl(*v);
+        if (!parsed || parsed->user.empty()) {
+            fail("DATABASE_URL", "mysql://user:password@host[:port]/database", *v);
+        } else {
+            c.database = std::move(*parsed);
+        }
     }
     integer("DB_POOL_SIZE", 1, 256, c.db_pool_size);
-    if (auto v = getenv("REDIS_SESSION_URL")) {
-        if (!LooksLikeRedisUrl(*v)) fail("REDIS_SESSION_URL", "redis://host:port", *v);
-        c.redis_session_url = *v;
-    }
-    if (auto v = getenv("REDIS_CACHE_URL")) {
-        if (!LooksLikeRedisUrl(*v)) fail("REDIS_CACHE_URL", "redis://host:port", *v);
-        c.redis_cache_url = *v;
-    }
+    // A host may be an IP literal or a name (resolved before each connect, off the event loop).
+    auto redis_url = [&](const char* name, RedisUrl& field) {
+        auto v = getenv(name);
+        if (!v) return;
+        auto parsed = ParseRedisUrl(*v);
+        if (!parsed) {
+            fail(name, "redis://host[:port][/db]", *v);
+        } else {
+            field = std::move(*parsed);
+        }
+    };
+    redis_url("REDIS_SESSION_URL", c.redis_session);
+    redis_url("REDIS_CACHE_URL", c.redis_cache);
     if (auto v = getenv("REDIS_LOCK_URLS")) {
-        auto urls = SplitComma(*v);
-        bool good = !urls.empty() && urls.size() % 2 == 1;
-        for (const auto& u : urls) good = good && LooksLikeRedisUrl(u);
-        if (!good) fail("REDIS_LOCK_URLS", "1 or an odd number of comma-separated redis://host:port", *v);
-        c.redis_lock_urls = urls;
+        std::vector<RedisUrl> masters;
+        bool good = true;
+        for (const auto& u : SplitComma(*v)) {
+            auto parsed = ParseRedisUrl(u);
+            good = good && parsed.has_value();
+            if (parsed) masters.push_back(std::move(*parsed));
+        }
+        if (!good || masters.size() % 2 == 0) {
+            fail("REDIS_LOCK_URLS", "1 or an odd number of comma-separated redis://host[:port][/db]", *v);
+        } else {
+            c.redis_locks = std::move(masters);
+        }
     }
     if (auto v = getenv("COUPON_STRATEGY")) {
         if (*v == "none") {

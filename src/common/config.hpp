@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "common/urls.hpp"
 
 namespace hhplus {
 
@@ -18,11 +19,12 @@ struct Config {
     std::uint16_t port = 3000;
     std::string bind_address = "127.0.0.1";
     std::string instance_name;  // default "<host>:<port>"
-    std::string database_url = "mysql://hhplus:hhplus@127.0.0.1:3110/hhplus";
+    // URLs are kept parsed (common/urls.hpp): what LoadConfig accepted is what the clients use.
+    DatabaseUrl database{"hhplus", "hhplus", "127.0.0.1", 3110, "hhplus"};
     int db_pool_size = 8;
-    std::string redis_session_url = "redis://127.0.0.1:3100";
-    std::string redis_cache_url = "redis://127.0.0.1:3101";
-    std::vector<std::string> redis_lock_urls = {"redis://127.0.0.1:3102"};
+    RedisUrl redis_session{"127.0.0.1", 3100, 0};
+    RedisUrl redis_cache{"127.0.0.1", 3101, 0};
+    std::vector<RedisUrl> redis_locks = {RedisUrl{"127.0.0.1", 3102, 0}};
     CouponStrategy coupon_strategy = CouponStrategy::kPubSub;
     int lock_ttl_ms = 3000;
     int lock_wait_ms = 2000;

@@ -17,6 +17,7 @@
 #include <mutex>
 
 #include "common/log.hpp"
+#include "common/resolve.hpp"
 
 namespace hhplus::db::detail {
 namespace asio = boost::asio;
@@ -49,61 +50,6 @@ void InitLibraryOnce() {
     // threads of a test at once.
     static std::once_flag once;
     std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
-}
-
-bool IsIpLiteral(const std::string& host) {
-    boost::system::error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
-
-// getaddrinfo runs on Asio's resolver thread and cannot be interrupted, so the caller does not
-// co_await it directly: it waits on `signal` with its own deadline and abandons a slow lookup.
-struct ResolveState {
-    explicit ResolveState(asio::any_io_executor ex) : signal(std::move(ex)) {}
-    asio::steady_timer signal;
-    bool done = false;
-    boost::system::error_code ec;
-    std::string address;
-};
-
-asio::awaitable<void> RunResolve(std::shared_ptr<ResolveState> state, std::string host) {
-    asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
-    boost::system::error_code ec;
-    auto results =
-        co_await resolver.async_resolve(host, "", asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec && results.empty()) ec = asio::error::host_not_found;
-    if (!ec) {
-        // Prefer IPv4: servers commonly bind only 0.0.0.0, while "localhost"-style names often
-        // list ::1 first.
-        auto chosen = results.begin();
-        for (auto it = results.begin(); it != results.end(); ++it) {
-            if (it->endpoint().address().is_v4()) {
-                chosen = it;
-                break;
-            }
-        }
-        state->address = chosen->endpoint().address().to_string();
-    }
-    state->ec = ec;
-    state->done = true;
-    state->signal.cancel();
-}
-
-asio::awaitable<DbResult<std::string>> ResolveHost(asio::any_io_executor ex, std::string host,
-                                                   std::chrono::steady_clock::time_point deadline) {
-    auto state = std::make_shared<ResolveState>(ex);
-    state->signal.expires_at(deadline);
-    asio::co_spawn(ex, RunResolve(state, host), asio::detached);
-    boost::system::error_code ec;
-    if (!state->done)
-        co_await state->signal.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (!state->done) co_return Error{Errc::kUnavailable, 0, "resolving " + host + " timed out"};
-    if (state->ec) {
-        co_return Error{Errc::kUnavailable, 0,
-                        "cannot resolve " + host + ": " + state->ec.message()};
-    }
-    co_return state->address;
 }
 
 long long MillisecondsOf(std::chrono::steady_clock::duration d) {
@@ -350,13 +296,10 @@ asio::awaitable<Connection::Outcome> Connection::Finish(int status, Clock::time_
 asio::awaitable<DbResult<Ok>> Connection::Open(DbUrl url, milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     Close();
-    std::string host = url.host;
-    if (!IsIpLiteral(host)) {
-        // Connector/C would call getaddrinfo on the loop; resolve off it, then pass the literal.
-        auto resolved = co_await ResolveHost(ex_, host, deadline);
-        if (!resolved) co_return std::move(resolved).error();
-        host = resolved.value();
-    }
+    // Connector/C would call getaddrinfo on the loop; resolve off it, then pass the literal.
+    auto resolved = co_await ResolveHost(ex_, url.host, deadline);
+    if (!resolved.ok()) co_return Error{Errc::kUnavailable, 0, std::move(resolved.error)};
+    const std::string host = std::move(resolved.address);
     mysql_ = mysql_init(nullptr);
     if (mysql_ == nullptr) co_return Error{Errc::kUnavailable, 0, "mysql_init: out of memory"};
     broken_ = false;

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/urls.hpp"
 
 namespace hhplus::db {
 
@@ -79,18 +80,10 @@ struct QueryResult {
     std::uint64_t insert_id = 0;  // AUTO_INCREMENT id of the first row inserted, else 0
 };
 
-struct DbUrl {
-    std::string user, password, host;
-    std::uint16_t port = 3306;
-    std::string database;
-};
-
-// mysql://user:pass@host:port/db (also mariadb://). user, password and database may be
-// %-encoded. "localhost" becomes 127.0.0.1 (Connector/C would otherwise use the Unix socket);
-// an IPv6 literal is written in brackets. Another host name is kept and resolved off the loop
-// before each connect (Compose service names). Port defaults to 3306. Returns nullopt for
-// anything else (unknown scheme, query string, bad port, empty host).
-std::optional<DbUrl> ParseDatabaseUrl(std::string_view url);
+// DATABASE_URL, parsed by common/urls.hpp (one parser for every URL the server takes). A host
+// name is resolved off the loop before each connect (Compose service names).
+using DbUrl = ::hhplus::DatabaseUrl;
+using ::hhplus::ParseDatabaseUrl;
 
 struct PoolOptions {
     // Connections.

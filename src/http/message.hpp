@@ -29,7 +29,6 @@ struct Request {
     std::string request_id;  // echoed if sane (<=64 of [A-Za-z0-9._-]) else generated
     std::string route;       // the matched route pattern, e.g. "/api/users/{userId}/balance"
     std::vector<std::pair<std::string, std::int64_t>> path_ids;  // validated path ids
-    std::chrono::steady_clock::time_point deadline;  // every wait in the handler uses what is left
 
     // First header with that (lower-case) name.
     std::optional<std::string_view> Header(std::string_view lower_name) const;

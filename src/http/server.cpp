@@ -216,7 +216,7 @@ void Fail(ServerCore& core, Exchange& ex, ErrorCode code) {
 
 // Checks that need no handler: transport limits done by the parser, then 415, then the route.
 // Returns the handler to call, with ex.request ready for it; or nullptr with ex.response set.
-const Handler* Prepare(ServerCore& core, RequestParser& parser, SteadyTime started, Exchange& ex) {
+const Handler* Prepare(ServerCore& core, RequestParser& parser, Exchange& ex) {
     const std::string_view target = parser.target();  // stays in the parser
     ex.request = parser.TakeRequest();
     Request& req = ex.request;
@@ -269,7 +269,6 @@ const Handler* Prepare(ServerCore& core, RequestParser& parser, SteadyTime start
     }
     req.route = ex.route;
     req.path_ids = std::move(match.path_ids);
-    req.deadline = started + core.options.request_timeout;
     return match.handler;
 }
 
@@ -381,7 +380,7 @@ asio::awaitable<void> Serve(ServerCore* core, Connection* conn) {
             const bool keep_alive = parser->keep_alive();
             ex.close = !keep_alive;
             ex.keep_alive_10 = keep_alive && parser->version() == 10;
-            const Handler* handler = Prepare(*core, *parser, started, ex);
+            const Handler* handler = Prepare(*core, *parser, ex);
             if (handler != nullptr) {
                 core->Arm(*conn, Phase::kHandling, std::chrono::steady_clock::duration::max());
                 try {

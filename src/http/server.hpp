@@ -46,10 +46,6 @@ struct ServerOptions {
     // (60 s by default) so nginx, not us, closes idle upstream connections: a close racing
     // nginx's next request would fail that request.
     std::chrono::seconds idle_timeout{75};
-    // Request::deadline = arrival + this. Covers the slowest planned path: password hash queue
-    // wait (HASH_WAIT_MS 5 s) + hashing (~50 ms) + a DB round trip, or a lock wait (LOCK_WAIT_MS
-    // 2 s) + transaction; well inside nginx's 60 s proxy_read_timeout.
-    std::chrono::seconds request_timeout{10};
     // Shutdown() waits this long for in-flight requests (api.md: pools close within 10 s).
     std::chrono::seconds drain_timeout{10};
 };

@@ -9,7 +9,6 @@
 
 #include "common/log.hpp"
 #include "lock/redlock_rules.hpp"
-#include "lock/sha1.hpp"
 
 namespace hhplus::lock::detail {
 namespace asio = boost::asio;
@@ -220,6 +219,7 @@ Core::Core(asio::any_io_executor ex, std::vector<redis::Endpoint> masters, LockO
       options_(std::move(options)),
       metrics_(std::move(metrics)),
       endpoints_(std::move(masters)),
+      release_script_(options_.mode == Mode::kPubSub ? kReleasePublishLua : kReleaseLua),
       rng_(std::random_device{}()) {
     if (endpoints_.empty() || endpoints_.size() % 2 == 0) {
         // An even count adds a master without adding a tolerated failure (4 needs 3, like 5).
@@ -229,11 +229,6 @@ Core::Core(asio::any_io_executor ex, std::vector<redis::Endpoint> masters, LockO
         throw std::invalid_argument("lock: TTL must exceed the clock drift allowance");
     }
     if (options_.client.role.empty()) options_.client.role = "lock";
-    acquire_script_ = LuaScript{kAcquireLua, Sha1Hex(kAcquireLua)};
-    const std::string_view release =
-        options_.mode == Mode::kPubSub ? kReleasePublishLua : kReleaseLua;
-    release_script_ = LuaScript{release, Sha1Hex(release)};
-    renew_script_ = LuaScript{kRenewLua, Sha1Hex(kRenewLua)};
     channel_prefix_ = options_.key_prefix + "released:";
     for (const auto& endpoint : endpoints_) {
         clients_.push_back(std::make_unique<redis::Client>(ex_, endpoint, options_.client));
@@ -375,23 +370,15 @@ void Core::ReportAcquire(std::string_view result, SteadyTime started) const {
 // ---- coroutines ----------------------------------------------------------------------------
 
 asio::awaitable<RedisResult<Reply>> RunScript(std::shared_ptr<Core> core, std::size_t master,
-                                              const LuaScript* script,
+                                              const redis::Script* script,
                                               std::vector<std::string> keys_and_args) {
-    // Every script here takes exactly one key (KEYS[1], the lock key); the rest are ARGV.
-    std::vector<std::string> evalsha{"EVALSHA", script->sha1, "1"};
-    evalsha.insert(evalsha.end(), keys_and_args.begin(), keys_and_args.end());
-    auto reply = co_await core->clients_[master]->Command(std::move(evalsha));
-    if (reply.ok() && reply->IsError() && reply->str.rfind("NOSCRIPT", 0) == 0) {
-        // Restarted or flushed server: EVAL runs the script and caches it again.
-        std::vector<std::string> eval{"EVAL", std::string(script->body), "1"};
-        eval.insert(eval.end(), keys_and_args.begin(), keys_and_args.end());
-        reply = co_await core->clients_[master]->Command(std::move(eval));
-    }
-    co_return reply;
+    std::vector<std::string> keys{std::move(keys_and_args.front())};
+    keys_and_args.erase(keys_and_args.begin());
+    co_return co_await script->Run(*core->clients_[master], std::move(keys), std::move(keys_and_args));
 }
 
 asio::awaitable<std::vector<MaybeReply>> RunScriptEverywhere(
-    std::shared_ptr<Core> core, const LuaScript* script, std::vector<std::string> keys_and_args) {
+    std::shared_ptr<Core> core, const redis::Script* script, std::vector<std::string> keys_and_args) {
     std::vector<asio::awaitable<RedisResult<Reply>>> ops;
     for (std::size_t i = 0; i < core->clients_.size(); ++i) {
         ops.push_back(RunScript(core, i, script, keys_and_args));

@@ -23,6 +23,7 @@
 #include "lock/lock_manager.hpp"
 #include "lock/lock_scripts.hpp"
 #include "redis/client.hpp"
+#include "redis/script.hpp"
 
 namespace hhplus::lock::detail {
 
@@ -146,9 +147,9 @@ class Core : public std::enable_shared_from_this<Core> {
     std::vector<redis::Endpoint> endpoints_;
     std::vector<std::unique_ptr<redis::Client>> clients_;
     std::vector<std::unique_ptr<redis::Subscriber>> subscribers_;  // pub/sub mode only
-    LuaScript acquire_script_;
-    LuaScript release_script_;  // with PUBLISH in pub/sub mode
-    LuaScript renew_script_;
+    redis::Script acquire_script_{kAcquireLua};
+    redis::Script release_script_;  // with PUBLISH in pub/sub mode
+    redis::Script renew_script_{kRenewLua};
     std::string channel_prefix_;
     std::unordered_map<std::string, std::shared_ptr<KeyState>> keys_;
     std::unordered_map<LeaseState*, std::weak_ptr<LeaseState>> leases_;  // for Stop
@@ -161,13 +162,14 @@ class Core : public std::enable_shared_from_this<Core> {
 
 // Coroutines (free functions: by-value parameters, the Core kept alive by its shared_ptr).
 
-// One script on one master: EVALSHA, and EVAL when the server answers NOSCRIPT.
+// One script on one master (redis::Script: EVALSHA, EVAL only after NOSCRIPT). Every lock
+// script takes exactly one key, the lock key: keys_and_args[0]; the rest are ARGV.
 boost::asio::awaitable<redis::RedisResult<redis::Reply>> RunScript(
-    std::shared_ptr<Core> core, std::size_t master, const LuaScript* script,
+    std::shared_ptr<Core> core, std::size_t master, const redis::Script* script,
     std::vector<std::string> keys_and_args);
 // The same on every master at once; element i is master i's reply (nullopt: no reply at all).
 boost::asio::awaitable<std::vector<std::optional<redis::RedisResult<redis::Reply>>>>
-RunScriptEverywhere(std::shared_ptr<Core> core, const LuaScript* script,
+RunScriptEverywhere(std::shared_ptr<Core> core, const redis::Script* script,
                     std::vector<std::string> keys_and_args);
 // One Redlock attempt with `token`; undoes a partial success itself.
 boost::asio::awaitable<AttemptOutcome> TryAcquire(std::shared_ptr<Core> core, std::string key,

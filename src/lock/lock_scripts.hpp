@@ -1,8 +1,7 @@
 #pragma once
 // The lock's Lua scripts, one named constant each. Every check-then-act on a lock key runs as one
 // script, so nothing can slip in between the check and the act (another holder's SET after our
-// GET, say). They are sent with EVALSHA; a server that does not know them (restarted, SCRIPT
-// FLUSH) answers NOSCRIPT and the caller falls back to EVAL, which also caches them again.
+// GET, say). They run through redis::Script (EVALSHA; EVAL only after NOSCRIPT).
 #include <string>
 #include <string_view>
 
@@ -45,11 +44,5 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 )lua";
-
-// A script with the SHA-1 that EVALSHA names it by.
-struct LuaScript {
-    std::string_view body;
-    std::string sha1;
-};
 
 }  // namespace hhplus::lock

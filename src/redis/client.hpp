@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/urls.hpp"
 
 namespace hhplus::redis {
 
@@ -83,16 +84,11 @@ struct Reply {
     bool IsNil() const { return type == Type::kNil; }
 };
 
-struct Endpoint {
-    std::string host;  // an IP literal (no DNS lookups on the event loop)
-    std::uint16_t port = 6379;
-    int db = 0;
-};
-
-// "redis://host[:port][/db]". host must be an IPv4 literal, a bracketed IPv6 literal
-// ("[::1]") or "localhost" (returned as "127.0.0.1"). No user/password, query or TLS scheme.
-// Returns nullopt on anything else.
-std::optional<Endpoint> ParseRedisUrl(std::string_view url);
+// Where a Client or Subscriber connects: "redis://host[:port][/db]" parsed by common/urls.hpp.
+// A host name is resolved off the loop before every connect attempt (common/resolve.hpp), so a
+// service that comes back at a new address is found on the next reconnect.
+using Endpoint = ::hhplus::RedisUrl;
+using ::hhplus::ParseRedisUrl;
 
 // "127.0.0.1:6379/0", for logs.
 std::string ToString(const Endpoint& endpoint);

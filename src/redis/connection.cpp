@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "common/log.hpp"
+#include "common/resolve.hpp"
 
 namespace hhplus::redis::detail {
 namespace asio = boost::asio;
@@ -24,16 +25,23 @@ asio::awaitable<RedisResult<Ok>> Connection::Open(std::shared_ptr<Connection> se
                                                   std::vector<std::vector<std::string>> handshake) {
     Connection& c = *self;
     error_code ec;
-    const auto address =
-        asio::ip::make_address(endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, ec);
-    if (ec) {
-        Error error{Errc::kUnavailable, "invalid address '" + endpoint.host + "'"};
+    // A host name is looked up again on every attempt (each reconnect is a new Open): a service
+    // restarted at a new address (Compose, Kubernetes) is found without restarting the app. The
+    // lookup shares the attempt's time budget; an IP literal costs nothing here.
+    const auto open_deadline = std::chrono::steady_clock::now() + timeout;
+    auto resolved = co_await ResolveHost(c.socket_.get_executor(), endpoint.host, open_deadline);
+    if (c.closed_) co_return c.close_reason_;
+    asio::ip::address address;
+    if (resolved.ok()) address = asio::ip::make_address(resolved.address, ec);
+    if (!resolved.ok() || ec) {
+        Error error{Errc::kUnavailable, resolved.ok() ? "invalid address '" + resolved.address + "'"
+                                                      : std::move(resolved.error)};
         c.Close(error);
         co_return error;
     }
 
     // The deadline closes the socket, which aborts whichever step Open is in.
-    c.deadline_.expires_after(timeout);
+    c.deadline_.expires_at(open_deadline);
     c.deadline_.async_wait([weak = std::weak_ptr<Connection>(self)](error_code wait_ec) {
         if (wait_ec) return;
         const auto conn = weak.lock();

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "tests/support/http_client.hpp"
@@ -34,8 +35,21 @@ bool WaitHealthy(std::uint16_t port, ChildProcess& process, std::chrono::millise
 }
 
 ServiceStack::ServiceStack(std::map<std::string, std::string> env) : env_(std::move(env)) {
-    port_ = FreePort();
-    StartServer();
+    // A port from FreePort() lies in the ephemeral range: another test's outgoing connection may
+    // take it between our probe and the server's bind. Then the server stops at once ("cannot
+    // listen … Address already in use") and a fresh port is tried; any other failure is final.
+    constexpr int kFreshPortAttempts = 5;
+    for (int attempt = 1;; ++attempt) {
+        port_ = FreePort();
+        try {
+            StartServer();
+            return;
+        } catch (const std::runtime_error& e) {
+            const bool port_taken = std::string_view(e.what()).find("Address already in use") !=
+                                    std::string_view::npos;
+            if (!port_taken || attempt == kFreshPortAttempts) throw;
+        }
+    }
 }
 
 ServiceStack::~ServiceStack() { server_.Stop(std::chrono::seconds(15)); }

@@ -13,8 +13,10 @@ namespace {
 // Keys are kept 24 h (api.md); after that the same key starts a new request.
 constexpr std::int64_t kKeyLifetimeMs = 24LL * 60 * 60 * 1000;
 // A claim with no answer after 60 s belongs to a request that died (its transaction would have
-// written the answer): 60 s is well past the 30 s request deadline, so a live request is never
-// taken over, and a dead one blocks its key for one minute at most.
+// written the answer). A live charge writes its answer at most one pool wait (acquire_timeout
+// 2 s) + 6 statements (BEGIN, UPDATE, SELECT, INSERT log, UPDATE key, COMMIT) × query_timeout
+// 5 s = 32 s after its claim, so a live request is never taken over, and a dead one blocks its
+// key for one minute at most.
 constexpr std::int64_t kAbandonedClaimMs = 60'000;
 // Claim races (insert vs. concurrent expiry/takeover) settle in a couple of rounds.
 constexpr int kClaimAttempts = 3;

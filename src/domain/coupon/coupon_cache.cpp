@@ -9,7 +9,7 @@ namespace asio = boost::asio;
 namespace {
 
 // KEYS[1] coupon hash; ARGV[1] issued count, ARGV[2] metadata, ARGV[3] "1" to mark sold out.
-constexpr const char* kMergeScript = R"lua(
+constexpr std::string_view kMergeScript = R"lua(
 local current = tonumber(redis.call('HGET', KEYS[1], 'issued') or '-1')
 if tonumber(ARGV[1]) > current then redis.call('HSET', KEYS[1], 'issued', ARGV[1]) end
 redis.call('HSET', KEYS[1], 'meta', ARGV[2])
@@ -48,6 +48,8 @@ bool DecodeMeta(std::string_view text, Coupon& c) {
 
 }  // namespace
 
+CouponCache::CouponCache(redis::Client& cache) : cache_(cache), merge_script_(kMergeScript) {}
+
 asio::awaitable<redis::RedisResult<CachedCoupon>> CouponCache::Get(std::int64_t coupon_id) {
     std::vector<std::string> cmd{"HMGET", Key(coupon_id), "meta", "issued", "soldout"};
     auto r = co_await cache_.Command(std::move(cmd));
@@ -68,28 +70,17 @@ asio::awaitable<redis::RedisResult<CachedCoupon>> CouponCache::Get(std::int64_t 
 }
 
 asio::awaitable<redis::RedisResult<Ok>> CouponCache::Merge(const Coupon& coupon, bool sold_out) {
-    const std::string issued = std::to_string(coupon.issued_quantity);
-    const std::string flag = sold_out ? "1" : "0";
-    if (!merge_sha_.empty()) {
-        std::vector<std::string> cmd{"EVALSHA", merge_sha_, "1", Key(coupon.id), issued,
-                                     EncodeMeta(coupon), flag};
-        auto r = co_await cache_.Command(std::move(cmd));
-        if (!r.ok()) co_return std::move(r).error();
-        if (!r->IsError()) co_return Ok{};
-        // NOSCRIPT after a Redis restart or SCRIPT FLUSH: fall through to EVAL, which reloads it.
-    }
-    std::vector<std::string> cmd{"EVAL", kMergeScript, "1", Key(coupon.id), issued,
-                                 EncodeMeta(coupon), flag};
-    auto r = co_await cache_.Command(std::move(cmd));
+    // Named locals, not braced lists inside the co_await: g++ 12 destroys those twice.
+    std::vector<std::string> keys{Key(coupon.id)};
+    std::string flag = "0";
+    if (sold_out) flag = "1";
+    std::vector<std::string> args{std::to_string(coupon.issued_quantity), EncodeMeta(coupon),
+                                  std::move(flag)};
+    auto r = co_await merge_script_.Run(cache_, std::move(keys), std::move(args));
     if (!r.ok()) co_return std::move(r).error();
     if (r->IsError()) {
         redis::Error error{redis::Errc::kProtocol, r->str};
         co_return error;
-    }
-    if (merge_sha_.empty()) {
-        std::vector<std::string> load{"SCRIPT", "LOAD", kMergeScript};
-        auto sha = co_await cache_.Command(std::move(load));
-        if (sha.ok() && !sha->IsError()) merge_sha_ = sha->str;
     }
     co_return Ok{};
 }

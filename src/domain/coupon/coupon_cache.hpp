@@ -16,6 +16,7 @@
 
 #include "domain/coupon/coupon.hpp"
 #include "redis/client.hpp"
+#include "redis/script.hpp"
 
 namespace hhplus::coupon {
 
@@ -28,7 +29,7 @@ struct CachedCoupon {
 
 class CouponCache {
 public:
-    explicit CouponCache(redis::Client& cache) : cache_(cache) {}
+    explicit CouponCache(redis::Client& cache);
 
     boost::asio::awaitable<redis::RedisResult<CachedCoupon>> Get(std::int64_t coupon_id);
     // Merges `coupon` in: count by maximum, metadata overwritten, soldout set when `sold_out`.
@@ -37,7 +38,7 @@ public:
 
 private:
     redis::Client& cache_;
-    std::string merge_sha_;  // SHA1 of kMergeScript once Redis told us (EVALSHA saves resending it)
+    redis::Script merge_script_;
 };
 
 }  // namespace hhplus::coupon

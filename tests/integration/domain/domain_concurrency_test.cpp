@@ -28,11 +28,16 @@ class DomainConcurrency : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_GE(sodium_init(), 0);
+        // The tests assert exact outcomes (exactly N issued, every charge once), not capacity:
+        // waits long enough that a busy machine never turns a slow answer into S001.
         db::PoolOptions options;
         options.size = 8;
+        options.acquire_timeout = std::chrono::seconds(120);
+        options.query_timeout = std::chrono::seconds(60);
         pool_ = std::make_unique<db::Pool>(io_.get_executor(), *db::ParseDatabaseUrl(db_.Url()), options);
         redis::ClientOptions redis_options;
         redis_options.role = "cache";
+        redis_options.command_timeout = std::chrono::seconds(30);
         cache_client_ = std::make_unique<redis::Client>(io_.get_executor(), *redis::ParseRedisUrl(cache_.Url()),
                                                         redis_options);
         cache_client_->Start();

@@ -49,7 +49,9 @@ TEST(ParseRedisUrl, RejectsEverythingElse) {
              "http://127.0.0.1:6379",
              "redis://",  // no host
              "redis://:6379",
-             "redis://redis.internal:6379",  // a name that would need DNS
+             "redis://bad_host!:6379",
+             "redis://a..b:6379",
+             "redis://-lead:6379",
              "redis://user:pw@127.0.0.1:6379",
              "redis://:pw@127.0.0.1:6379",
              "redis://127.0.0.1:0",  // port out of range
@@ -71,6 +73,18 @@ TEST(ParseRedisUrl, RejectsEverythingElse) {
          }) {
         EXPECT_FALSE(ParseRedisUrl(bad).has_value()) << bad;
     }
+}
+
+TEST(ParseRedisUrl, KeepsHostNamesForResolutionBeforeEachConnect) {
+    const auto e = ParseRedisUrl("redis://redis-session:6379/1");
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->host, "redis-session");
+    EXPECT_EQ(e->port, 6379);
+    EXPECT_EQ(e->db, 1);
+    const auto fqdn = ParseRedisUrl("redis://Lock-1.hhplus.svc.cluster.local.");
+    ASSERT_TRUE(fqdn.has_value());
+    EXPECT_EQ(fqdn->host, "lock-1.hhplus.svc.cluster.local.");
+    EXPECT_EQ(fqdn->port, 6379);
 }
 
 TEST(ToStringEndpoint, ShowsHostPortDb) {

@@ -1,10 +1,9 @@
-#include "lock/sha1.hpp"
+#include "redis/sha1.hpp"
 
 #include <gtest/gtest.h>
 
-#include "lock/lock_scripts.hpp"
 
-namespace hhplus::lock {
+namespace hhplus::redis {
 namespace {
 
 TEST(Sha1Test, KnownVectors) {
@@ -23,4 +22,4 @@ TEST(Sha1Test, PaddingBoundaries) {
 }
 
 }  // namespace
-}  // namespace hhplus::lock
+}  // namespace hhplus::redis

@@ -1,9 +1,9 @@
-#include "lock/sha1.hpp"
+#include "redis/sha1.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace hhplus::lock {
+namespace hhplus::redis {
 namespace {
 
 std::uint32_t Rotl(std::uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
@@ -69,4 +69,4 @@ std::string Sha1Hex(std::string_view data) {
     return out;
 }
 
-}  // namespace hhplus::lock
+}  // namespace hhplus::redis

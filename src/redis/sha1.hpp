@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-namespace hhplus::lock {
+namespace hhplus::redis {
 
 std::string Sha1Hex(std::string_view data);
 
-}  // namespace hhplus::lock
+}  // namespace hhplus::redis
