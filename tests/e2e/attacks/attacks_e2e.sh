@@ -9,11 +9,13 @@
 #   - no attack left a socket of its own in TIME_WAIT (each would hold a source port for 60 s:
 #     flood-churn once used up the 28,232 of 127.0.0.2 and the oversized cases after it could not
 #     connect, issue 10). Each mode also attacks from its own address.
-# No verdict depends on the machine's pace: the probe timeout is half the servers' header
-# timeout (tools/reliability/attacks.sh says why), "cut" waits for the first cut (bounded by
-# twice the header timeout) rather than ending at a fixed time, "held" is the largest count of
-# any sample, the oversized answers are judged by content (the servers close each exchange
-# themselves), and no count of connects or samples is judged.
+# No verdict depends on the machine's pace: a probe's deadline is half the servers' header
+# timeout during slow-loris and idle floods (below the wait a starved client would see), three of
+# them during churn (where the wait is the accept queue's drain time, the machine's pace alone:
+# tools/reliability/attacks.sh gives the arithmetic); "cut" waits for the first cut (bounded by
+# twice the header timeout) rather than ending at a fixed time; "held" is the largest count of
+# any sample; the oversized answers are judged by content (the servers close each exchange
+# themselves); no count of connects or samples is judged.
 # `attacks_e2e.sh` is the CI size (2.5–3.5 min on a busy 2-core machine); `attacks_e2e.sh full`
 # the slow one.
 set -uo pipefail
