@@ -43,11 +43,13 @@ const kSlopeChunks = 10;
 // that nothing can be said about growth (two windows of kRssWindowMinSamples), and the run fails
 // rather than pass on no evidence. Above it, what the sampler can always deliver, whatever the
 // machine's pace: soak_sampler.js takes a pass on every slot of the t0 + k × interval grid and
-// skips the slots a pass overran. Its pass costs milliseconds (measured on 2 saturated cores: see
-// docs/reliability.md); the budget below lets every pass, late start included, take up to
-// kSamplerBudgetIntervals intervals — hundreds of times what it needs — so samples are at most
-// 2 intervals apart and a judged span of L s holds at least ⌊L / (2 × interval)⌋ of them; one less
-// for where the grid and the span's edges fall and for the passes' start jitter. CI's soak_e2e
+// skips the slots a pass overran. A pass costs ~30 ms of CPU; with both cores saturated (the run,
+// other test runs, stress-ng: load average 21-31) it took 0.36-0.67 s of wall time in the median,
+// 2.2 s at most (docs/reliability.md). The budget below lets every pass, late start included,
+// take up to kSamplerBudgetIntervals intervals (4 s at CI's 2 s: 6-11 × the median, and the one
+// long pass that overruns it costs one sample, not the run), so samples are at most 2 intervals
+// apart and a judged span of L s holds at least ⌊L / (2 × interval)⌋ of them; one less for where
+// the grid and the span's edges fall and for the passes' start jitter. CI's soak_e2e
 // (L = 90 − 45 s, 2 s): 10 (the sampler takes 22); soak_10m (540 s, 10 s): 26 (it takes 54).
 // So a slow machine cannot fail the count, and a sampler that stops keeping its interval (the
 // first one, ~10 s per pass at 2 s, left 3-5) fails it whatever else the run shows.
