@@ -126,7 +126,8 @@ for ((round = 1; round <= times; round++)); do
     log=$out/$name-$round.log
     t0=$SECONDS
     # In the background, so that a signal to this script is handled at once, not after the run.
-    ctest --test-dir "$build_dir" -R "^${name}\$" --output-on-failure >"$log" 2>&1 &
+    # -V: the test's whole output goes to the log, passed or not (what a passing run measured).
+    ctest --test-dir "$build_dir" -R "^${name}\$" -V >"$log" 2>&1 &
     ctest_pid=$!
     rc=0
     wait "$ctest_pid" || rc=$?
