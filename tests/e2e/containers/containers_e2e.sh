@@ -86,7 +86,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/containers-e2e.XXXXXX")
 SERVICE_PID=""
 HEALTH_PID=""
 COMPOSE_UP=0
-mkdir -p "$kCache/storage" "$WORK/run"
+mkdir -p "$kCache/storage" "$kCache/run"
 
 # --- podman configuration: runc with cgroupfs (crun fails here), limits within the hard limits ---
 # Without CAP_SYS_RESOURCE a container cannot get more than the hard limits of the podman process
@@ -115,10 +115,26 @@ cat >"$WORK/storage.conf" <<EOF
 [storage]
 driver = "overlay"
 graphroot = "$kCache/storage"
-runroot = "$WORK/run"
+runroot = "$kCache/run"
 EOF
 export CONTAINERS_CONF=$WORK/containers.conf
 export CONTAINERS_STORAGE_CONF=$WORK/storage.conf
+# The run root belongs to the cache, not to WORK: podman records a storage's paths in its database
+# the first time the storage is used and from then on overrides the configured ones with them
+# ("Overriding run root ... from database" in its debug log). A run root under WORK was therefore
+# the first run's WORK for good: recreated by every later run, and never removed.
+# A cache made that way gets its database dropped once, so that podman records the paths above:
+# only when no container of it exists (every run ends with `down`); its images stay, they live in
+# the storage, not in the database.
+recorded_runroot=$(podman info --format '{{.Store.RunRoot}}' 2>/dev/null)
+if [[ -n $recorded_runroot && $recorded_runroot != "$kCache/run" ]] && [[ -z $(podman ps -a -q 2>/dev/null) ]]; then
+    echo "dropping podman's database of $kCache (it pinned the run root $recorded_runroot)"
+    rm -f "$kCache/storage/libpod/bolt_state.db"
+    # That old run root is an earlier run's WORK/run: remove that WORK, and nothing else.
+    if [[ $recorded_runroot == "${TMPDIR:-/tmp}"/containers-e2e.*/run ]]; then
+        rm -rf --one-file-system "${recorded_runroot%/run}"
+    fi
+fi
 export DOCKER_HOST=unix://$WORK/podman.sock
 # A free port on 127.0.0.1 for nginx (docker-compose.stage.yaml publishes 127.0.0.1:$HHPLUS_PORT).
 HHPLUS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
