@@ -154,7 +154,8 @@ for prog in node curl ss redis-cli; do command -v "$prog" >/dev/null || die "$pr
 
 # shellcheck source=tests/e2e/lib/harness.sh
 source "$kRepo/tests/e2e/lib/harness.sh"
-if [[ -z $port_base ]]; then port_base=$(pick_port_base) || die "no free port range found"; fi
+port_drawn=0   # a base drawn here may be redrawn if another program takes one of its ports first
+if [[ -z $port_base ]]; then port_base=$(pick_port_base) || die "no free port range found"; port_drawn=1; fi
 tmp_dir=""
 if [[ -z $stage_dir ]]; then
     tmp_dir=$(mktemp -d "${TMPDIR:-/tmp}/hhplus-faults.XXXXXX")
@@ -197,10 +198,15 @@ resume_all_apps() {
 # --- stage ----------------------------------------------------------------------------------------
 say "stage in $stage_dir on port base $port_base: $apps apps, strategy $strategy"
 uptime_before=$(uptime)
-stage up --apps "$apps" --strategy "$strategy" >"$out/stage-up.log" 2>&1 || {
+if ((port_drawn)); then
+    up_on_free_base port_base "$out/stage-up.log" stage --apps "$apps" --strategy "$strategy"
+else
+    stage up --apps "$apps" --strategy "$strategy" >"$out/stage-up.log" 2>&1
+fi || {
     tail -30 "$out/stage-up.log" >&2
     die "the stage did not come up (log: $out/stage-up.log)"
 }
+say "stage up on port base $port_base"
 eval "$(stage env)"
 lock_ttl_ms=$(sed -n 's/^env\.LOCK_TTL_MS=//p' "$stage_dir/stage.settings")
 lock_ttl_ms=${lock_ttl_ms:-$kDefaultLockTtlMs}

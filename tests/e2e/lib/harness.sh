@@ -3,6 +3,8 @@
 #   ok / bad / check / note   TAP-like lines and the passed/failed counters a driver ends on
 #   port_free PORT            nothing listens on 127.0.0.1:PORT
 #   pick_port_base            a base B with B..B+130 free (what ./stage --port-base needs)
+#   up_on_free_base VAR LOG FN ARGS…  `FN up ARGS…` on the port base in VAR, drawing a new base
+#                             into VAR when another process took one of its ports first
 #   wait_until SECONDS CMD…   runs CMD until it succeeds, at most SECONDS: for a state the system
 #                             reaches in its own time (a probe answering, a counter caught up)
 #   finish                    prints the totals and returns non-zero when something failed
@@ -39,6 +41,27 @@ pick_port_base() {
         fi
     done
     return 1
+}
+
+# A base from pick_port_base is free when drawn, but nothing holds it until the stage binds it: a
+# stage another program starts at that moment on the same machine can take one of its ports
+# first (on a shared machine; CI runs one stage at a time). up_on_free_base VAR LOG FN ARGS… runs
+# `FN up ARGS…` (FN: the driver's ./stage wrapper, which reads the base from VAR) with its output
+# in LOG; when it failed because a port "is already in use", it stops what was started, draws a
+# new base into VAR and tries again, at most kHarnessUpTries times in all. Any other failure
+# returns at once (status 1).
+readonly kHarnessUpTries=3
+up_on_free_base() {
+    local var=$1 log=$2 fn=$3 try base
+    shift 3
+    for ((try = 1; ; try++)); do
+        "$fn" up "$@" >"$log" 2>&1 && return 0
+        ((try < kHarnessUpTries)) && grep -q 'is already in use' "$log" || return 1
+        echo "harness: $(grep -m1 'is already in use' "$log" | cut -c1-100)…: another port base" >&2
+        "$fn" down --purge >/dev/null 2>&1
+        base=$(pick_port_base) || return 1
+        printf -v "$var" '%s' "$base"
+    done
 }
 
 # How long a driver waits for a state that comes in the system's own time, instead of sleeping a

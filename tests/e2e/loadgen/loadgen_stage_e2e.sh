@@ -31,8 +31,8 @@ cleanup() { stage down --purge >/dev/null 2>&1; rm -rf "$DIR"; }
 trap cleanup EXIT
 
 echo "loadgen e2e: stage in $DIR on port base $BASE"
-if ! stage up --apps 2 --strategy pubsub; then
-    echo "stage did not come up"; exit 1
+if ! up_on_free_base BASE "$DIR/up.out" stage --apps 2 --strategy pubsub; then
+    cat "$DIR/up.out"; echo "stage did not come up"; exit 1
 fi
 eval "$(stage env)"
 load() { "$HHPLUS_LOAD_BIN" run "$@" --no-color -e BASE_URL="$BASE_URL" --admin-token "$ADMIN_TOKEN" \

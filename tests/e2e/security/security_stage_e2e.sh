@@ -45,7 +45,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "security e2e: stage in $DIR on port base $BASE, app binary $HHPLUS_SERVER_BIN"
-st up --apps "$kApps" --strategy pubsub || { echo "stage did not come up"; exit 1; }
+up_on_free_base BASE "$DIR/up.out" st --apps "$kApps" --strategy pubsub ||
+    { cat "$DIR/up.out"; echo "stage did not come up"; exit 1; }
 eval "$(st env)"
 nginx_url=$BASE_URL
 app_url() { printf 'http://127.0.0.1:%s' $((BASE + $1)); }   # app k listens on B+k (docs/stage.md)

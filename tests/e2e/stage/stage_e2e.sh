@@ -101,7 +101,7 @@ other_strategy() {
 
 # --- 1. up from nothing --------------------------------------------------------------------------------
 start_ms=$(($(date +%s%N) / 1000000))
-st up --apps "$kApps" --strategy none >"$STATE/up.out" 2>&1
+up_on_free_base BASE "$STATE/up.out" st --apps "$kApps" --strategy none
 rc=$?
 check "up --apps $kApps from nothing succeeds" test "$rc" = 0
 ((rc == 0)) || cat "$STATE/up.out"

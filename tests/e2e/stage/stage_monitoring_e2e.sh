@@ -22,7 +22,6 @@ DIR=$(mktemp -d "${TMPDIR:-/tmp}/stage-mon-e2e.XXXXXX")
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/stage-mon-e2e-out.XXXXXX")
 echo "monitoring e2e: dir $DIR, port base $BASE, app binary $HHPLUS_SERVER_BIN"
 st() { "$kStage" --dir "$DIR" --port-base "$BASE" "$@"; }
-PROM=http://127.0.0.1:$((BASE + 120))
 
 cleanup() {
     if ((failed > 0)) && [[ -d $DIR ]]; then
@@ -61,8 +60,9 @@ sys.exit(1 if missing else 0)' "$names"
 readonly kScrapeWait=$kHarnessSettleSeconds
 all_parts_healthy() { [[ $(st ps 2>/dev/null | grep -c 'running (healthy)') == "$1" ]]; }
 
-st up --apps 2 --monitoring >"$OUT/up.out" 2>&1
+up_on_free_base BASE "$OUT/up.out" st --apps 2 --monitoring
 check "up --apps 2 --monitoring succeeds" test $? = 0
+PROM=http://127.0.0.1:$((BASE + 120))   # the base is known for sure once up has bound it
 # ps probes each part once with a 2 s budget: on a busy machine one reading can say "unhealthy".
 check "ps: 11 parts running (healthy)" wait_until "$kHarnessSettleSeconds" all_parts_healthy 11
 # 2 apps + 3 Redis (through the redis exporter) + mysqld + nginx exporters + Prometheus itself.
