@@ -7,6 +7,9 @@
 // (/proc/<pid>/stat utime+stime).
 //
 //   lock_bench [--processes=10] [--waiters=32] [--seconds=10] [--hold-us=0] [--budget-ms=2000]
+//              [--gap-us=0]  (each waiter pauses this long after a release before its next
+//                             Acquire: paced arrivals, as in the service, instead of a queue
+//                             that never drains; 0 = back to back)
 //              [--verbose]   (also print the per-command counts of the window)
 //
 // The driver starts a fresh redis-server per strategy and re-executes itself as the worker
@@ -86,13 +89,21 @@ struct WorkerState {
     long timeouts = 0;
     long sent_commands = 0;
     std::chrono::microseconds hold{0};
+    std::chrono::microseconds gap{0};
     milliseconds budget{2000};
     std::vector<std::pair<long long, long long>> events;  // (acquired, release started)
 };
 
 asio::awaitable<void> Waiter(WorkerState* w) {
     asio::steady_timer hold_timer(co_await asio::this_coro::executor);
+    asio::steady_timer gap_timer(co_await asio::this_coro::executor);
     while (!w->stopping) {
+        if (w->gap.count() > 0) {
+            gap_timer.expires_after(w->gap);
+            boost::system::error_code ec;
+            co_await gap_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            if (w->stopping) break;
+        }
         auto lease = co_await w->locks->Acquire("bench", w->budget);
         if (!lease.ok()) {
             if (lease.error() == hhplus::lock::LockErrc::kTimeout && w->measuring) ++w->timeouts;
@@ -130,6 +141,7 @@ int RunWorker(std::map<std::string, std::string> a) {
         if (w.measuring) w.sent_commands += static_cast<long>(n);
     };
     w.hold = std::chrono::microseconds(Arg(a, "hold-us", 0));
+    w.gap = std::chrono::microseconds(Arg(a, "gap-us", 0));
     w.budget = milliseconds(Arg(a, "budget-ms", 2000));
     const int waiters = static_cast<int>(Arg(a, "waiters", 32));
     asio::io_context io;
@@ -225,7 +237,7 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 Row RunStrategy(const std::string& self, const std::string& mode, int processes, int waiters,
-                int seconds, long hold_us, long budget_ms, bool verbose,
+                int seconds, long hold_us, long gap_us, long budget_ms, bool verbose,
                 const std::filesystem::path& dir) {
     hhplus::testing::RedisServer redis;
     const long pid = RedisPid(redis);
@@ -238,6 +250,7 @@ Row RunStrategy(const std::string& self, const std::string& mode, int processes,
             std::vector<std::string>{
                 self, "--worker", "--mode=" + mode, "--url=" + redis.Url(),
                 "--waiters=" + std::to_string(waiters), "--hold-us=" + std::to_string(hold_us),
+                "--gap-us=" + std::to_string(gap_us),
                 "--budget-ms=" + std::to_string(budget_ms), "--out=" + out.string()},
             dir / (mode + "-" + std::to_string(i) + ".log"));
     }
@@ -327,17 +340,18 @@ int RunDriver(std::map<std::string, std::string> a, const std::string& self) {
     const int waiters = static_cast<int>(Arg(a, "waiters", 32));
     const int seconds = static_cast<int>(Arg(a, "seconds", 10));
     const long hold_us = Arg(a, "hold-us", 0);
+    const long gap_us = Arg(a, "gap-us", 0);
     const long budget_ms = Arg(a, "budget-ms", 2000);
     hhplus::testing::TempDir dir("hhplus-lock-bench");
     std::vector<Row> rows;
     for (const std::string mode : {"pubsub", "polling"}) {
-        rows.push_back(RunStrategy(self, mode, processes, waiters, seconds, hold_us, budget_ms,
-                                   a.count("verbose") != 0, dir.path()));
+        rows.push_back(RunStrategy(self, mode, processes, waiters, seconds, hold_us, gap_us,
+                                   budget_ms, a.count("verbose") != 0, dir.path()));
     }
     std::printf(
         "lock_bench: %d processes x %d waiters, one key, one redis-server, %d s per "
-        "strategy, hold %ld us, wait budget %ld ms\n\n",
-        processes, waiters, seconds, hold_us, budget_ms);
+        "strategy, hold %ld us, gap %ld us, wait budget %ld ms\n\n",
+        processes, waiters, seconds, hold_us, gap_us, budget_ms);
     std::printf(
         "| strategy | acquisitions/s | hand-off p50 / p99 ms | cross-process hand-off "
         "p50 / p99 ms (share) | redis cmds/acq (server, incl. in-script) | cmds/acq sent "

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 #include <stdexcept>
+#include <utility>
 
 #include "common/log.hpp"
 #include "lock/redlock_rules.hpp"
@@ -120,7 +121,7 @@ bool MissingSubscription(const Core& core, const KeyState& state) {
 
 // Subscribes the key's release channel on every connected master where it is not yet, and
 // waits for the confirmations. A disconnected master is left for later (the head checks again
-// before each attempt) or for its reconnect.
+// after each failed attempt) or for its reconnect.
 asio::awaitable<void> SubscribeMissing(std::shared_ptr<Core> core, std::string key,
                                        std::shared_ptr<KeyState> state) {
     if (state->subscribing) co_return;  // another waiter of this key is at it
@@ -167,12 +168,16 @@ asio::awaitable<void> UndoAttempt(std::shared_ptr<Core> core, std::string key, s
     co_await DeleteKeyEverywhere(std::move(core), std::move(key), std::move(token));
 }
 
-// After a subscriber reconnect: make sure every key with local waiters is subscribed on that
-// master again (the Subscriber re-subscribes what it had; a Subscribe that failed while it was
-// down was never added), then let every head contend at once: a release may have been missed.
+// After a subscriber reconnect: make sure every contended key with local waiters is subscribed
+// on that master again (the Subscriber re-subscribes what it had; a Subscribe that failed while
+// it was down was never added), then let every head contend at once: a release may have been
+// missed.
 asio::awaitable<void> ResubscribeAndWake(std::shared_ptr<Core> core, std::size_t master) {
     std::vector<std::string> keys;
-    for (const auto& [key, state] : core->keys_) keys.push_back(key);
+    for (const auto& [key, state] : core->keys_) {
+        // A key whose head has not failed an attempt yet wants no channel (try first).
+        if (state->contended) keys.push_back(key);
+    }
     for (const auto& key : keys) {
         if (core->stopped_) co_return;
         const auto it = core->keys_.find(key);
@@ -548,7 +553,14 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
 
     std::optional<Result<std::shared_ptr<Lease>, LockErrc>> result;
     bool last_unavailable = false;
-    bool subscribe_tried = false;
+    // Try first, subscribe on failure (see "How a waiter gets the lock" in lock_manager.hpp):
+    // `subscribe_due` — the last attempt failed and a connected master lacks the key's channel;
+    // `retry_at_once` — the channel was just subscribed: try again before sleeping, because a
+    // release between the failed attempt and the confirmation was announced to nobody here.
+    // One subscription round per failed attempt, so a master that refuses subscriptions cannot
+    // spin the loop: the attempt after a subscription round goes to sleep when it fails.
+    bool subscribe_due = false;
+    bool retry_at_once = false;
     while (!result) {
         const auto now = std::chrono::steady_clock::now();
         if (waiter->granted) {
@@ -574,14 +586,14 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
             // Our process just released to others: let their heads take the next turn.
             waiter->woken = false;
             co_await Sleep(waiter, std::min(deadline, state->yield_until));
-        } else if (!subscribe_tried && MissingSubscription(*core, *state)) {
-            // Subscribe first, then try: a release after our failed attempt is then always
-            // heard. (Loops back: the subscription took time, the budget may be spent.) Once per
-            // attempt, so a master that refuses subscriptions cannot spin the loop.
-            subscribe_tried = true;
+        } else if (subscribe_due) {
+            // Our attempt failed: from now on a release must reach us, so subscribe (and wait
+            // for the confirmation), then loop back to retry at once (the budget is rechecked).
+            subscribe_due = false;
+            retry_at_once = true;
             co_await SubscribeMissing(core, key, state);
         } else {
-            subscribe_tried = false;
+            const bool after_subscribing = std::exchange(retry_at_once, false);
             waiter->woken = false;
             std::string token = RandomToken();
             const AttemptOutcome attempt = co_await TryAcquire(core, key, token);
@@ -595,6 +607,11 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
                 continue;
             }
             last_unavailable = attempt.answered < Quorum(core->clients_.size());
+            state->contended = true;  // the channel is wanted until the last local waiter leaves
+            if (!after_subscribing && MissingSubscription(*core, *state)) {
+                subscribe_due = true;  // subscribe, then retry before any sleep
+                continue;
+            }
             if (waiter->woken) continue;  // a release arrived while we were trying
             const auto after = std::chrono::steady_clock::now();
             const Millis remaining = Remaining(deadline, after);

@@ -70,9 +70,13 @@ struct KeyState {
         : queue(max_waiters), subscribed(masters, false) {}
     KeyWaiters queue;                                               // pub/sub FIFO
     std::unordered_map<WaiterId, std::shared_ptr<Waiter>> waiters;  // all modes
+    // A head's attempt failed since this state was made: the key is contended, so its release
+    // channel is wanted (try first: an uncontended acquisition never subscribes) until the last
+    // local waiter leaves and the state is dropped.
+    bool contended = false;
     // Per master: the release channel is subscribed (confirmed, or wanted by the Subscriber and
-    // so re-subscribed on reconnect). A master whose Subscriber was down when the key got its
-    // first waiter is subscribed later, before the head's next attempt.
+    // so re-subscribed on reconnect). A master whose Subscriber was down when the key became
+    // contended is subscribed later, after the head's next failed attempt, or on its reconnect.
     std::vector<bool> subscribed;
     bool subscribing = false;
     std::weak_ptr<LeaseState> local_holder;  // a lease of this process, if it holds the key

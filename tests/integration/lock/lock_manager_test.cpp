@@ -1,5 +1,6 @@
 // LockManager against real redis-server processes, in one process: Redlock basics, the waiter
-// limit, NOSCRIPT fallback, watchdog loss, subscription bookkeeping and the 3-master quorum.
+// limit, NOSCRIPT fallback, watchdog loss, subscription bookkeeping (try first, subscribe on
+// failure, no missed release) and the 3-master quorum.
 #include "lock/lock_manager.hpp"
 
 #include <gtest/gtest.h>
@@ -251,6 +252,120 @@ TEST_F(LockManagerTest, ReleaseWakesOneWaiterAndTheSubscriptionIsDroppedAfterwar
         EventuallyCli(redis, {"PUBSUB", "NUMSUB", "lock:released:k"},
                       [](const std::string& out) { return out == "lock:released:k\n0\n"; }));
     EXPECT_TRUE(Blank(redis.Cli({"PUBSUB", "CHANNELS", "lock:*"})));
+}
+
+// Try first: an acquisition nobody contends sends no SUBSCRIBE/UNSUBSCRIBE, whether it goes
+// to Redis or is handed over by a local holder. The witness is the server's own count
+// (INFO commandstats), not the client's idea of what it sent.
+TEST_F(LockManagerTest, UncontendedAcquisitionsNeverSubscribe) {
+    RedisServer redis;
+    auto locks = MakeManager({&redis});
+    const long evalsha_before = CommandCalls(redis, "evalsha") + CommandCalls(redis, "eval");
+    for (int i = 0; i < 3; ++i) {
+        auto lease = Acquire(*locks, "k", milliseconds(5000));
+        ASSERT_TRUE(lease.ok());
+        Release(lease.value());
+    }
+    // Three at once in one process: the first goes to Redis, the others queue locally and get
+    // the hold by hand-off (or, past the hand-off bounds, by an attempt nobody opposes).
+    std::vector<std::shared_ptr<std::optional<AcquireResult>>> together;
+    for (int i = 0; i < 3; ++i)
+        together.push_back(Spawn(ioc_, locks->Acquire("k", milliseconds(5000))));
+    for (int i = 0; i < 3; ++i) {
+        std::shared_ptr<Lease> got;
+        ASSERT_TRUE(RunUntil(ioc_, [&] {
+            for (auto& w : together) {
+                if (w->has_value() && (*w)->ok() && !(*w)->value()->Released()) {
+                    got = (*w)->value();
+                    return true;
+                }
+            }
+            return false;
+        }));
+        Release(got);
+    }
+    for (auto& w : together) {
+        ASSERT_TRUE(w->has_value());
+        EXPECT_TRUE((*w)->ok());
+    }
+    // The witness counts the lock's scripts (so it would count a SUBSCRIBE too)…
+    EXPECT_GT(CommandCalls(redis, "evalsha") + CommandCalls(redis, "eval"), evalsha_before);
+    // …and saw no subscription at all.
+    EXPECT_EQ(CommandCalls(redis, "subscribe"), 0);
+    EXPECT_EQ(CommandCalls(redis, "unsubscribe"), 0);
+    EXPECT_TRUE(Blank(redis.Cli({"PUBSUB", "CHANNELS", "lock:*"})));
+}
+
+// The TTL of these tests: far beyond their wait budget, so the head's PTTL safety net cannot be
+// what grants the lock; only a release message or the subscribe-then-retry can.
+constexpr milliseconds kLongTtl{30'000};
+constexpr milliseconds kBudgetBelowTtl{kLongTtl / 2};
+
+// A release after the waiter subscribed reaches it as a message.
+TEST_F(LockManagerTest, ContendedWaiterIsWokenByTheReleaseMessage) {
+    RedisServer redis;
+    LockOptions options;
+    options.ttl = kLongTtl;
+    auto holder_side = MakeManager({&redis}, options);
+    auto waiter_side = MakeManager({&redis}, options);
+    auto lease = Acquire(*holder_side, "k", milliseconds(5000));
+    ASSERT_TRUE(lease.ok());
+    const auto waiter = Spawn(ioc_, waiter_side->Acquire("k", kBudgetBelowTtl));
+    // Its first attempt failed, so it subscribed.
+    ASSERT_TRUE(
+        EventuallyCli(redis, {"PUBSUB", "NUMSUB", "lock:released:k"},
+                      [](const std::string& out) { return out == "lock:released:k\n1\n"; }));
+    EXPECT_FALSE(waiter->has_value());
+    Release(lease.value());
+    ASSERT_TRUE(RunUntil(
+        ioc_, [&] { return waiter->has_value(); }, kBudgetBelowTtl + milliseconds(5000)));
+    ASSERT_TRUE((*waiter)->ok());
+    EXPECT_GE(counters_.wakeups, 1);  // the message, not a timer, woke it
+    Release((*waiter)->value());
+    EXPECT_TRUE(
+        EventuallyCli(redis, {"PUBSUB", "NUMSUB", "lock:released:k"},
+                      [](const std::string& out) { return out == "lock:released:k\n0\n"; }));
+}
+
+// A release between the waiter's failed attempt and its subscription announces nothing to it;
+// the retry after the confirmation must find the key free. The key vanishes here without any
+// PUBLISH at all (deleted behind the lock's back as soon as the server has executed the failed
+// attempt), so nothing but that retry can explain a grant within the budget.
+TEST_F(LockManagerTest, ReleaseBeforeTheSubscriptionIsNotMissed) {
+    RedisServer redis;
+    LockOptions options;
+    options.ttl = kLongTtl;
+    // The acquire script runs PTTL only when its SET NX failed: the server's PTTL count rising
+    // says "the waiter's attempt was refused". Checked whenever the waiter's manager sends a
+    // command (its SUBSCRIBE comes right after the refused attempt).
+    bool armed = false;
+    bool deleted = false;
+    long pttl_before = 0;
+    options.client.on_commands_sent = [&](std::size_t) {
+        if (!armed || CommandCalls(redis, "pttl") <= pttl_before) return;
+        armed = false;
+        deleted = redis.Cli({"DEL", "lock:k"}) == "1\n";
+    };
+    auto locks = MakeManager({&redis}, options);
+    // Loads the scripts (a first EVALSHA would meet NOSCRIPT) and shows the try-first path.
+    auto warm_up = Acquire(*locks, "k", milliseconds(5000));
+    ASSERT_TRUE(warm_up.ok());
+    Release(warm_up.value());
+    EXPECT_EQ(CommandCalls(redis, "subscribe"), 0);
+
+    ASSERT_EQ(redis.Cli({"SET", "lock:k", "someone-else", "PX", std::to_string(kLongTtl.count())}),
+              "OK\n");
+    pttl_before = CommandCalls(redis, "pttl");
+    armed = true;
+    const auto waiter = Spawn(ioc_, locks->Acquire("k", kBudgetBelowTtl));
+    ASSERT_TRUE(RunUntil(
+        ioc_, [&] { return waiter->has_value(); }, kBudgetBelowTtl + milliseconds(5000)));
+    EXPECT_TRUE(deleted);                            // the refused attempt was seen
+    EXPECT_GE(CommandCalls(redis, "subscribe"), 1);  // and answered by a subscription
+    ASSERT_TRUE((*waiter)->ok());
+    EXPECT_EQ(counters_.wakeups, 0);  // no message: the retry got it
+    EXPECT_EQ(redis.Cli({"GET", "lock:k"}), (*waiter)->value()->token() + "\n");
+    Release((*waiter)->value());
 }
 
 TEST_F(LockManagerTest, WaiterThatGivesUpDropsTheSubscription) {

@@ -63,7 +63,8 @@ TEST_P(LockProcessesTest, KilledHolderBlocksOthersUntilItsTtlRunsOut) {
     WorkerProcess waiter(dir.path(), "waiter",
                          With(base, {"--tasks=1", "--rounds=1", "--work=cas", "--print-acquired",
                                      "--budget-ms=30000"}));
-    // The waiter is waiting: subscribed (pub/sub: it tries right after) or polling already.
+    // The waiter is waiting: subscribed (pub/sub: after a refused attempt, and it tries again
+    // right after) or polling already.
     ASSERT_TRUE(Eventually(
         [&] {
             if (GetParam() == "pubsub") {
