@@ -1,32 +1,95 @@
 #pragma once
 // BalanceService: balance reads, charges (with optional idempotency keys) and the log pages.
+//
+// Charges on one user are combined (flat combining / group commit): the concurrent charges of
+// this process on one user wait in that user's queue; the first arrival becomes the runner and
+// applies up to kMaxChargeBatch of them, in arrival order, in ONE transaction
+// (BalanceStore::ChargeBatch), answers each, then hands the runner's role to the oldest charge
+// still waiting, if any, and returns its own answer. A charge alone is a batch of one, run at
+// once: no added wait. Not thread-safe: everything runs on the one io_context.
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "common/clock.hpp"
 #include "domain/balance/balance_store.hpp"
 
 namespace hhplus::balance {
 
+// Charges per transaction. Cost of a full batch: 512 log rows + at most 512 key rows in two
+// multi-row INSERTs of ≤ 512 × ~250 bytes ≈ 128 KiB (max_allowed_packet: 16 MiB), a few ms of
+// InnoDB work (~10 µs per row), well inside one statement's 5 s query timeout.
+inline constexpr std::size_t kMaxChargeBatch = 512;
+// Charges waiting on one user (not yet in a batch); beyond → S001 (api.md: "a queue is full").
+// Equal to the batch, so every waiting charge rides the very next transaction: its wait is the
+// transaction in flight, and never more than the wait budget below.
+inline constexpr std::size_t kMaxQueuedCharges = kMaxChargeBatch;
+// Longest wait in the queue before S001 (nothing applied: a charge still waiting is in no
+// batch). Only reached when the database stalls (a batch normally takes milliseconds). 15 s +
+// the charge's own batch (≤ 43 s, kDefaultRetryWindow) = 58 s < nginx's 65 s proxy_read_timeout.
+inline constexpr std::chrono::milliseconds kDefaultChargeWaitBudget{15'000};
+
 class BalanceService {
 public:
     BalanceService(BalanceStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
+    // Tests that load a slow machine on purpose lengthen the queue wait; production keeps the
+    // default.
+    void SetChargeWaitBudget(std::chrono::milliseconds budget) { wait_budget_ = budget; }
+    // 1 turns combining off (every charge its own transaction): the benchmark's "before".
+    void SetMaxChargeBatch(std::size_t max_batch) { max_batch_ = max_batch == 0 ? 1 : max_batch; }
+
+    // Transactions run for charges so far (each a batch of one or more): N charges in fewer
+    // than N transactions is combining at work.
+    std::uint64_t ChargeBatches() const { return batches_; }
+
     boost::asio::awaitable<Result<std::int64_t>> Get(std::int64_t user_id);
     // New balance. With `idempotency_key`: the same key and amount replays the first answer
-    // (success or business error) without charging again; another amount → B002; while the
-    // first is in flight → B003. A 5xx frees the key so the client may retry.
+    // (success or business error) without charging again, also when both arrive together
+    // (the second, combined with the first or after it, gets the first's answer); another
+    // amount → B002; a stored claim still without its answer → B003. A 5xx stores nothing, so
+    // the client may retry with the same key.
     boost::asio::awaitable<Result<std::int64_t>> Charge(std::int64_t user_id, std::int64_t amount,
                                                         std::optional<std::string> idempotency_key);
     boost::asio::awaitable<Result<std::vector<BalanceLog>>> Logs(std::int64_t user_id, int limit,
                                                                  std::int64_t before_id);
 
 private:
+    // One charge waiting for its answer. Shared by its request's coroutine and the runner.
+    struct Waiter {
+        Waiter(boost::asio::any_io_executor ex, ChargeRequest r) : request(std::move(r)), wake(std::move(ex)) {}
+        ChargeRequest request;
+        boost::asio::steady_timer wake;  // expires at the wait budget's end; cancelled to wake early
+        bool run = false;                // woken to become the runner
+        bool taken = false;              // in a batch: only the runner answers it now
+        bool abandoned = false;          // gave up waiting (S001): the runner skips it
+        std::optional<Result<std::int64_t>> answer;
+    };
+    using WaiterPtr = std::shared_ptr<Waiter>;
+    struct UserQueue {
+        std::deque<WaiterPtr> waiting;  // not yet in a batch, arrival order; may hold abandoned ones
+        std::size_t live = 0;           // waiting and not abandoned
+        bool running = false;           // a runner serves this user (its batch may be in flight)
+    };
+
+    // Called by the head of the user's queue: runs one batch (the head and up to max_batch_ − 1
+    // charges behind it), answers each, then hands the role to the next head or ends the queue.
+    boost::asio::awaitable<void> RunQueue(std::int64_t user_id);
+    static void Wake(Waiter& waiter);
+
     BalanceStore& store_;
     const Clock& clock_;
+    std::chrono::milliseconds wait_budget_ = kDefaultChargeWaitBudget;
+    std::size_t max_batch_ = kMaxChargeBatch;
+    std::unordered_map<std::int64_t, UserQueue> queues_;
+    std::uint64_t batches_ = 0;
 };
 
 // Idempotency-Key header rule (api.md): 1–64 visible ASCII characters.

@@ -1,6 +1,8 @@
 #include "domain/balance/balance_store.hpp"
 
+#include <charconv>
 #include <chrono>
+#include <unordered_set>
 
 #include "domain/dependency_errors.hpp"
 #include "domain/sql_time.hpp"
@@ -10,30 +12,92 @@ namespace hhplus::balance {
 namespace asio = boost::asio;
 
 namespace {
-// Keys are kept 24 h (api.md); after that the same key starts a new request.
-constexpr std::int64_t kKeyLifetimeMs = 24LL * 60 * 60 * 1000;
-// A claim with no answer after 60 s belongs to a request that died (its transaction would have
-// written the answer). A live charge writes its answer at most one pool wait (acquire_timeout
-// 2 s) + 6 statements (BEGIN, UPDATE, SELECT, INSERT log, UPDATE key, COMMIT) × query_timeout
-// 5 s = 32 s after its claim, so a live request is never taken over, and a dead one blocks its
-// key for one minute at most.
-constexpr std::int64_t kAbandonedClaimMs = 60'000;
-// Claim races (insert vs. concurrent expiry/takeover) settle in a couple of rounds.
-constexpr int kClaimAttempts = 3;
-
-// Built by a function, not as a braced temporary inside co_return: g++ 12 destroys such
-// temporaries twice.
-KeyClaim Claim(KeyClaim::Kind kind, int status = 0, std::string answer = {}) {
-    KeyClaim claim;
-    claim.kind = kind;
-    claim.status = status;
-    claim.answer = std::move(answer);
-    return claim;
-}
 
 std::string StoredError(ErrorCode code) { return std::to_string(static_cast<int>(code)); }
 
+// The answer a new charge gets and, with a key, stores.
+struct Decided {
+    Result<std::int64_t> answer;
+    int status;
+    std::string stored;
+};
+
 }  // namespace
+
+Result<std::int64_t> ReplayAnswer(int status, const std::string& answer) {
+    std::int64_t value = 0;
+    std::from_chars(answer.data(), answer.data() + answer.size(), value);
+    if (status == 200) return value;
+    if (value < 0 || value >= kErrorCodeCount) {
+        return MakeError(ErrorCode::kInternal, "unreadable stored idempotent answer");
+    }
+    return MakeError(static_cast<ErrorCode>(value), "replayed idempotent answer");
+}
+
+ChargePlan PlanCharges(const PlanInput& input, const std::vector<ChargeRequest>& charges) {
+    ChargePlan plan;
+    plan.answers.reserve(charges.size());
+    plan.final_balance = input.balance;
+    // Keys answered earlier in this batch → their row in new_keys. A later request with the
+    // same key finds it here first, as it would find the committed row serially.
+    std::unordered_map<std::string, std::size_t> answered;
+    for (const auto& charge : charges) {
+        if (charge.key) {
+            const auto& key = *charge.key;
+            if (auto it = answered.find(key.key); it != answered.end()) {
+                const KeyRow& row = plan.new_keys[it->second];
+                if (row.request_hash != key.request_hash) {
+                    plan.answers.emplace_back(MakeError(ErrorCode::kIdempotencyKeyMismatch, "key reused with another amount"));
+                } else {
+                    plan.answers.push_back(ReplayAnswer(row.status, row.answer));
+                }
+                continue;
+            }
+            if (auto it = input.stored_keys.find(key.key); it != input.stored_keys.end()) {
+                const StoredKey& stored = it->second;
+                // The order of the checks is the serial claim's: expiry, identity, in flight.
+                const bool expired = stored.created_ms <= charge.now_ms - kKeyLifetimeMs;
+                if (!expired) {
+                    if (stored.request_hash != key.request_hash) {
+                        plan.answers.emplace_back(MakeError(ErrorCode::kIdempotencyKeyMismatch, "key reused with another amount"));
+                        continue;
+                    }
+                    if (stored.status) {
+                        plan.answers.push_back(ReplayAnswer(*stored.status, stored.answer));
+                        continue;
+                    }
+                    if (stored.created_ms > charge.now_ms - kAbandonedClaimMs) {
+                        plan.answers.emplace_back(MakeError(ErrorCode::kIdempotencyKeyInFlight, "first request still in flight"));
+                        continue;
+                    }
+                }
+                // Expired, or a claim abandoned by a dead request: this charge takes the key.
+                plan.replaced_keys.push_back(ReplacedKey{key.key, stored.created_ms});
+            }
+        }
+        // A new charge: applied, or refused by a business rule.
+        Decided decided{0, 200, {}};
+        if (!input.user_exists) {
+            decided = Decided{MakeError(ErrorCode::kUserNotFound, "no such user"), 404,
+                              StoredError(ErrorCode::kUserNotFound)};
+        } else if (plan.final_balance > kMaxBalance - charge.amount) {
+            decided = Decided{MakeError(ErrorCode::kBalanceLimitExceeded, "charge refused"), 409,
+                              StoredError(ErrorCode::kBalanceLimitExceeded)};
+        } else {
+            const std::int64_t before = plan.final_balance;
+            plan.final_balance += charge.amount;
+            plan.logs.push_back(LogRow{charge.amount, before, plan.final_balance, charge.now_ms});
+            decided = Decided{plan.final_balance, 200, std::to_string(plan.final_balance)};
+        }
+        if (charge.key) {
+            answered.emplace(charge.key->key, plan.new_keys.size());
+            plan.new_keys.push_back(KeyRow{charge.key->key, charge.key->request_hash, decided.status,
+                                           decided.stored, charge.now_ms});
+        }
+        plan.answers.push_back(std::move(decided.answer));
+    }
+    return plan;
+}
 
 asio::awaitable<Result<std::int64_t>> BalanceStore::GetBalance(std::int64_t user_id) {
     auto conn = co_await pool_.Acquire();
@@ -44,81 +108,151 @@ asio::awaitable<Result<std::int64_t>> BalanceStore::GetBalance(std::int64_t user
     co_return r->rows.front().Int(0);
 }
 
+asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeBatch(
+    std::int64_t user_id, std::vector<ChargeRequest> charges) {
+    const auto started = std::chrono::steady_clock::now();
+    bool retryable = false;
+    auto first = co_await ChargeBatchOnce(user_id, charges, retryable);
+    if (first.ok() || !retryable || std::chrono::steady_clock::now() - started > retry_window_) {
+        co_return first;
+    }
+    retryable = false;
+    co_return co_await ChargeBatchOnce(user_id, charges, retryable);
+}
+
 asio::awaitable<Result<std::int64_t>> BalanceStore::Charge(std::int64_t user_id, std::int64_t amount,
                                                            std::optional<IdempotencyKey> key,
                                                            std::int64_t now_ms) {
+    std::vector<ChargeRequest> one(1);
+    one.front().amount = amount;
+    one.front().key = std::move(key);
+    one.front().now_ms = now_ms;
+    auto answers = co_await ChargeBatch(user_id, std::move(one));
+    if (!answers.ok()) co_return std::move(answers).error();
+    co_return std::move(answers->front());
+}
+
+asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeBatchOnce(
+    std::int64_t user_id, const std::vector<ChargeRequest>& charges, bool& retryable) {
+    // A failure before COMMIT: rolled back, so nothing applied; worth one more try when it was
+    // a race.
+    auto fail = [&retryable](const db::Error& e) {
+        retryable = e.code == db::Errc::kDeadlock || e.code == db::Errc::kDuplicateKey;
+        return domain::DbFailure(e);
+    };
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
     const std::string uid = std::to_string(user_id);
-    const std::string key_where =
-        key ? " WHERE user_id = " + uid + " AND idem_key = " + c.Quote(key->key) : std::string();
 
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
 
-    // The condition keeps the balance under its cap without a read-then-write race.
-    auto updated = co_await c.Query("UPDATE users SET balance = balance + " + std::to_string(amount) +
-                                    " WHERE id = " + uid + " AND balance <= " +
-                                    std::to_string(kMaxBalance - amount));
-    if (!updated.ok()) {
+    // The row lock serialises every batch on this user, in every process: what we read below
+    // stays true until COMMIT.
+    PlanInput input;
+    auto locked = co_await c.Query("SELECT balance FROM users WHERE id = " + uid + " FOR UPDATE");
+    if (!locked.ok()) {
         co_await db::Rollback(c);
-        co_return domain::DbFailure(updated.error());
+        co_return fail(locked.error());
     }
-    if (updated->affected_rows == 0) {
-        auto exists = co_await c.Query("SELECT 1 FROM users WHERE id = " + uid);
-        if (!exists.ok()) {
+    input.user_exists = !locked->rows.empty();
+    if (input.user_exists) input.balance = locked->rows.front().Int(0);
+
+    // The keys the batch names, each once. READ COMMITTED: this reads the latest committed rows.
+    std::string key_list;
+    std::unordered_set<std::string> listed;
+    for (const auto& charge : charges) {
+        if (!charge.key || !listed.insert(charge.key->key).second) continue;
+        if (!key_list.empty()) key_list += ", ";
+        key_list += c.Quote(charge.key->key);
+    }
+    if (!key_list.empty()) {
+        auto found = co_await c.Query("SELECT idem_key, request_hash, status_code, response_body, " +
+                                      domain::SqlEpochMs("created_at") +
+                                      " FROM idempotency_keys WHERE user_id = " + uid +
+                                      " AND idem_key IN (" + key_list + ")");
+        if (!found.ok()) {
             co_await db::Rollback(c);
-            co_return domain::DbFailure(exists.error());
+            co_return fail(found.error());
         }
-        const ErrorCode outcome =
-            exists->rows.empty() ? ErrorCode::kUserNotFound : ErrorCode::kBalanceLimitExceeded;
-        if (key) {  // a business answer is stored and replayed like a success
-            const int status = outcome == ErrorCode::kUserNotFound ? 404 : 409;
-            auto stored = co_await c.Query("UPDATE idempotency_keys SET status_code = " +
-                                           std::to_string(status) + ", response_body = '" +
-                                           StoredError(outcome) + "'" + key_where);
-            if (!stored.ok()) {
-                co_await db::Rollback(c);
-                co_return domain::DbFailure(stored.error());
-            }
-            auto committed = co_await db::Commit(c);
-            if (!committed.ok()) co_return domain::DbFailure(committed.error());
-        } else {
-            co_await db::Rollback(c);
+        for (const auto& row : found->rows) {
+            StoredKey stored;
+            stored.request_hash = row.Str(1);
+            if (!row.IsNull(2)) stored.status = static_cast<int>(row.Int(2));
+            stored.answer = row.Str(3);
+            stored.created_ms = row.Int(4);
+            input.stored_keys.emplace(row.Str(0), std::move(stored));
         }
-        co_return MakeError(outcome, "charge refused");
     }
-    // Our UPDATE holds the row lock, so this read is exactly our result.
-    auto read = co_await c.Query("SELECT balance FROM users WHERE id = " + uid);
-    if (!read.ok() || read->rows.empty()) {
-        co_await db::Rollback(c);
-        if (!read.ok()) co_return domain::DbFailure(read.error());
-        co_return MakeError(ErrorCode::kInternal, "user vanished inside its own transaction");
-    }
-    const std::int64_t after = read->rows.front().Int(0);
-    auto logged = co_await c.Query(
-        "INSERT INTO balance_logs (user_id, amount, before_amount, after_amount, code, created_at) "
-        "VALUES (" + uid + ", " + std::to_string(amount) + ", " + std::to_string(after - amount) +
-        ", " + std::to_string(after) + ", 'CHARGE', " + domain::SqlTime(now_ms) + ")");
-    if (!logged.ok()) {
-        co_await db::Rollback(c);
-        co_return domain::DbFailure(logged.error());
-    }
-    if (key) {
-        auto stored = co_await c.Query("UPDATE idempotency_keys SET status_code = 200, response_body = '" +
-                                       std::to_string(after) + "'" + key_where +
-                                       " AND status_code IS NULL");
-        if (!stored.ok() || stored->affected_rows != 1) {
-            // Our claim was taken over (we were presumed dead): the other request owns the key.
+
+    ChargePlan plan = PlanCharges(input, charges);
+
+    if (!plan.replaced_keys.empty()) {
+        std::string which;
+        for (const auto& replaced : plan.replaced_keys) {
+            if (!which.empty()) which += " OR ";
+            which += "(idem_key = " + c.Quote(replaced.key) + " AND created_at = " +
+                     domain::SqlTime(replaced.created_ms) + ")";
+        }
+        auto dropped = co_await c.Query("DELETE FROM idempotency_keys WHERE user_id = " + uid + " AND (" +
+                                        which + ")");
+        if (!dropped.ok()) {
             co_await db::Rollback(c);
-            if (!stored.ok()) co_return domain::DbFailure(stored.error());
-            co_return MakeError(ErrorCode::kIdempotencyKeyInFlight, "claim lost to a takeover");
+            co_return fail(dropped.error());
+        }
+        if (dropped->affected_rows != plan.replaced_keys.size()) {
+            // Changed since our read: only a server of the previous release writes keys outside
+            // the row lock. Read again.
+            co_await db::Rollback(c);
+            retryable = true;
+            co_return MakeError(ErrorCode::kBusy, "idempotency key contended");
+        }
+    }
+    if (!plan.logs.empty()) {
+        // The exact value: our lock has held the row since we read it.
+        auto updated = co_await c.Query("UPDATE users SET balance = " + std::to_string(plan.final_balance) +
+                                        " WHERE id = " + uid);
+        if (!updated.ok()) {
+            co_await db::Rollback(c);
+            co_return fail(updated.error());
+        }
+        std::string rows;
+        rows.reserve(plan.logs.size() * 160);
+        for (const auto& log : plan.logs) {
+            if (!rows.empty()) rows += ", ";
+            rows += "(" + uid + ", " + std::to_string(log.amount) + ", " + std::to_string(log.before) + ", " +
+                    std::to_string(log.after) + ", 'CHARGE', " + domain::SqlTime(log.created_ms) + ")";
+        }
+        auto logged = co_await c.Query(
+            "INSERT INTO balance_logs (user_id, amount, before_amount, after_amount, code, created_at) VALUES " +
+            rows);
+        if (!logged.ok()) {
+            co_await db::Rollback(c);
+            co_return fail(logged.error());
+        }
+    }
+    if (!plan.new_keys.empty()) {
+        std::string rows;
+        rows.reserve(plan.new_keys.size() * 240);
+        for (const auto& key : plan.new_keys) {
+            if (!rows.empty()) rows += ", ";
+            rows += "(" + uid + ", " + c.Quote(key.key) + ", " + c.Quote(key.request_hash) + ", " +
+                    std::to_string(key.status) + ", " + c.Quote(key.answer) + ", " +
+                    domain::SqlTime(key.created_ms) + ")";
+        }
+        auto stored = co_await c.Query(
+            "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status_code, response_body, "
+            "created_at) VALUES " + rows);
+        if (!stored.ok()) {
+            co_await db::Rollback(c);
+            co_return fail(stored.error());
         }
     }
     auto committed = co_await db::Commit(c);
+    // Unknown outcome (it may have committed): answered as a serial charge would be, never retried.
     if (!committed.ok()) co_return domain::DbFailure(committed.error());
-    co_return after;
+    co_return std::move(plan.answers);
 }
 
 asio::awaitable<Result<std::vector<BalanceLog>>> BalanceStore::Logs(std::int64_t user_id, int limit,
@@ -138,57 +272,6 @@ asio::awaitable<Result<std::vector<BalanceLog>>> BalanceStore::Logs(std::int64_t
         logs.push_back(BalanceLog{row.Int(0), row.Int(1), row.Int(2), row.Int(3), row.Str(4), row.Int(5)});
     }
     co_return logs;
-}
-
-asio::awaitable<Result<KeyClaim>> BalanceStore::ClaimKey(std::int64_t user_id, IdempotencyKey key,
-                                                         std::int64_t now_ms) {
-    auto conn = co_await pool_.Acquire();
-    if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto& c = conn.value();
-    const std::string where =
-        " WHERE user_id = " + std::to_string(user_id) + " AND idem_key = " + c.Quote(key.key);
-    for (int attempt = 0; attempt < kClaimAttempts; ++attempt) {
-        auto inserted = co_await c.Query(
-            "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at) VALUES (" +
-            std::to_string(user_id) + ", " + c.Quote(key.key) + ", " + c.Quote(key.request_hash) +
-            ", " + domain::SqlTime(now_ms) + ")");
-        if (inserted.ok()) co_return Claim(KeyClaim::Kind::kClaimed);
-        if (inserted.error().code != db::Errc::kDuplicateKey) co_return domain::DbFailure(inserted.error());
-
-        auto found = co_await c.Query("SELECT request_hash, status_code, response_body, " +
-                                      domain::SqlEpochMs("created_at") +
-                                      " FROM idempotency_keys" + where);
-        if (!found.ok()) co_return domain::DbFailure(found.error());
-        if (found->rows.empty()) continue;  // deleted in between: try to claim again
-        const auto& row = found->rows.front();
-        const std::int64_t created = row.Int(3);
-        const std::string created_sql = domain::SqlTime(created);
-        if (created <= now_ms - kKeyLifetimeMs) {
-            auto dropped = co_await c.Query("DELETE FROM idempotency_keys" + where +
-                                            " AND created_at = " + created_sql);
-            if (!dropped.ok()) co_return domain::DbFailure(dropped.error());
-            continue;
-        }
-        if (row.Str(0) != key.request_hash) co_return Claim(KeyClaim::Kind::kMismatch);
-        if (row.IsNull(1)) {
-            if (created > now_ms - kAbandonedClaimMs) co_return Claim(KeyClaim::Kind::kInFlight);
-            auto taken = co_await c.Query("UPDATE idempotency_keys SET created_at = " +
-                                          domain::SqlTime(now_ms) + where +
-                                          " AND status_code IS NULL AND created_at = " + created_sql);
-            if (!taken.ok()) co_return domain::DbFailure(taken.error());
-            if (taken->affected_rows == 1) co_return Claim(KeyClaim::Kind::kClaimed);
-            continue;
-        }
-        co_return Claim(KeyClaim::Kind::kReplay, static_cast<int>(row.Int(1)), row.Str(2));
-    }
-    co_return MakeError(ErrorCode::kBusy, "idempotency key contended");
-}
-
-asio::awaitable<void> BalanceStore::ReleaseKey(std::int64_t user_id, std::string key) {
-    auto conn = co_await pool_.Acquire();
-    if (!conn.ok()) co_return;  // the claim then expires as abandoned after kAbandonedClaimMs
-    (void)co_await conn->Query("DELETE FROM idempotency_keys WHERE user_id = " + std::to_string(user_id) +
-                               " AND idem_key = " + conn->Quote(key) + " AND status_code IS NULL");
 }
 
 }  // namespace hhplus::balance

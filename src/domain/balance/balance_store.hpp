@@ -1,10 +1,14 @@
 #pragma once
-// BalanceStore: users.balance, balance_logs and idempotency_keys. A charge is one transaction:
-// conditional update, log row and (with an idempotency key) the stored answer commit together,
-// so a key can never hide an applied charge and a charge is never applied twice.
+// BalanceStore: users.balance, balance_logs and idempotency_keys. Charges are applied in batches
+// (one or more concurrent charges on one user, combined by BalanceService), each batch ONE
+// transaction: the user's row locked, every charge decided in arrival order (charge_plan.hpp),
+// the balance written once, one log row per applied charge and, for keyed requests, the key
+// with its answer, all committed together, so a key can never hide an applied charge and a
+// charge is never applied twice.
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,11 +16,16 @@
 
 #include "common/result.hpp"
 #include "db/pool.hpp"
+#include "domain/balance/charge_plan.hpp"
 
 namespace hhplus::balance {
 
-// Upper bound of a balance (api.md: above 10^13 − 1 → B001).
-inline constexpr std::int64_t kMaxBalance = 9'999'999'999'999;
+// The races a retry settles (a deadlock, a key another server inserted meanwhile) are reported
+// by the statement that hit them, within milliseconds; an attempt that failed later than this
+// is not tried again. So one batch lasts at most 1 s + one full attempt (one pool wait 2 s + 8
+// statements × 5 s = 42 s: BEGIN, lock, keys read, replaced keys, balance, logs, keys, COMMIT)
+// = 43 s.
+inline constexpr std::chrono::milliseconds kDefaultRetryWindow{1000};
 
 struct BalanceLog {
     std::int64_t id = 0;
@@ -27,25 +36,24 @@ struct BalanceLog {
     std::int64_t created_at_ms = 0;
 };
 
-// What a request with an idempotency key finds.
-struct KeyClaim {
-    enum class Kind { kClaimed, kReplay, kMismatch, kInFlight } kind = Kind::kClaimed;
-    int status = 0;       // kReplay: the stored HTTP status
-    std::string answer;   // kReplay: the stored answer (balance, or the error enumerator)
-};
-
-struct IdempotencyKey {
-    std::string key;
-    std::string request_hash;
-};
-
 class BalanceStore {
 public:
     explicit BalanceStore(db::Pool& pool) : pool_(pool) {}
 
+    // A failed attempt is retried only if it failed within this window (see balance_store.cpp
+    // for the bound it keeps). Tests on a deliberately slow machine widen it.
+    void SetRetryWindow(std::chrono::milliseconds window) { retry_window_ = window; }
+
     boost::asio::awaitable<Result<std::int64_t>> GetBalance(std::int64_t user_id);  // U001
-    // The new balance. B001 / U001 are returned as errors; with a key, those business answers
-    // are stored in the same transaction.
+    // One transaction for the whole batch. The inner results are each charge's answer (the new
+    // balance, or B001 / U001 / B002 / B003 / a replayed answer), exactly what the charges would
+    // have got one after another in this order. The outer error means nothing of the batch was
+    // applied (or, for a failed COMMIT, that the outcome is unknown, as for a serial charge):
+    // every charge of the batch gets that same answer. A deadlock or a key inserted meanwhile
+    // by another server is retried once, with a fresh read.
+    boost::asio::awaitable<Result<std::vector<Result<std::int64_t>>>> ChargeBatch(
+        std::int64_t user_id, std::vector<ChargeRequest> charges);
+    // A batch of one.
     boost::asio::awaitable<Result<std::int64_t>> Charge(std::int64_t user_id, std::int64_t amount,
                                                         std::optional<IdempotencyKey> key,
                                                         std::int64_t now_ms);
@@ -53,13 +61,14 @@ public:
     boost::asio::awaitable<Result<std::vector<BalanceLog>>> Logs(std::int64_t user_id, int limit,
                                                                  std::int64_t before_id);
 
-    boost::asio::awaitable<Result<KeyClaim>> ClaimKey(std::int64_t user_id, IdempotencyKey key,
-                                                      std::int64_t now_ms);
-    // Frees a claim after a 5xx, so the client may retry with the same key.
-    boost::asio::awaitable<void> ReleaseKey(std::int64_t user_id, std::string key);
-
 private:
+    // One attempt; `retryable` is set when it failed before COMMIT on a race a fresh read
+    // settles (deadlock, duplicate key), i.e. nothing was applied and trying again is safe.
+    boost::asio::awaitable<Result<std::vector<Result<std::int64_t>>>> ChargeBatchOnce(
+        std::int64_t user_id, const std::vector<ChargeRequest>& charges, bool& retryable);
+
     db::Pool& pool_;
+    std::chrono::milliseconds retry_window_ = kDefaultRetryWindow;
 };
 
 }  // namespace hhplus::balance
