@@ -6,6 +6,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <charconv>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 
 #include "loadgen/js_number.hpp"
 #include "loadgen/wait_group.hpp"
@@ -70,6 +72,57 @@ std::vector<std::pair<std::string, std::string>> SplitCookieHeader(std::string_v
         start = end + 2;
     }
     return out;
+}
+
+// A session pool file: one session per line, "<user id>\t<cookie header>" ("sid=…; other=…").
+std::string SaveSessionPool(const std::string& path, const std::vector<Session>& sessions) {
+    // Written beside the target and renamed, so a run that dies midway leaves no short file that
+    // a later run would take for a pool.
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        for (const Session& s : sessions) {
+            out << s.user_id << '\t';
+            for (std::size_t i = 0; i < s.cookies.size(); ++i)
+                out << (i ? "; " : "") << s.cookies[i].first << '=' << s.cookies[i].second;
+            out << '\n';
+        }
+        if (!out.flush()) return "setup: cannot write the session pool to " + tmp;
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) return "setup: cannot rename " + tmp + " to " + path + ": " + ec.message();
+    return "";
+}
+
+// Reads the first `count` sessions of a pool file into `out`; an error when it has fewer or a
+// line is not "<id>\t<cookies>".
+std::string LoadSessionPool(const std::string& path, std::int64_t count,
+                            std::vector<Session>* out) {
+    std::ifstream in(path);
+    if (!in) return "setup: cannot read the session pool " + path;
+    out->clear();
+    std::string line;
+    std::int64_t line_no = 0;
+    while (static_cast<std::int64_t>(out->size()) < count && std::getline(in, line)) {
+        ++line_no;
+        const std::size_t tab = line.find('\t');
+        Session s;
+        auto [end, ec] =
+            std::from_chars(line.data(), line.data() + std::min(tab, line.size()), s.user_id);
+        if (tab == std::string::npos || ec != std::errc() || end != line.data() + tab ||
+            s.user_id <= 0) {
+            return "setup: " + path + " line " + std::to_string(line_no) +
+                   " is not '<user id><TAB><cookies>'";
+        }
+        s.cookies = SplitCookieHeader(std::string_view(line).substr(tab + 1));
+        out->push_back(std::move(s));
+    }
+    if (static_cast<std::int64_t>(out->size()) < count) {
+        return "setup: " + path + " has " + std::to_string(out->size()) + " sessions, " +
+               std::to_string(count) + " needed (delete it to sign up a new pool)";
+    }
+    return "";
 }
 
 // Common machinery of the API scenarios.
@@ -215,6 +268,17 @@ class IssueCouponScenario final : public ApiScenario {
 };
 
 // issue-only: issue with sessions made before the run, so only the contended request is timed.
+//
+// SESSION_POOL_FILE keeps the pool between runs: when the file exists its sessions are used (the
+// first POOL_SIZE of them) and nobody signs up; when it does not, the pool is signed up and then
+// written there. Why: a ramp (scripts/loadtest.sh --issue-only) issues to rate × duration users
+// per step — 6,000/s × 10 s = 60,000 at its top rate — for 3 strategies × 5 rates. Signing up
+// 60,000 users over HTTP once costs tens of seconds on 2 cores even with the hash cost lowered;
+// doing it for each of 15 steps would dwarf the 150 s of measurement. Each step issues a fresh
+// coupon, so the same users can issue again (no C005). Rows written straight into MariaDB and
+// Redis would be faster still but would copy the server's password and session formats into the
+// load tool; sign-up through the API stays correct whatever those become. The sessions live in
+// the session Redis (12 h): a `./stage reset` ends them, and the file must then be deleted.
 class IssueOnlyScenario final : public ApiScenario {
   public:
     using ApiScenario::ApiScenario;
@@ -227,7 +291,13 @@ class IssueOnlyScenario final : public ApiScenario {
                 "iteration count, so pass -e POOL_SIZE=N",
                 0, "sessions"};
         }
+        const std::string file = services_->Env("SESSION_POOL_FILE", "");
+        if (!file.empty() && std::filesystem::exists(file)) {
+            std::string error = LoadSessionPool(file, pool, &sessions_);
+            co_return SetupOutcome{error, pool, "sessions (from " + file + ")"};
+        }
         std::string error = co_await MakeSessions(pool);
+        if (error.empty() && !file.empty()) error = SaveSessionPool(file, sessions_);
         co_return SetupOutcome{error, pool, "sessions"};
     }
     asio::awaitable<void> Iterate(Vu* vu) override {
@@ -450,7 +520,7 @@ const std::vector<ScenarioInfo>& ScenarioCatalog() {
          names({kCheckSignup, kCheckIssue})},
         {"issue-only",
          "issue COUPON_ID with sessions signed up in an untimed setup phase (-e RATE, -e "
-         "POOL_SIZE)",
+         "POOL_SIZE, -e SESSION_POOL_FILE)",
          CouponMetrics(false), true, true, "", names({kCheckIssue, kCheckSessionAvailable})},
         {"balance-charge",
          "charge a fixed amount on a few hot users, read it back; balance identity afterwards",

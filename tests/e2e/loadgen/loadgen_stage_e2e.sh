@@ -7,6 +7,7 @@
 #     the run's own samples, since how many of its 125 sign-ups a loaded machine serves in time
 #     (503 S001: the hash wait budget) is the machine's pace, not what is tested;
 #   - the same run with a threshold that must fail exits 99, and k6's summary shows ✗;
+#   - issue-only keeps its session pool in SESSION_POOL_FILE: a second run reuses it and issues;
 #   - an impossible option exits 104.
 # Everything is stopped with ./stage down (by PID) whatever happens.
 set -uo pipefail
@@ -91,6 +92,33 @@ rc=$?
 check "a failed threshold exits 99 (got $rc)" test "$rc" -eq 99
 check "the failed threshold is marked ✗" grep -q "✗" "$DIR/failing.txt"
 
+# issue-only with a session pool file (scripts/loadtest.sh --issue-only): the first run signs up
+# its pool and writes the file; a second run on another fresh coupon signs nobody up and issues
+# with the file's sessions — a session that did not work would answer 401, counted as "other".
+readonly kPool=10
+node -e '
+  const o = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  Object.assign(o.scenarios.issue_only, {rate: 10, duration: "1s", preAllocatedVUs: 10, maxVUs: 10});
+  o.thresholds = {};
+  process.stdout.write(JSON.stringify(o));' "$kRepo/k6/options/issue-only.json" > "$DIR/only.json"
+for round in 1 2; do
+    load issue-only --options "$DIR/only.json" -e POOL_SIZE="$kPool" -e SESSION_POOL_FILE="$DIR/pool.tsv" \
+        -e COUPON_QUANTITY="$kPool" --summary-export "$DIR/only$round.json" > "$DIR/only$round.txt" 2>&1
+    rc=$?
+    check "issue-only round $round exits 0 (got $rc)" test "$rc" -eq 0
+    # "201s other": answers neither 201 nor S001 (the lock's wait budget on a loaded machine).
+    read -r n201 other < <(node -e '
+        const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).metrics;
+        const c = k => (m[k] || {}).count || 0;
+        console.log((m.success_coupon_issue_rate || {}).passes || 0,
+                    c("errors_coupon_issue") - c("coupon_busy_count") + c("coupon_sold_out_count"));' \
+        "$DIR/only$round.json" 2>/dev/null)
+    check "issue-only round $round: some 201 (${n201:-none}) and no other answer (${other:-?})" \
+        test "${n201:-0}" -gt 0 -a "${other:-1}" -eq 0
+done
+check "the first round wrote $kPool sessions" test "$(wc -l < "$DIR/pool.tsv")" -eq "$kPool"
+check "the second round read them (setup from the file)" grep -q "from $DIR/pool.tsv" "$DIR/only2.txt"
+
 "$HHPLUS_LOAD_BIN" run issue-coupon --vus -3 --duration 1s > "$DIR/bad.txt" 2>&1
 rc=$?
 check "invalid options exit 104 (got $rc)" test "$rc" -eq 104
@@ -103,6 +131,7 @@ if ((failed)); then
     echo "--- minimal-smoke output ---"; tail -40 "$DIR/smoke.txt"
     echo "--- issue-coupon output ---"; cat "$DIR/issue.txt"
     echo "--- failing-threshold output ---"; tail -30 "$DIR/failing.txt"
+    for round in 1 2; do echo "--- issue-only round $round ---"; tail -40 "$DIR/only$round.txt"; done
 fi
 echo "loadgen e2e: $failed check(s) failed"
 exit $((failed > 0))

@@ -2,10 +2,13 @@
 #include "loadgen/scenarios.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 
 #include "loadgen/wait_group.hpp"
@@ -260,6 +263,52 @@ TEST_F(ScenarioTest, IssueOnlyNeedsAPoolSize) {
     EXPECT_NE(DoSetup().error, "");
     vars_["POOL_SIZE"] = "2";
     EXPECT_EQ(DoSetup().error, "");
+}
+
+TEST_F(ScenarioTest, IssueOnlyKeepsItsPoolInASessionFile) {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() /
+        ("hhplus-pool-" + std::to_string(::getpid()) + "-" +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string file = (dir / "pool.tsv").string();
+    Use("issue-only");
+    vars_["SESSION_POOL_FILE"] = file;
+    vars_["POOL_SIZE"] = "3";
+    // No file yet: three sign-ups, then the file holds their sessions.
+    ASSERT_EQ(DoSetup().error, "");
+    EXPECT_EQ(sent_.size(), 3u);
+    ASSERT_TRUE(std::filesystem::exists(file));
+    EXPECT_FALSE(std::filesystem::exists(file + ".tmp"));
+
+    // A second run with a smaller pool reads the file and signs nobody up; its issues carry the
+    // first run's users and cookies, in the file's order.
+    Use("issue-only");
+    vars_["POOL_SIZE"] = "2";
+    sent_.clear();
+    SetupOutcome setup = DoSetup();
+    ASSERT_EQ(setup.error, "");
+    EXPECT_TRUE(sent_.empty());
+    Iterate(2);
+    ASSERT_EQ(sent_.size(), 2u);
+    EXPECT_EQ(sent_[0].body, "{\"userId\":1}");
+    EXPECT_EQ(sent_[0].cookie, "sid=session-1");
+    EXPECT_EQ(sent_[1].body, "{\"userId\":2}");
+
+    // A pool larger than the file is refused rather than topped up (the file's users may be gone).
+    Use("issue-only");
+    vars_["POOL_SIZE"] = "4";
+    sent_.clear();
+    EXPECT_NE(DoSetup().error.find("has 3 sessions, 4 needed"), std::string::npos);
+    EXPECT_TRUE(sent_.empty());
+
+    // A damaged line is named.
+    { std::ofstream(file) << "1\tsid=a\nnot-a-user\tsid=b\n"; }
+    Use("issue-only");
+    vars_["POOL_SIZE"] = "2";
+    EXPECT_NE(DoSetup().error.find("line 2"), std::string::npos);
+    std::filesystem::remove_all(dir);
 }
 
 TEST_F(ScenarioTest, BalanceChargeChecksTheIdentity) {
