@@ -175,9 +175,12 @@ boost::asio::awaitable<redis::RedisResult<redis::Reply>> RunScript(
 boost::asio::awaitable<std::vector<std::optional<redis::RedisResult<redis::Reply>>>>
 RunScriptEverywhere(std::shared_ptr<Core> core, const redis::Script* script,
                     std::vector<std::string> keys_and_args);
-// One Redlock attempt with `token`; undoes a partial success itself.
+// One Redlock attempt with `token`; undoes a partial success itself. `with_pttl`: the acquire
+// script, whose refusal also tells the holder's PTTL (the head's safety-net timer needs it);
+// otherwise a plain SET NX PX, one command fewer, refused without a PTTL (polling, and a pub/sub
+// key's first try, which is followed by a scripted retry if it fails).
 boost::asio::awaitable<AttemptOutcome> TryAcquire(std::shared_ptr<Core> core, std::string key,
-                                                  std::string token);
+                                                  std::string token, bool with_pttl);
 // Deletes the key on every master if still ours (and announces it in pub/sub mode).
 boost::asio::awaitable<void> DeleteEverywhere(std::shared_ptr<Core> core,
                                               std::shared_ptr<LeaseState> lease);

@@ -19,7 +19,8 @@
 //   key (later heads find it subscribed and go straight to attempt-or-sleep) and is dropped
 //   when the last one leaves: a long run accumulates no channels.
 // - Local waiters queue in FIFO order per key; only the head contends with Redis. An attempt is
-//   one script per master: SET NX PX, or else the holder's PTTL.
+//   one command per master: the first try on a key not (yet) known contended is a plain SET NX
+//   PX; every later one is a script, SET NX PX or else the holder's PTTL (for the sleep below).
 // - Release is one script per master: delete the key if the token matches, then PUBLISH the
 //   token. A release message wakes the local head only (copies of the same release from several
 //   masters, or its local copy, are de-duplicated by token), so each release makes at most one

@@ -335,14 +335,15 @@ TEST_F(LockManagerTest, ReleaseBeforeTheSubscriptionIsNotMissed) {
     RedisServer redis;
     LockOptions options;
     options.ttl = kLongTtl;
-    // The acquire script runs PTTL only when its SET NX failed: the server's PTTL count rising
-    // says "the waiter's attempt was refused". Checked whenever the waiter's manager sends a
-    // command (its SUBSCRIBE comes right after the refused attempt).
+    // While "someone-else" holds the key, any SET the server executes (a plain SET NX PX or the
+    // acquire script's) is a refused attempt of the waiter: the SET count rising says "the
+    // waiter's attempt was refused". Checked whenever the waiter's manager sends a command (its
+    // SUBSCRIBE comes right after the refused attempt).
     bool armed = false;
     bool deleted = false;
-    long pttl_before = 0;
+    long set_before = 0;
     options.client.on_commands_sent = [&](std::size_t) {
-        if (!armed || CommandCalls(redis, "pttl") <= pttl_before) return;
+        if (!armed || CommandCalls(redis, "set") <= set_before) return;
         armed = false;
         deleted = redis.Cli({"DEL", "lock:k"}) == "1\n";
     };
@@ -355,7 +356,7 @@ TEST_F(LockManagerTest, ReleaseBeforeTheSubscriptionIsNotMissed) {
 
     ASSERT_EQ(redis.Cli({"SET", "lock:k", "someone-else", "PX", std::to_string(kLongTtl.count())}),
               "OK\n");
-    pttl_before = CommandCalls(redis, "pttl");
+    set_before = CommandCalls(redis, "set");
     armed = true;
     const auto waiter = Spawn(ioc_, locks->Acquire("k", kBudgetBelowTtl));
     ASSERT_TRUE(RunUntil(
@@ -366,6 +367,58 @@ TEST_F(LockManagerTest, ReleaseBeforeTheSubscriptionIsNotMissed) {
     EXPECT_EQ(counters_.wakeups, 0);  // no message: the retry got it
     EXPECT_EQ(redis.Cli({"GET", "lock:k"}), (*waiter)->value()->token() + "\n");
     Release((*waiter)->value());
+}
+
+// A process whose only waiter queued behind its own holder never tried Redis, so it is not
+// subscribed; when that holder releases for real (past the hand-off window) to other
+// subscribed processes, our own waiter must still be woken: no message will reach it.
+TEST_F(LockManagerTest, UnsubscribedLocalWaiterIsWokenByItsOwnHoldersRelease) {
+    RedisServer redis;
+    LockOptions options;
+    options.ttl = kLongTtl;
+    auto own = MakeManager({&redis}, options);
+    auto other_a = MakeManager({&redis}, options);
+    auto other_b = MakeManager({&redis}, options);
+    // Two at once in our process: the first gets the key, the second queues behind it (a
+    // waiter arriving after the first had left the queue would try Redis and subscribe).
+    const auto first = Spawn(ioc_, own->Acquire("k", milliseconds(5000)));
+    std::vector<std::shared_ptr<std::optional<AcquireResult>>> waiters;
+    waiters.push_back(Spawn(ioc_, own->Acquire("k", kBudgetBelowTtl)));
+    ASSERT_TRUE(RunUntil(ioc_, [&] { return first->has_value(); }));
+    ASSERT_TRUE((*first)->ok());
+    const std::shared_ptr<Lease> lease = (*first)->value();
+    waiters.push_back(Spawn(ioc_, other_a->Acquire("k", kBudgetBelowTtl)));
+    waiters.push_back(Spawn(ioc_, other_b->Acquire("k", kBudgetBelowTtl)));
+    // The two others were refused and subscribed; ours waits on its local holder, unsubscribed.
+    ASSERT_TRUE(
+        EventuallyCli(redis, {"PUBSUB", "NUMSUB", "lock:released:k"},
+                      [](const std::string& out) { return out == "lock:released:k\n2\n"; }));
+    // Past the hand-off window (kLocalHandOffWindow, 20 ms after the acquisition): the release
+    // goes to Redis and is announced to the two others.
+    RunUntil(
+        ioc_, [] { return false; }, milliseconds(100));
+    EXPECT_FALSE(waiters[0]->has_value());
+    Release(lease);
+    for (int i = 0; i < 3; ++i) {
+        std::shared_ptr<Lease> got;
+        ASSERT_TRUE(RunUntil(
+            ioc_,
+            [&] {
+                for (auto& w : waiters) {
+                    if (w->has_value() && (*w)->ok() && !(*w)->value()->Released()) {
+                        got = (*w)->value();
+                        return true;
+                    }
+                }
+                return false;
+            },
+            kBudgetBelowTtl + milliseconds(5000)));
+        Release(got);
+    }
+    for (auto& w : waiters) {
+        ASSERT_TRUE(w->has_value());
+        EXPECT_TRUE((*w)->ok());  // a timeout here = a waiter that missed its wake-up
+    }
 }
 
 TEST_F(LockManagerTest, WaiterThatGivesUpDropsTheSubscription) {
