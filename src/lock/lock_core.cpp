@@ -321,8 +321,8 @@ void Core::Leave(const std::string& key, const std::shared_ptr<KeyState>& state,
     if (!state->waiters.empty()) return;
     // Dropped at once, not kept for a while in case the key gets contended again: measured with
     // lock_bench (10 processes × 1 waiter, 1 ms holds, 15 ms pauses: the paced contention of
-    // the service), SUBSCRIBE + UNSUBSCRIBE were 0.6 of 7.9 server commands per acquisition, so
-    // a lingering channel could save at most that, while every release would then be delivered
+    // the service), SUBSCRIBE + UNSUBSCRIBE were 0.27 of 5.76 server commands per acquisition,
+    // so a lingering channel could save at most that, while every release would then be sent
     // to (and counted as heard by) idle processes, making the releaser yield its next turn
     // (kReleaseYield) to nobody.
     for (auto& subscriber : subscribers_) subscriber->Unsubscribe(Channel(key));
