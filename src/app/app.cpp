@@ -92,7 +92,10 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
     coupon_cache_ = std::make_unique<coupon::CouponCache>(*cache_redis_);
     coupons_ = std::make_unique<coupon::CouponService>(*coupon_store_, *coupon_cache_, clock_);
     coupons_->SetOutcomeObserver([this](const char* outcome) { metrics_.CountCouponOutcome(outcome); });
-    if (locks_) coupons_->UseLock(locks_.get(), std::chrono::milliseconds(config_.lock_wait_ms));
+    coupons_->SetBatchObserver(
+        [this](const char* result, std::size_t size) { metrics_.CountCouponBatch(result, size); });
+    if (locks_) coupons_->UseLock(locks_.get());
+    coupons_->SetWaitBudget(std::chrono::milliseconds(config_.lock_wait_ms));
     coupon_handler_ = std::make_unique<coupon::CouponHandler>(*coupons_, *auth_, clock_,
                                                               config_.admin_token.value_or(""));
     BuildRoutes();
@@ -145,7 +148,6 @@ asio::awaitable<std::optional<std::string>> App::PrepareDatabase() {
         if (applied.ok()) {
             if (applied.value() > 0) log::Info("applied " + std::to_string(applied.value()) + " migration(s)");
             auto seeded = co_await coupon_store_->SeedIfEmpty(config_.seed_coupon_quantity);
-            if (seeded.ok()) seeded = co_await coupon_store_->DetectServer();
             if (seeded.ok()) co_return std::nullopt;
             last_error = seeded.error().detail;
         } else {

@@ -12,6 +12,9 @@ namespace {
 const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
+// Requests per issue batch: powers of two up to kMaxIssueBatch (512).
+const prometheus::Histogram::BucketBoundaries kBatchSizeBuckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+
 }  // namespace
 
 Metrics::Metrics()
@@ -28,6 +31,15 @@ Metrics::Metrics()
                         .Name("hhplus_coupon_issue_total")
                         .Help("Coupon issue outcomes")
                         .Register(*registry_)),
+      coupon_batches_(prometheus::BuildCounter()
+                          .Name("hhplus_coupon_batches_total")
+                          .Help("Coupon issue batches (one transaction each) by result")
+                          .Register(*registry_)),
+      coupon_batch_size_(prometheus::BuildHistogram()
+                             .Name("hhplus_coupon_batch_size")
+                             .Help("Issue requests served by one batch transaction")
+                             .Register(*registry_)
+                             .Add({}, kBatchSizeBuckets)),
       redis_commands_(prometheus::BuildCounter()
                           .Name("hhplus_redis_commands_total")
                           .Help("Redis commands sent, by role")
@@ -67,6 +79,9 @@ Metrics::Metrics()
         // All outcomes visible from the first scrape, and looked up without a label map later.
         coupon_outcomes_.emplace(outcome, &coupon_issue_.Add({{"outcome", outcome}}));
     }
+    for (const char* result : {"served", "fenced", "lease_lost"}) {
+        coupon_batch_results_.emplace(result, &coupon_batches_.Add({{"result", result}}));
+    }
 }
 
 void Metrics::ObserveRequest(std::string_view route, http::Method method, int status, double seconds) {
@@ -98,6 +113,15 @@ void Metrics::CountCouponOutcome(const char* outcome) {
         it = coupon_outcomes_.emplace(outcome, &coupon_issue_.Add({{"outcome", outcome}})).first;
     }
     it->second->Increment();
+}
+
+void Metrics::CountCouponBatch(const char* result, std::size_t size) {
+    auto it = coupon_batch_results_.find(std::string_view(result));
+    if (it == coupon_batch_results_.end()) {
+        it = coupon_batch_results_.emplace(result, &coupon_batches_.Add({{"result", result}})).first;
+    }
+    it->second->Increment();
+    if (std::string_view(result) == "served") coupon_batch_size_.Observe(static_cast<double>(size));
 }
 
 prometheus::Counter& Metrics::RedisCommands(const std::string& role) {

@@ -25,6 +25,8 @@ public:
     void ObserveRequest(std::string_view route, http::Method method, int status, double seconds);
     // hhplus_coupon_issue_total{outcome}
     void CountCouponOutcome(const char* outcome);
+    // hhplus_coupon_batches_total{result} and hhplus_coupon_batch_size (issue combining).
+    void CountCouponBatch(const char* result, std::size_t size);
     // hhplus_redis_commands_total{role}: the counter a Redis client of that role increments.
     prometheus::Counter& RedisCommands(const std::string& role);
     // hhplus_db_pool_wait_seconds
@@ -44,6 +46,8 @@ private:
     prometheus::Family<prometheus::Counter>& http_requests_;
     prometheus::Family<prometheus::Histogram>& http_duration_;
     prometheus::Family<prometheus::Counter>& coupon_issue_;
+    prometheus::Family<prometheus::Counter>& coupon_batches_;
+    prometheus::Histogram& coupon_batch_size_;
     prometheus::Family<prometheus::Counter>& redis_commands_;
     prometheus::Family<prometheus::Gauge>& db_pool_connections_;
     prometheus::Histogram& db_pool_wait_;
@@ -66,6 +70,7 @@ private:
     LabelCache<prometheus::Counter> request_counters_;
     LabelCache<prometheus::Histogram> request_durations_;
     LabelCache<prometheus::Counter> coupon_outcomes_;  // outcome -> counter, all made up front
+    LabelCache<prometheus::Counter> coupon_batch_results_;  // result -> counter, all made up front
     std::string key_scratch_;  // reused for "route method status": its capacity stays
 };
 

@@ -48,7 +48,7 @@ const std::vector<ConfigVariable>& ConfigVariables() {
         {"COUPON_STRATEGY", "pubsub",
          "coupon issue strategy: pubsub (lock, Pub/Sub hand-off), polling (lock, SET NX retries) or none (database only)"},
         {"LOCK_TTL_MS", "3000", "lock lease (100..60000)"},
-        {"LOCK_WAIT_MS", "2000", "lock wait budget (0..60000)"},
+        {"LOCK_WAIT_MS", "2000", "issue wait budget: queue + lock (1..60000)"},
         {"LOCK_RETRY_MS", "50", "polling interval of the polling strategy (1..10000)"},
         {"ADMIN_TOKEN", "(unset: admin routes answer 404)", "bearer token for /api/admin/*"},
         {"SEED_COUPON_QUANTITY", "100", "quantity of coupon 1 created on an empty database"},
@@ -149,7 +149,7 @@ ConfigOrError LoadConfig(const EnvLookup& getenv) {
         }
     }
     integer("LOCK_TTL_MS", 100, 60000, c.lock_ttl_ms);
-    integer("LOCK_WAIT_MS", 0, 60000, c.lock_wait_ms);
+    integer("LOCK_WAIT_MS", 1, 60000, c.lock_wait_ms);
     integer("LOCK_RETRY_MS", 1, 10000, c.lock_retry_ms);
     if (auto v = getenv("ADMIN_TOKEN")) {
         if (v->empty()) {

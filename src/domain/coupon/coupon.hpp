@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
 #include "common/error_code.hpp"
 
@@ -53,6 +55,22 @@ inline std::optional<ErrorCode> RefusalFor(bool exists, bool already_holds, bool
     if (expired) return ErrorCode::kCouponExpired;
     if (sold_out) return ErrorCode::kCouponSoldOut;
     return std::nullopt;
+}
+
+// One batch of issues decided as a serial run in the same order would decide them: per user of
+// `users` (distinct, arrival order), nullopt = issued, else the refusal. `holders` are the users
+// that already hold the coupon; `remaining` = total − issued when the batch started.
+inline std::vector<std::optional<ErrorCode>> DecideBatch(const std::vector<std::int64_t>& users,
+                                                         const std::unordered_set<std::int64_t>& holders,
+                                                         std::int64_t remaining, bool expired) {
+    std::vector<std::optional<ErrorCode>> out;
+    out.reserve(users.size());
+    for (const auto user : users) {
+        auto refusal = RefusalFor(true, holders.count(user) > 0, expired, remaining <= 0);
+        if (!refusal) --remaining;
+        out.push_back(refusal);
+    }
+    return out;
 }
 
 // The metrics label of an outcome (hhplus_coupon_issue_total{outcome}).

@@ -1,5 +1,13 @@
 #include "domain/coupon/coupon_service.hpp"
 
+#include <algorithm>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "common/log.hpp"
 
 namespace hhplus::coupon {
@@ -53,49 +61,184 @@ asio::awaitable<Result<IssuedCoupon>> CouponService::IssueUncounted(std::int64_t
             co_return MakeError(*refusal, "refused from the cache's sold-out/expiry state");
         }
     }
-    Result<IssuedCoupon> issued = MakeError(ErrorCode::kInternal, "not attempted");
-    if (locks_ != nullptr) {
-        issued = co_await IssueUnderLock(user_id, coupon_id, now_ms);
-    } else {
-        issued = co_await store_.Issue(user_id, coupon_id, now_ms);
+    co_return co_await Enqueue(user_id, coupon_id);
+}
+
+asio::awaitable<Result<IssuedCoupon>> CouponService::Enqueue(std::int64_t user_id, std::int64_t coupon_id) {
+    auto& queue = queues_[coupon_id];
+    if (queue.waiting.size() >= kMaxQueuedPerCoupon) {
+        co_return MakeError(ErrorCode::kBusy, "issue queue of the coupon full");
     }
-    if (issued.ok()) {
-        co_await Remember(issued->coupon);  // before answering: GET must already show it
-    } else if (issued.error().code == ErrorCode::kCouponSoldOut && cached.ok()) {
-        // The database said sold out; refresh the entry with the flag so later requests take
-        // the fast path.
+    auto ex = co_await asio::this_coro::executor;
+    auto waiter = std::make_shared<Waiter>(ex, user_id, std::chrono::steady_clock::now() + wait_budget_);
+    waiter->wake.expires_at(waiter->deadline);
+    queue.waiting.push_back(waiter);
+    if (!queue.running) {
+        // The runner is its own coroutine, so no request's answer waits for other batches.
+        queue.running = true;
+        asio::co_spawn(ex, RunQueue(coupon_id), asio::detached);
+    }
+    while (!waiter->answer) {
+        boost::system::error_code ec;
+        co_await waiter->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (waiter->answer) break;
+        if (!ec && !waiter->taken) {
+            // The budget passed and no batch has taken it: refuse (the runner skips it).
+            waiter->abandoned = true;
+            co_return MakeError(ErrorCode::kBusy, "wait budget exhausted before a batch took the request");
+        }
+        // Taken by a batch: its answer comes when the batch is done, however late.
+        waiter->wake.expires_at(std::chrono::steady_clock::time_point::max());
+    }
+    co_return std::move(*waiter->answer);
+}
+
+void CouponService::Answer(Waiter& waiter, Result<IssuedCoupon> answer) {
+    waiter.answer.emplace(std::move(answer));
+    waiter.wake.cancel();
+}
+
+std::vector<CouponService::WaiterPtr> CouponService::TakeBatch(CouponQueue& queue) {
+    std::vector<WaiterPtr> batch;
+    while (!queue.waiting.empty() && batch.size() < kMaxIssueBatch) {
+        auto waiter = std::move(queue.waiting.front());
+        queue.waiting.pop_front();
+        if (waiter->abandoned) continue;
+        waiter->taken = true;
+        batch.push_back(std::move(waiter));
+    }
+    return batch;
+}
+
+asio::awaitable<void> CouponService::RunQueue(std::int64_t coupon_id) {
+    // `queues_` is an unordered_map: references to its elements survive rehashing, and only
+    // this runner erases its coupon's entry.
+    auto& queue = queues_[coupon_id];
+    const std::string lock_key = "coupon:" + std::to_string(coupon_id);
+    while (true) {
+        while (!queue.waiting.empty() && queue.waiting.front()->abandoned) queue.waiting.pop_front();
+        if (queue.waiting.empty()) break;
+        std::shared_ptr<lock::Lease> lease;
+        if (locks_ != nullptr) {
+            // Wait for the lock as long as the oldest request may still wait; the batch is taken
+            // only once the lock is held, so it includes everything that arrived meanwhile.
+            const auto now = std::chrono::steady_clock::now();
+            const auto budget = std::max(std::chrono::milliseconds(1),
+                                         std::chrono::ceil<std::chrono::milliseconds>(
+                                             queue.waiting.front()->deadline - now));
+            auto acquired = co_await locks_->Acquire(lock_key, budget);
+            if (!acquired.ok()) {
+                const auto code = acquired.error();
+                const bool unavailable = code == lock::LockErrc::kUnavailable;
+                const auto at = std::chrono::steady_clock::now();
+                // No quorum: everyone queued gets S002 now (as each would alone). Otherwise only
+                // those whose budget has passed are refused; the rest wait for the next try.
+                std::deque<WaiterPtr> kept;
+                for (auto& waiter : queue.waiting) {
+                    if (waiter->abandoned || waiter->answer) continue;
+                    if (unavailable) {
+                        Answer(*waiter, MakeError(ErrorCode::kDependencyUnavailable, "lock: no quorum of lock masters"));
+                    } else if (waiter->deadline <= at || code == lock::LockErrc::kCancelled) {
+                        Answer(*waiter, MakeError(ErrorCode::kBusy, "lock: " + std::string(lock::LockErrcName(code))));
+                    } else {
+                        kept.push_back(std::move(waiter));
+                    }
+                }
+                queue.waiting = std::move(kept);
+                continue;
+            }
+            lease = std::move(acquired).value();
+        }
+        auto batch = TakeBatch(queue);
+        if (!batch.empty()) co_await ServeBatch(coupon_id, std::move(batch), lease.get(), queue);
+        if (lease) co_await lease->Release();
+    }
+    queues_.erase(coupon_id);
+}
+
+asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id, std::vector<WaiterPtr> batch,
+                                                lock::Lease* lease, CouponQueue& queue) {
+    // Distinct users in arrival order; a user's later requests in the same batch get what a
+    // serial run would give them: C005 after the first was issued, else the first's refusal.
+    std::vector<std::int64_t> users;
+    std::vector<std::size_t> slot(batch.size());
+    std::unordered_map<std::int64_t, std::size_t> first_of;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto [it, fresh] = first_of.emplace(batch[i]->user_id, users.size());
+        if (fresh) users.push_back(batch[i]->user_id);
+        slot[i] = it->second;
+    }
+    const std::int64_t now_ms = ToEpochMillis(clock_.Now());
+    Result<std::vector<Result<IssuedCoupon>>> served = MakeError(ErrorCode::kBusy, std::string(kLeaseLostDetail));
+    std::optional<std::uint64_t> fence;
+    if (lease != nullptr) {
+        // The fence: the version as of now, under the lock. The batch's update is a
+        // compare-and-set on it.
+        auto version = co_await store_.ReadVersion(coupon_id);
+        if (!version.ok()) {
+            served = std::move(version).error();
+        } else if (!version.value()) {
+            served = MakeError(ErrorCode::kCouponNotFound, "no such coupon");
+        } else {
+            fence = *version.value();
+        }
+    }
+    if (lease == nullptr || (fence && !lease->Lost())) {
+        served = co_await store_.IssueBatch(users, coupon_id, now_ms, fence);
+    }
+    if (!served.ok() && served.error().code == ErrorCode::kBusy &&
+        (served.error().detail == kFencedDetail || served.error().detail == kLeaseLostDetail)) {
+        // This holder's lease ran out (a stall): nothing was written. The whole batch goes back to
+        // the front of the queue, in order, for the next holder — unless it was refused this way
+        // too often (something keeps moving the version: answer, don't loop).
+        if (observe_batch_) observe_batch_(served.error().detail == kFencedDetail ? "fenced" : "lease_lost", batch.size());
+        std::vector<WaiterPtr> again;
+        for (auto& waiter : batch) {
+            if (++waiter->refused_batches < kMaxRefusedBatches) {
+                waiter->taken = false;
+                again.push_back(waiter);
+            } else {
+                Answer(*waiter, served.error());
+            }
+        }
+        queue.waiting.insert(queue.waiting.begin(), again.begin(), again.end());
+        co_return;
+    }
+    if (observe_batch_) observe_batch_("served", batch.size());
+    if (!served.ok()) {
+        for (auto& waiter : batch) Answer(*waiter, served.error());
+        co_return;
+    }
+    auto& answers = served.value();
+    // Before answering: GET must already show the new count, and a sold-out coupon's flag must
+    // send later requests down the fast path. One cache merge per batch.
+    const Coupon* after = nullptr;
+    bool sold_out = false;
+    for (const auto& answer : answers) {
+        if (answer.ok()) {
+            after = &answer->coupon;
+        } else if (answer.error().code == ErrorCode::kCouponSoldOut) {
+            sold_out = true;
+        }
+    }
+    if (after != nullptr) {
+        co_await Remember(*after);
+    } else if (sold_out) {
         auto found = co_await store_.Find(coupon_id);
         if (found.ok() && found.value()) co_await Remember(*found.value());
     }
-    co_return issued;
-}
-
-asio::awaitable<Result<IssuedCoupon>> CouponService::IssueUnderLock(std::int64_t user_id,
-                                                                    std::int64_t coupon_id,
-                                                                    std::int64_t now_ms) {
-    auto lease = co_await locks_->Acquire("coupon:" + std::to_string(coupon_id), wait_budget_);
-    if (!lease.ok()) {
-        const auto code = lease.error();
-        if (code == lock::LockErrc::kUnavailable) {
-            co_return MakeError(ErrorCode::kDependencyUnavailable, "lock: no quorum of lock masters");
-        }
-        co_return MakeError(ErrorCode::kBusy, "lock: " + std::string(lock::LockErrcName(code)));
-    }
-    auto held = std::move(lease).value();
-    // The fence: the version as of now, under the lock. Our update is a compare-and-set on it.
-    auto version = co_await store_.ReadVersion(coupon_id);
-    Result<IssuedCoupon> issued = MakeError(ErrorCode::kCouponNotFound, "no such coupon");
-    if (!version.ok()) {
-        issued = std::move(version).error();
-    } else if (version.value()) {
-        if (held->Lost()) {
-            issued = MakeError(ErrorCode::kBusy, std::string(kLeaseLostDetail));
+    std::vector<bool> answered(users.size(), false);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& mine = answers[slot[i]];
+        if (!answered[slot[i]]) {
+            answered[slot[i]] = true;
+            Answer(*batch[i], mine);
+        } else if (mine.ok()) {
+            Answer(*batch[i], MakeError(ErrorCode::kCouponAlreadyIssued, "user already holds the coupon"));
         } else {
-            issued = co_await store_.Issue(user_id, coupon_id, now_ms, *version.value());
+            Answer(*batch[i], mine.error());
         }
     }
-    co_await held->Release();
-    co_return issued;
 }
 
 asio::awaitable<Result<std::vector<UserCoupon>>> CouponService::ListForUser(std::int64_t user_id) {

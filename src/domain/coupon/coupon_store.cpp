@@ -1,5 +1,8 @@
 #include "domain/coupon/coupon_store.hpp"
 
+#include <unordered_map>
+#include <unordered_set>
+
 #include "domain/dependency_errors.hpp"
 #include "domain/sql_time.hpp"
 
@@ -12,9 +15,10 @@ namespace {
 // The seed coupon of api.md: TESTCOUPON, 15 %, expiring 2029-12-31T23:59:59Z.
 constexpr std::int64_t kSeedCouponExpiresMs = 1'893'455'999'000;
 
-std::string CouponColumns() {
-    return "id, name, discount_rate, total_quantity, issued_quantity, " +
-           domain::SqlEpochMs("expired_at");
+// `table`: the alias to qualify the columns with in a join ("c." for "c.id, …").
+std::string CouponColumns(const std::string& table = "") {
+    return table + "id, " + table + "name, " + table + "discount_rate, " + table + "total_quantity, " +
+           table + "issued_quantity, " + domain::SqlEpochMs(table + "expired_at");
 }
 
 // The CouponColumns() of `row`, starting at column `first`.
@@ -54,143 +58,114 @@ asio::awaitable<Result<Coupon>> CouponStore::Create(std::string name, int discou
 asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, std::int64_t coupon_id,
                                                          std::int64_t now_ms,
                                                          std::optional<std::uint64_t> fence) {
-    if (compound_) co_return co_await IssueCompound(user_id, coupon_id, now_ms, fence);
-    co_return co_await IssueStepwise(user_id, coupon_id, now_ms, fence);
+    std::vector<std::int64_t> one{user_id};
+    auto batch = co_await IssueBatch(std::move(one), coupon_id, now_ms, fence);
+    if (!batch.ok()) co_return std::move(batch).error();
+    co_return std::move(batch.value().front());
 }
 
-asio::awaitable<Status> CouponStore::DetectServer() {
-    auto conn = co_await pool_.Acquire();
-    if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r = co_await conn->Query("SELECT VERSION()");
-    if (!r.ok()) co_return domain::DbFailure(r.error());
-    compound_ = !r->rows.empty() && r->rows.front().Str(0).find("MariaDB") != std::string::npos;
-    co_return Ok{};
-}
-
-asio::awaitable<Result<IssuedCoupon>> CouponStore::IssueCompound(std::int64_t user_id, std::int64_t coupon_id,
-                                                                 std::int64_t now_ms,
-                                                                 std::optional<std::uint64_t> fence) {
+asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> CouponStore::IssueBatch(
+    std::vector<std::int64_t> user_ids, std::int64_t coupon_id, std::int64_t now_ms,
+    std::optional<std::uint64_t> fence) {
+    using Answers = std::vector<Result<IssuedCoupon>>;
+    if (user_ids.empty()) co_return Answers{};
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
     const std::string cid = std::to_string(coupon_id);
-    const std::string now = domain::SqlTime(now_ms);
-    // The whole transaction is ONE statement (a MariaDB compound statement), so it costs one
-    // round trip and — what matters under contention — the coupon row's lock is held from the
-    // UPDATE to the COMMIT inside the server only, never across a network round trip and an
-    // event-loop turn of ours (that gap capped issues at ~1/RTT per coupon).
-    //  1. The holder row first: its unique key makes "already holds" (C005) win over sold out
-    //     and expired, and it locks only this user's entry, not the contended coupon row. A
-    //     duplicate (1062) is caught and recorded instead of aborting the statement.
-    //  2. The contended conditional update last; COMMIT only when it counted, else ROLLBACK.
-    //  3. Then, without locks, the coupon as of after COMMIT: the count is ours or later, which
-    //     is what read-your-writes needs (the cache merges counts by maximum); after a refusal it
-    //     says why. No row: the coupon is unknown (C006) — and then no holder row can exist
-    //     either, since every insert for it was rolled back, so C005 cannot be hidden by that.
-    // The local variables are prefixed v_ so none can shadow a column name.
-    std::string update = "UPDATE coupons SET issued_quantity = issued_quantity + 1, version = version + 1 WHERE id = " +
-                         cid + " AND issued_quantity < total_quantity AND expired_at > " + now;
-    if (fence) update += " AND version = " + std::to_string(*fence);
-    std::string sql =
-        "BEGIN NOT ATOMIC "
-        "DECLARE v_held INT DEFAULT 0; DECLARE v_counted INT DEFAULT 0; DECLARE v_uc BIGINT DEFAULT 0; "
-        "DECLARE CONTINUE HANDLER FOR 1062 SET v_held = 1; "
-        "START TRANSACTION; "
-        "INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES (" + std::to_string(user_id) +
-        ", " + cid + ", " + now + "); "
-        "IF v_held = 0 THEN SET v_uc = LAST_INSERT_ID(); " + update + "; SET v_counted = ROW_COUNT(); END IF; "
-        "IF v_counted = 1 THEN COMMIT; ELSE ROLLBACK; END IF; "
-        "SELECT v_held, v_counted, v_uc, " + CouponColumns() + " FROM coupons WHERE id = " + cid + "; "
-        "END";
-    auto r = co_await c.Query(std::move(sql));
-    if (!r.ok()) {
-        // Failed inside the transaction (deadlock, lock wait timeout, connection lost): make
-        // sure it is not left open (the pool would close the connection otherwise).
-        co_await db::Rollback(c);
-        co_return domain::DbFailure(r.error());
+    std::string user_list;
+    for (const auto user : user_ids) {
+        if (!user_list.empty()) user_list += ',';
+        user_list += std::to_string(user);
     }
-    if (r->rows.empty()) co_return MakeError(ErrorCode::kCouponNotFound, "no such coupon");
-    if (r->rows.size() != 1 || r->rows.front().size() != 9) {
-        co_return MakeError(ErrorCode::kInternal, "issue statement answered an unexpected shape");
-    }
-    const auto& row = r->rows.front();
-    if (row.Int(0) == 1) co_return MakeError(ErrorCode::kCouponAlreadyIssued, "user already holds the coupon");
-    Coupon coupon = CouponFromRow(row, 3);
-    if (row.Int(1) != 1) {
-        const auto refusal = RefusalFor(true, false, IsExpired(coupon.expired_at_ms, now_ms),
-                                        coupon.issued_quantity >= coupon.total_quantity);
-        if (!refusal) {
-            // Issuable, yet not updated: only the fence can have refused it. Someone else wrote
-            // since this holder read the version, so its lease must have expired meanwhile.
-            co_return MakeError(ErrorCode::kBusy, std::string(kFencedDetail));
-        }
-        co_return MakeError(*refusal, "coupon not issuable");
-    }
-    IssuedCoupon issued{row.Int(2), std::move(coupon), now_ms};
-    co_return issued;
-}
-
-// The portable path (MySQL 8): the same transaction, statement by statement.
-asio::awaitable<Result<IssuedCoupon>> CouponStore::IssueStepwise(std::int64_t user_id, std::int64_t coupon_id,
-                                                                 std::int64_t now_ms,
-                                                                 std::optional<std::uint64_t> fence) {
-    auto conn = co_await pool_.Acquire();
-    if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto& c = conn.value();
-    const std::string cid = std::to_string(coupon_id);
 
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
-    // The holder row first: its unique key makes "already holds" (C005) win over sold out and
-    // expired, and it locks only this user's entry, not the contended coupon row.
-    auto held = co_await c.Query("INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES (" +
-                                 std::to_string(user_id) + ", " + cid + ", " +
-                                 domain::SqlTime(now_ms) + ")");
-    if (!held.ok()) {
+    // 1. The coupon row, locked, with one extra row per user of the batch who already holds it
+    //    (none: one row with a NULL holder). Every issuer of this coupon queues on this lock.
+    auto read = co_await c.Query("SELECT " + CouponColumns("c.") + ", c.version, uc.user_id FROM coupons c "
+                                 "LEFT JOIN user_coupons uc ON uc.coupon_id = c.id AND uc.user_id IN (" +
+                                 user_list + ") WHERE c.id = " + cid + " FOR UPDATE");
+    if (!read.ok()) {
         co_await db::Rollback(c);
-        if (held.error().code == db::Errc::kDuplicateKey) {
-            // Unknown coupons have no holders, so a duplicate implies the coupon exists.
-            co_return MakeError(ErrorCode::kCouponAlreadyIssued, "user already holds the coupon");
-        }
-        co_return domain::DbFailure(held.error());
+        co_return domain::DbFailure(read.error());
     }
-    const auto user_coupon_id = static_cast<std::int64_t>(held->insert_id);
-    // The contended statement comes last, so the coupon's row lock is held only until COMMIT.
-    // Built as a named local: g++ 12 destroys string temporaries of a ?: inside a co_await twice.
-    std::string update = "UPDATE coupons SET issued_quantity = issued_quantity + 1, version = version + 1 WHERE id = " +
-                         cid + " AND issued_quantity < total_quantity AND expired_at > " + domain::SqlTime(now_ms);
-    if (fence) update += " AND version = " + std::to_string(*fence);
+    if (read->rows.empty()) {
+        co_await db::Rollback(c);
+        co_return MakeError(ErrorCode::kCouponNotFound, "no such coupon");
+    }
+    Coupon coupon = CouponFromRow(read->rows.front());
+    const auto version = static_cast<std::uint64_t>(read->rows.front().Int(6));
+    std::unordered_set<std::int64_t> holders;
+    for (const auto& row : read->rows) {
+        if (!row.IsNull(7)) holders.insert(row.Int(7));
+    }
+    if (fence && version != *fence) {
+        // Someone wrote since this holder read the version: its lease must have expired meanwhile.
+        co_await db::Rollback(c);
+        co_return MakeError(ErrorCode::kBusy, std::string(kFencedDetail));
+    }
+    // 2. Who wins, in batch order.
+    const auto decided = DecideBatch(user_ids, holders, coupon.total_quantity - coupon.issued_quantity,
+                                     IsExpired(coupon.expired_at_ms, now_ms));
+    std::string winner_list, rows;
+    std::int64_t winners = 0;
+    for (std::size_t i = 0; i < user_ids.size(); ++i) {
+        if (decided[i]) continue;
+        ++winners;
+        const std::string user = std::to_string(user_ids[i]);
+        if (!winner_list.empty()) {
+            winner_list += ',';
+            rows += ',';
+        }
+        winner_list += user;
+        rows += "(" + user + ", " + cid + ", " + domain::SqlTime(now_ms) + ")";
+    }
+    Answers answers;
+    answers.reserve(user_ids.size());
+    if (winners == 0) {
+        co_await db::Rollback(c);
+        for (const auto& refusal : decided) answers.push_back(MakeError(*refusal, "coupon not issuable"));
+        co_return answers;
+    }
+    // 3. The winners' holder rows, the counter, and their ids (not derived from LAST_INSERT_ID:
+    //    MySQL 8's default interleaved auto-increment does not promise consecutive ids).
+    auto inserted = co_await c.Query("INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES " + rows);
+    if (!inserted.ok()) {
+        co_await db::Rollback(c);
+        co_return domain::DbFailure(inserted.error());
+    }
+    std::string update = "UPDATE coupons SET issued_quantity = issued_quantity + " + std::to_string(winners) +
+                         ", version = version + 1 WHERE id = " + cid + " AND issued_quantity + " +
+                         std::to_string(winners) + " <= total_quantity AND version = " + std::to_string(version);
     auto counted = co_await c.Query(std::move(update));
-    if (!counted.ok()) {
+    if (!counted.ok() || counted->affected_rows != 1) {
         co_await db::Rollback(c);
-        co_return domain::DbFailure(counted.error());
+        if (!counted.ok()) co_return domain::DbFailure(counted.error());
+        co_return MakeError(ErrorCode::kInternal, "locked coupon row changed under its lock");
     }
-    if (counted->affected_rows == 0) {
-        auto why = co_await c.Query("SELECT " + CouponColumns() + " FROM coupons WHERE id = " + cid);
+    auto ids = co_await c.Query("SELECT user_id, id FROM user_coupons WHERE coupon_id = " + cid +
+                                " AND user_id IN (" + winner_list + ")");
+    if (!ids.ok() || ids->rows.size() != static_cast<std::size_t>(winners)) {
         co_await db::Rollback(c);
-        if (!why.ok()) co_return domain::DbFailure(why.error());
-        if (why->rows.empty()) co_return MakeError(ErrorCode::kCouponNotFound, "no such coupon");
-        const Coupon coupon = CouponFromRow(why->rows.front());
-        const auto refusal = RefusalFor(true, false, IsExpired(coupon.expired_at_ms, now_ms),
-                                        coupon.issued_quantity >= coupon.total_quantity);
-        if (!refusal) {
-            // Issuable, yet not updated: only the fence can have refused it. Someone else wrote
-            // since this holder read the version, so its lease must have expired meanwhile.
-            co_return MakeError(ErrorCode::kBusy, std::string(kFencedDetail));
-        }
-        co_return MakeError(*refusal, "coupon not issuable");
+        if (!ids.ok()) co_return domain::DbFailure(ids.error());
+        co_return MakeError(ErrorCode::kInternal, "holder rows of the batch not found after insert");
     }
     auto committed = co_await db::Commit(c);
     if (!committed.ok()) co_return domain::DbFailure(committed.error());
-    // Read after COMMIT, without locks: the count is ours or later, which is what
-    // read-your-writes needs (the cache merges counts by maximum).
-    auto after = co_await c.Query("SELECT " + CouponColumns() + " FROM coupons WHERE id = " + cid);
-    if (!after.ok() || after->rows.empty()) {
-        if (!after.ok()) co_return domain::DbFailure(after.error());
-        co_return MakeError(ErrorCode::kInternal, "coupon vanished after an issue");
+    std::unordered_map<std::int64_t, std::int64_t> id_of;
+    for (const auto& row : ids->rows) id_of[row.Int(0)] = row.Int(1);
+    // The count as of our COMMIT: ours or later is what read-your-writes needs (the cache merges
+    // counts by maximum).
+    coupon.issued_quantity += winners;
+    for (std::size_t i = 0; i < user_ids.size(); ++i) {
+        if (decided[i]) {
+            answers.push_back(MakeError(*decided[i], "coupon not issuable"));
+        } else {
+            answers.push_back(IssuedCoupon{id_of[user_ids[i]], coupon, now_ms});
+        }
     }
-    IssuedCoupon issued{user_coupon_id, CouponFromRow(after->rows.front()), now_ms};
-    co_return issued;
+    co_return answers;
 }
 
 asio::awaitable<Result<std::optional<std::uint64_t>>> CouponStore::ReadVersion(std::int64_t coupon_id) {

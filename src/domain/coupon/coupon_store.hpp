@@ -20,14 +20,27 @@ public:
     boost::asio::awaitable<Result<std::optional<Coupon>>> Find(std::int64_t coupon_id);
     boost::asio::awaitable<Result<Coupon>> Create(std::string name, int discount_rate,
                                                   std::int64_t total_quantity, std::int64_t expired_at_ms);
-    // One transaction: insert the holder row (unique user+coupon), then the conditional
-    // `issued < total` update. Refusals follow api.md's precedence: C006, C005, C003, C001.
-    // On MariaDB it is sent as one compound statement (one round trip; the coupon row's lock is
-    // never held across the network); MySQL 8 has no compound statements outside stored
-    // programs, so there it runs statement by statement (same rules, more round trips).
-    // With `fence` (the coupon row's version read when the lock was acquired) the counter update
-    // is also a compare-and-set on that version: a lock holder paused past its lease finds the
-    // version moved on and its write is refused (kBusy, nothing issued).
+    // Issues to a batch of distinct users in ONE transaction (group commit), the way a serial
+    // run of single issues in the same order would answer each of them:
+    //   1. the coupon row locked (SELECT … FOR UPDATE) together with which of the users already
+    //      hold it: every issuer of this coupon, in every process, queues on that row lock, so
+    //      what it reads stays true until COMMIT;
+    //   2. refusals by api.md's precedence (C006, C005, C003, C001) decided per user, the first
+    //      `total − issued` non-holders in batch order win;
+    //   3. one multi-row insert of the winners' holder rows, one `issued += k` update (still
+    //      conditional on `issued + k <= total`, belt and braces under the row lock), COMMIT.
+    // Round trips: 6 with winners (BEGIN, SELECT, INSERT, UPDATE, SELECT ids, COMMIT), 3 without
+    // (BEGIN, SELECT, ROLLBACK), whatever the batch size — that is what amortises the database.
+    // Portable SQL, the same on MariaDB and MySQL 8.
+    // With `fence` (the coupon row's version read when the lock was acquired) a version that moved
+    // on refuses the WHOLE batch, nothing written (kBusy, kFencedDetail): a lock holder paused
+    // past its lease must not write, and the caller may serve the same batch again under a new
+    // lease. The outer error is a whole-batch failure (database, fence, unknown coupon); the
+    // inner results answer each user in the order given.
+    boost::asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> IssueBatch(
+        std::vector<std::int64_t> user_ids, std::int64_t coupon_id, std::int64_t now_ms,
+        std::optional<std::uint64_t> fence = std::nullopt);
+    // A batch of one (tools and tests).
     boost::asio::awaitable<Result<IssuedCoupon>> Issue(std::int64_t user_id, std::int64_t coupon_id,
                                                        std::int64_t now_ms,
                                                        std::optional<std::uint64_t> fence = std::nullopt);
@@ -39,18 +52,9 @@ public:
     boost::asio::awaitable<Result<std::optional<CouponAudit>>> Audit(std::int64_t coupon_id);
     // Creates coupon 1 on an empty database; safe when many instances run it at once.
     boost::asio::awaitable<Status> SeedIfEmpty(std::int64_t quantity);
-    // Asks the server what it is (SELECT VERSION()): compound statements on MariaDB only.
-    boost::asio::awaitable<Status> DetectServer();
-    void UseCompoundStatements(bool on) { compound_ = on; }  // tests run both paths
 
 private:
-    boost::asio::awaitable<Result<IssuedCoupon>> IssueCompound(std::int64_t user_id, std::int64_t coupon_id,
-                                                               std::int64_t now_ms, std::optional<std::uint64_t> fence);
-    boost::asio::awaitable<Result<IssuedCoupon>> IssueStepwise(std::int64_t user_id, std::int64_t coupon_id,
-                                                               std::int64_t now_ms, std::optional<std::uint64_t> fence);
-
     db::Pool& pool_;
-    bool compound_ = false;  // until DetectServer() saw MariaDB: the portable path
 };
 
 }  // namespace hhplus::coupon

@@ -38,5 +38,26 @@ TEST(OutcomeLabel, TellsTheLeaseRefusalsFromAPlainBusy) {
     EXPECT_STREQ(OutcomeLabel(std::nullopt, kLeaseLostDetail), "issued");
 }
 
+TEST(DecideBatch, AnswersAsASerialRunInTheSameOrder) {
+    // Users 1..5 in arrival order, 3 already holds it, 2 coupons remain.
+    const auto decided = DecideBatch({1, 2, 3, 4, 5}, {3}, 2, false);
+    ASSERT_EQ(decided.size(), 5u);
+    EXPECT_EQ(decided[0], std::nullopt);
+    EXPECT_EQ(decided[1], std::nullopt);
+    EXPECT_EQ(decided[2], ErrorCode::kCouponAlreadyIssued);  // a holder does not use up a coupon
+    EXPECT_EQ(decided[3], ErrorCode::kCouponSoldOut);
+    EXPECT_EQ(decided[4], ErrorCode::kCouponSoldOut);
+}
+
+TEST(DecideBatch, KeepsThePrecedenceWhenNothingRemainsOrTheCouponExpired) {
+    EXPECT_EQ(DecideBatch({7, 8}, {8}, 0, false),
+              (std::vector<std::optional<ErrorCode>>{ErrorCode::kCouponSoldOut, ErrorCode::kCouponAlreadyIssued}));
+    EXPECT_EQ(DecideBatch({7, 8}, {8}, 5, true),
+              (std::vector<std::optional<ErrorCode>>{ErrorCode::kCouponExpired, ErrorCode::kCouponAlreadyIssued}));
+    // A negative remainder (an over-issued row would be a bug elsewhere) still issues nothing.
+    EXPECT_EQ(DecideBatch({7}, {}, -1, false), (std::vector<std::optional<ErrorCode>>{ErrorCode::kCouponSoldOut}));
+    EXPECT_TRUE(DecideBatch({}, {}, 3, false).empty());
+}
+
 }  // namespace
 }  // namespace hhplus::coupon
