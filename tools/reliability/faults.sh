@@ -318,13 +318,14 @@ fault_mysql() {
 }
 
 # The lease/fence evidence of one app: "PID lease_lost fenced lock_lost" (its cumulative counters:
-# hhplus_coupon_issue_total{outcome="lease_lost"|"fenced"} and hhplus_lock_lost_total).
+# issue batches refused whole, hhplus_coupon_batches_total{result="lease_lost"|"fenced"}, and
+# hhplus_lock_lost_total).
 app_evidence() {
     local pid
     pid=$(app_pid "$1")
     curl -s --max-time "$kCurlTimeout" "http://127.0.0.1:$(app_port "$1")/metrics" 2>/dev/null | awk -v pid="${pid:-0}" '
-        index($0, "hhplus_coupon_issue_total{outcome=\"lease_lost\"}") == 1 { ll += $NF }
-        index($0, "hhplus_coupon_issue_total{outcome=\"fenced\"}") == 1 { f += $NF }
+        index($0, "hhplus_coupon_batches_total{result=\"lease_lost\"}") == 1 { ll += $NF }
+        index($0, "hhplus_coupon_batches_total{result=\"fenced\"}") == 1 { f += $NF }
         index($0, "hhplus_lock_lost_total") == 1 { lost += $NF }
         END { printf "%s %d %d %d\n", pid, ll, f, lost }'
 }

@@ -196,8 +196,11 @@ function main() {
     const keyQuoted = '"' + opt.key + '"';
     monitor.on('data', makeReader((line) => {
         if (typeof line !== 'string' || !line.includes(keyQuoted)) return;
-        // 1700000000.123456 [0 127.0.0.1:42758] "EVALSHA" "<sha>" "1" "lock:coupon:7" "<token>" "3000"
-        const m = line.match(/\[\d+ 127\.0\.0\.1:(\d+)\] "EVAL(?:SHA)?" "[^"]*" "1" "[^"]*" "([0-9a-f]+)"/);
+        // Two shapes carry the token: the acquire script and the plain first try
+        //   1700000000.123456 [0 127.0.0.1:42758] "EVALSHA" "<sha>" "1" "lock:coupon:7" "<token>" "3000"
+        //   1700000000.123456 [0 127.0.0.1:42758] "SET" "lock:coupon:7" "<token>" "NX" "PX" "3000"
+        const m = line.match(/\[\d+ 127\.0\.0\.1:(\d+)\] "EVAL(?:SHA)?" "[^"]*" "1" "[^"]*" "([0-9a-f]+)"/) ||
+            line.match(/\[\d+ 127\.0\.0\.1:(\d+)\] "SET" "[^"]*" "([0-9a-f]+)" "NX"/);
         if (!m) return;
         if (tokenPort.size > kTokenMemory) tokenPort.clear();
         tokenPort.set(m[2], Number(m[1]));

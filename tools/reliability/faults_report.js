@@ -281,7 +281,7 @@ function analyze(dir) {
         const spanText = {};
         for (const r of spanning) { const k = r.status + (r.code ? ' ' + r.code : ''); spanText[k] = (spanText[k] || 0) + 1; }
         notes.push(`its issues in flight across the stop: ${spanning.length} (${Object.entries(spanText).map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'})`);
-        notes.push(`stopped ${env.stopped} ${stopMs} ms; its refusals after SIGCONT: lease_lost +${env.ev_lease_lost}, fenced +${env.ev_fenced}; hhplus_lock_lost_total +${env.ev_lock_lost}; 201s by others while stopped: ${others}`);
+        notes.push(`stopped ${env.stopped} ${stopMs} ms; its issue batches refused whole after SIGCONT: lease_lost +${env.ev_lease_lost}, fenced +${env.ev_fenced}; hhplus_lock_lost_total +${env.ev_lock_lost}; 201s by others while stopped: ${others}`);
     }
     notes.push(`all apps: lease_lost +${env.ev_total_lease_lost}, fenced +${env.ev_total_fenced}, hhplus_lock_lost_total +${env.ev_total_lock_lost}; ` +
         `last failure (non-S001) ${lastFailMs === null ? 'none' : Math.round(lastFailMs - tEnd) + ' ms after the fault ended'}`);
