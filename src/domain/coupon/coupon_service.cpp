@@ -185,6 +185,14 @@ asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id, std::vec
     }
     if (lease == nullptr || (fence && !lease->Lost())) {
         served = co_await store_.IssueBatch(users, coupon_id, now_ms, fence);
+        if (!served.ok() && served.error().code == ErrorCode::kDependencyUnavailable && lease != nullptr &&
+            lease->Lost()) {
+            // A stalled holder's transaction is ended by the database (idle_transaction_timeout,
+            // db/connection.cpp) and rolled back: nothing of the batch was written, and the
+            // next holder serves it. (Were it the COMMIT that failed, the re-served users who got
+            // their coupon would be answered C005 — true, they hold it — and never twice.)
+            served = MakeError(ErrorCode::kBusy, std::string(kLeaseLostDetail));
+        }
     }
     if (!served.ok() && served.error().code == ErrorCode::kBusy &&
         (served.error().detail == kFencedDetail || served.error().detail == kLeaseLostDetail)) {

@@ -262,6 +262,8 @@ st up --apps 1 >"$STATE/up5.out" 2>&1
 rc=$?
 check "up with port $taken taken fails" test "$rc" != 0
 check "... naming the port and the part" grep -q "port $taken (for scale-redis-cache) is already in use" "$STATE/up5.out"
+# Otherwise, what it said instead (another program on an earlier port of the range?).
+grep -q "port $taken (for scale-redis-cache)" "$STATE/up5.out" || sed 's/^/        up: /' "$STATE/up5.out"
 check "... and leaves no process behind" no_process_left
 kill "$LISTENER_PID" 2>/dev/null
 wait "$LISTENER_PID" 2>/dev/null

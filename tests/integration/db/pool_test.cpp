@@ -257,6 +257,10 @@ asio::awaitable<void> LockWaitTimeoutTask(Pool* pool) {
     CO_ASSERT_OK(r);
     r = co_await a->Query("INSERT INTO lockwait VALUES (1, 0)");
     CO_ASSERT_OK(r);
+    // The holder may sit idle in its transaction as long as the waiter needs on a loaded machine
+    // (the pool's 3 s idle_transaction_timeout is tested below).
+    r = co_await a->Query("SET SESSION idle_transaction_timeout = 0");
+    CO_ASSERT_OK(r);
     auto begun = co_await Begin(*a);
     CO_ASSERT_OK(begun);
     r = co_await a->Query("UPDATE lockwait SET v = 1 WHERE id = 1");
@@ -278,6 +282,46 @@ TEST_F(PoolTest, LockWaitTimeoutIsReportedAsDeadlock) {
     RunTask(io_, LockWaitTimeoutTask(&pool));
     EXPECT_EQ(pool.Busy(), 0u);
     EXPECT_EQ(pool.Idle(), 2u);
+}
+
+// A transaction left idle between statements (its process stalled) is ended by the server after
+// the session's idle_transaction_timeout (3 s, db/connection.cpp): its row locks go, and its own
+// next statement fails as a lost connection, so nothing of it can be committed later.
+asio::awaitable<void> IdleTransactionTask(Pool* pool) {
+    auto a = co_await pool->Acquire();
+    CO_ASSERT_OK(a);
+    auto b = co_await pool->Acquire();
+    CO_ASSERT_OK(b);
+    auto r = co_await a->Query("SELECT @@SESSION.idle_transaction_timeout");
+    CO_ASSERT_OK(r);
+    EXPECT_EQ(r->rows[0].Int(0), 3);
+    r = co_await a->Query("CREATE TABLE stalled (id INT PRIMARY KEY, v INT)");
+    CO_ASSERT_OK(r);
+    r = co_await a->Query("INSERT INTO stalled VALUES (1, 0)");
+    CO_ASSERT_OK(r);
+    CO_ASSERT_OK(co_await Begin(*a));
+    r = co_await a->Query("UPDATE stalled SET v = 1 WHERE id = 1");
+    CO_ASSERT_OK(r);
+    // The stall: 3 s idle ends the session; the server checks it when the time is up, so the
+    // wait below only has to be longer. The waiter blocks on the row until then (a 60 s lock
+    // wait, so only the idle timeout can free it on a slow machine).
+    r = co_await b->Query("SET SESSION innodb_lock_wait_timeout = 60");
+    CO_ASSERT_OK(r);
+    r = co_await b->Query("UPDATE stalled SET v = 2 WHERE id = 1", 90000ms);
+    CO_ASSERT_OK(r);
+    EXPECT_EQ(r->affected_rows, 1u);
+    r = co_await a->Query("UPDATE stalled SET v = 3 WHERE id = 1");
+    CO_ASSERT_TRUE(!r);
+    EXPECT_EQ(r.error().code, Errc::kUnavailable);
+    r = co_await b->Query("SELECT v FROM stalled WHERE id = 1");
+    CO_ASSERT_OK(r);
+    EXPECT_EQ(r->rows[0].Int(0), 2);  // the stalled transaction's write was rolled back
+}
+
+TEST_F(PoolTest, IdleTransactionIsEndedAndReleasesItsLocks) {
+    Pool pool = MakePool();
+    RunTask(io_, IdleTransactionTask(&pool));
+    EXPECT_EQ(pool.Busy(), 0u);
 }
 
 struct DeadlockSide {

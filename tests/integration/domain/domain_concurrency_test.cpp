@@ -426,6 +426,10 @@ TEST_P(IssueUnderLock, ABatchWhoseLeaseRanOutIsRefusedWholeAndServedAgain) {
     // Another session holds the coupon row, so the batch transaction will wait on it.
     auto blocker = Run(pool_->Acquire());
     ASSERT_TRUE(blocker.ok());
+    // The blocker stays idle in its transaction longer than the pool's idle_transaction_timeout
+    // on a slow machine; lift it for this session (not reused afterwards).
+    ASSERT_TRUE(Run(blocker->Query("SET SESSION idle_transaction_timeout = 0")).ok());
+    blocker->MarkBroken();
     ASSERT_TRUE(Run(db::Begin(blocker.value())).ok());
     ASSERT_TRUE(Run(blocker->Query("SELECT id FROM coupons WHERE id = " + cid + " FOR UPDATE")).ok());
     Tally tally;
