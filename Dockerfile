@@ -8,7 +8,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config ca-certificates \
-      libboost1.74-dev libhiredis-dev libmariadb-dev rapidjson-dev libsodium-dev prometheus-cpp-dev \
+      libboost1.74-dev libhiredis-dev libmariadb-dev rapidjson-dev libsodium-dev libssl-dev prometheus-cpp-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -14,7 +14,7 @@ packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates
   # libraries (headers)
-  libboost1.74-dev libhiredis-dev libmariadb-dev rapidjson-dev libsodium-dev
+  libboost1.74-dev libhiredis-dev libmariadb-dev rapidjson-dev libsodium-dev libssl-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   # real servers used by integration / e2e tests and by the stage
   redis-server redis-tools mariadb-server mariadb-client nginx-light

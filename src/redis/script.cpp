@@ -1,6 +1,6 @@
 #include "redis/script.hpp"
 
-#include "redis/sha1.hpp"
+#include "common/digest.hpp"
 
 namespace hhplus::redis {
 

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "loadgen/js_number.hpp"
-#include "loadgen/md5.hpp"
+#include "common/digest.hpp"
 #include "loadgen/summary.hpp"
 
 namespace hhplus::loadgen {

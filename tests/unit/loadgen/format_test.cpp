@@ -4,7 +4,7 @@
 #include "loadgen/duration.hpp"
 #include "loadgen/humanize.hpp"
 #include "loadgen/js_number.hpp"
-#include "loadgen/md5.hpp"
+#include "common/digest.hpp"
 #include "loadgen/url.hpp"
 
 namespace hhplus::loadgen {
