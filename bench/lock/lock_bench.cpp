@@ -250,8 +250,8 @@ Row RunStrategy(const std::string& self, const std::string& mode, int processes,
             std::vector<std::string>{
                 self, "--worker", "--mode=" + mode, "--url=" + redis.Url(),
                 "--waiters=" + std::to_string(waiters), "--hold-us=" + std::to_string(hold_us),
-                "--gap-us=" + std::to_string(gap_us),
-                "--budget-ms=" + std::to_string(budget_ms), "--out=" + out.string()},
+                "--gap-us=" + std::to_string(gap_us), "--budget-ms=" + std::to_string(budget_ms),
+                "--out=" + out.string()},
             dir / (mode + "-" + std::to_string(i) + ".log"));
     }
     const auto ready_deadline = std::chrono::steady_clock::now() + kReadyTimeout;

@@ -28,9 +28,10 @@ std::unique_ptr<redis::Client> MakeRedis(asio::io_context& io, const redis::Endp
     redis::ClientOptions options;
     options.role = role;
     auto& counter = metrics.RedisCommands(role);
-    options.on_commands_sent = [&counter](std::size_t n) { counter.Increment(static_cast<double>(n)); };
-    auto client = std::make_unique<redis::Client>(io.get_executor(), endpoint,
-                                                  std::move(options));
+    options.on_commands_sent = [&counter](std::size_t n) {
+        counter.Increment(static_cast<double>(n));
+    };
+    auto client = std::make_unique<redis::Client>(io.get_executor(), endpoint, std::move(options));
     client->Start();
     return client;
 }
@@ -47,12 +48,15 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
     } else {
         std::vector<redis::Endpoint> masters = config_.redis_locks;
         lock::LockOptions options;
-        options.mode = config_.coupon_strategy == CouponStrategy::kPolling ? lock::Mode::kPolling : lock::Mode::kPubSub;
+        options.mode = config_.coupon_strategy == CouponStrategy::kPolling ? lock::Mode::kPolling
+                                                                           : lock::Mode::kPubSub;
         options.ttl = std::chrono::milliseconds(config_.lock_ttl_ms);
         options.retry_interval = std::chrono::milliseconds(config_.lock_retry_ms);
         options.client.role = "lock";
         auto& counter = metrics_.RedisCommands("lock");
-        options.client.on_commands_sent = [&counter](std::size_t n) { counter.Increment(static_cast<double>(n)); };
+        options.client.on_commands_sent = [&counter](std::size_t n) {
+            counter.Increment(static_cast<double>(n));
+        };
         const std::string strategy = StrategyName(config_.coupon_strategy);
         lock::LockMetrics hooks;
         hooks.on_acquire = [this, strategy](std::string_view result, double seconds) {
@@ -60,14 +64,13 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
         };
         hooks.on_wakeup = [this] { metrics_.CountLockWakeup(); };
         hooks.on_lost = [this] { metrics_.CountLockLost(); };
-        locks_ = std::make_unique<lock::LockManager>(io_.get_executor(), std::move(masters), std::move(options),
-                                                     std::move(hooks));
+        locks_ = std::make_unique<lock::LockManager>(io_.get_executor(), std::move(masters),
+                                                     std::move(options), std::move(hooks));
         locks_->Start();
     }
     db::PoolOptions pool_options;
     pool_options.size = static_cast<std::size_t>(config_.db_pool_size);
-    pool_ = std::make_unique<db::Pool>(io_.get_executor(), config_.database,
-                                       pool_options);
+    pool_ = std::make_unique<db::Pool>(io_.get_executor(), config_.database, pool_options);
     pool_->SetWaitObserver([this](double seconds) { metrics_.ObserveDbWait(seconds); });
 
     auth::HasherOptions hasher_options;
@@ -82,8 +85,9 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
     limiter_ = std::make_unique<auth::LoginLimiter>(*cache_redis_);
     // The dummy hash is computed once, here, with the configured cost: logins for unknown
     // emails then verify against it and take as long as real ones.
-    auth_ = std::make_unique<auth::AuthService>(*users_, *sessions_, *limiter_, *hasher_,
-                                                hasher_->HashBlocking("no-such-user-dummy-password"));
+    auth_ =
+        std::make_unique<auth::AuthService>(*users_, *sessions_, *limiter_, *hasher_,
+                                            hasher_->HashBlocking("no-such-user-dummy-password"));
     auth_handler_ = std::make_unique<auth::AuthHandler>(*auth_, clock_, config_.cookie_secure);
     balance_store_ = std::make_unique<balance::BalanceStore>(*pool_);
     balance_ = std::make_unique<balance::BalanceService>(*balance_store_, clock_);
@@ -91,7 +95,8 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
     coupon_store_ = std::make_unique<coupon::CouponStore>(*pool_);
     coupon_cache_ = std::make_unique<coupon::CouponCache>(*cache_redis_);
     coupons_ = std::make_unique<coupon::CouponService>(*coupon_store_, *coupon_cache_, clock_);
-    coupons_->SetOutcomeObserver([this](const char* outcome) { metrics_.CountCouponOutcome(outcome); });
+    coupons_->SetOutcomeObserver(
+        [this](const char* outcome) { metrics_.CountCouponOutcome(outcome); });
     coupons_->SetBatchObserver(
         [this](const char* result, std::size_t size) { metrics_.CountCouponBatch(result, size); });
     if (locks_) coupons_->UseLock(locks_.get());
@@ -122,21 +127,40 @@ void App::BuildRoutes() {
     auto* b = balance_handler_.get();
     auto* c = coupon_handler_.get();
     router_.Add(Method::kGet, "/health", [this](http::Request r) { return Health(std::move(r)); });
-    router_.Add(Method::kGet, "/health/ready", [this](http::Request r) { return Ready(std::move(r)); });
-    router_.Add(Method::kGet, "/metrics", [this](http::Request r) { return MetricsText(std::move(r)); });
-    router_.Add(Method::kPost, "/api/auth/signup", [a](http::Request r) { return a->Signup(std::move(r)); }, BodyKind::kJson);
-    router_.Add(Method::kPost, "/api/auth/login", [a](http::Request r) { return a->Login(std::move(r)); }, BodyKind::kJson);
-    router_.Add(Method::kPost, "/api/auth/logout", [a](http::Request r) { return a->Logout(std::move(r)); });
+    router_.Add(Method::kGet, "/health/ready",
+                [this](http::Request r) { return Ready(std::move(r)); });
+    router_.Add(Method::kGet, "/metrics",
+                [this](http::Request r) { return MetricsText(std::move(r)); });
+    router_.Add(
+        Method::kPost, "/api/auth/signup", [a](http::Request r) { return a->Signup(std::move(r)); },
+        BodyKind::kJson);
+    router_.Add(
+        Method::kPost, "/api/auth/login", [a](http::Request r) { return a->Login(std::move(r)); },
+        BodyKind::kJson);
+    router_.Add(Method::kPost, "/api/auth/logout",
+                [a](http::Request r) { return a->Logout(std::move(r)); });
     router_.Add(Method::kGet, "/api/auth/me", [a](http::Request r) { return a->Me(std::move(r)); });
-    router_.Add(Method::kGet, "/api/users/{userId}/balance", [b](http::Request r) { return b->Get(std::move(r)); });
-    router_.Add(Method::kPatch, "/api/users/{userId}/balance", [b](http::Request r) { return b->Charge(std::move(r)); }, BodyKind::kJson);
-    router_.Add(Method::kGet, "/api/users/{userId}/balance/logs", [b](http::Request r) { return b->Logs(std::move(r)); });
-    router_.Add(Method::kGet, "/api/users/{userId}/coupons", [c](http::Request r) { return c->ListMine(std::move(r)); });
-    router_.Add(Method::kGet, "/api/coupons/{couponId}", [c](http::Request r) { return c->Get(std::move(r)); });
-    router_.Add(Method::kPost, "/api/coupons/{couponId}/issue", [c](http::Request r) { return c->Issue(std::move(r)); }, BodyKind::kJson);
-    if (config_.admin_token) {  // api.md: without a configured token the admin routes do not exist (404)
-        router_.Add(Method::kPost, "/api/admin/coupons", [c](http::Request r) { return c->AdminCreate(std::move(r)); }, BodyKind::kJson);
-        router_.Add(Method::kGet, "/api/admin/coupons/{couponId}/audit", [c](http::Request r) { return c->AdminAudit(std::move(r)); });
+    router_.Add(Method::kGet, "/api/users/{userId}/balance",
+                [b](http::Request r) { return b->Get(std::move(r)); });
+    router_.Add(
+        Method::kPatch, "/api/users/{userId}/balance",
+        [b](http::Request r) { return b->Charge(std::move(r)); }, BodyKind::kJson);
+    router_.Add(Method::kGet, "/api/users/{userId}/balance/logs",
+                [b](http::Request r) { return b->Logs(std::move(r)); });
+    router_.Add(Method::kGet, "/api/users/{userId}/coupons",
+                [c](http::Request r) { return c->ListMine(std::move(r)); });
+    router_.Add(Method::kGet, "/api/coupons/{couponId}",
+                [c](http::Request r) { return c->Get(std::move(r)); });
+    router_.Add(
+        Method::kPost, "/api/coupons/{couponId}/issue",
+        [c](http::Request r) { return c->Issue(std::move(r)); }, BodyKind::kJson);
+    if (config_.admin_token) {  // api.md: without a configured token the admin routes do not exist
+                                // (404)
+        router_.Add(
+            Method::kPost, "/api/admin/coupons",
+            [c](http::Request r) { return c->AdminCreate(std::move(r)); }, BodyKind::kJson);
+        router_.Add(Method::kGet, "/api/admin/coupons/{couponId}/audit",
+                    [c](http::Request r) { return c->AdminAudit(std::move(r)); });
     }
 }
 
@@ -146,17 +170,20 @@ asio::awaitable<std::optional<std::string>> App::PrepareDatabase() {
     for (int attempt = 1; attempt <= kStartupDbAttempts; ++attempt) {
         auto applied = co_await db::Migrate(*pool_, db::EmbeddedMigrations());
         if (applied.ok()) {
-            if (applied.value() > 0) log::Info("applied " + std::to_string(applied.value()) + " migration(s)");
+            if (applied.value() > 0)
+                log::Info("applied " + std::to_string(applied.value()) + " migration(s)");
             auto seeded = co_await coupon_store_->SeedIfEmpty(config_.seed_coupon_quantity);
             if (seeded.ok()) co_return std::nullopt;
             last_error = seeded.error().detail;
         } else {
             last_error = applied.error().detail;
-            if (applied.error().code != db::Errc::kUnavailable && applied.error().code != db::Errc::kTimeout) {
+            if (applied.error().code != db::Errc::kUnavailable &&
+                applied.error().code != db::Errc::kTimeout) {
                 co_return "database migration failed: " + last_error;
             }
         }
-        if (attempt == 1 || attempt % 10 == 0) log::Warn("database not ready yet (" + last_error + "), retrying");
+        if (attempt == 1 || attempt % 10 == 0)
+            log::Warn("database not ready yet (" + last_error + "), retrying");
         timer.expires_after(kStartupDbRetry);
         boost::system::error_code ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -168,8 +195,9 @@ asio::awaitable<std::optional<std::string>> App::Start() {
     log::Info("starting: strategy=" + std::string(StrategyName(config_.coupon_strategy)) +
               " db_pool=" + std::to_string(config_.db_pool_size));
     if (auto failed = co_await PrepareDatabase()) co_return failed;
-    if (auto failed = server_->Listen()) co_return "cannot listen on " + config_.bind_address + ":" +
-                                                   std::to_string(config_.port) + ": " + *failed;
+    if (auto failed = server_->Listen())
+        co_return "cannot listen on " + config_.bind_address + ":" + std::to_string(config_.port) +
+            ": " + *failed;
     log::Info("listening on " + config_.bind_address + ":" + std::to_string(server_->port()));
     co_return std::nullopt;
 }
@@ -223,12 +251,18 @@ asio::awaitable<http::Response> App::Ready(http::Request) {
     auto state = [](bool up) { return up ? "up" : "down"; };
     http::JsonWriter w(160);
     w.StartObject()
-        .Key("status").String(ready ? "ready" : (draining_ ? "draining" : "not_ready"))
-        .Key("checks").StartObject()
-        .Key("db").String(state(db_up))
-        .Key("redisSession").String(state(session_up))
-        .Key("redisLock").String(state(lock_quorum))
-        .Key("redisCache").String(state(cache_up))
+        .Key("status")
+        .String(ready ? "ready" : (draining_ ? "draining" : "not_ready"))
+        .Key("checks")
+        .StartObject()
+        .Key("db")
+        .String(state(db_up))
+        .Key("redisSession")
+        .String(state(session_up))
+        .Key("redisLock")
+        .String(state(lock_quorum))
+        .Key("redisCache")
+        .String(state(cache_up))
         .EndObject()
         .EndObject();
     co_return http::Json(ready ? 200 : 503, w.Finish());

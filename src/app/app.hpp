@@ -28,7 +28,7 @@
 namespace hhplus::app {
 
 class App {
-public:
+  public:
     App(boost::asio::io_context& io, Config config);
     ~App();
 
@@ -43,7 +43,7 @@ public:
     boost::asio::awaitable<http::Response> Ready(http::Request request);
     boost::asio::awaitable<http::Response> MetricsText(http::Request request);
 
-private:
+  private:
     void BuildRoutes();
     boost::asio::awaitable<std::optional<std::string>> PrepareDatabase();
     boost::asio::awaitable<bool> PingRedis(redis::Client& client);
@@ -58,7 +58,7 @@ private:
     std::unique_ptr<redis::Client> session_redis_;
     std::unique_ptr<redis::Client> cache_redis_;
     std::vector<std::unique_ptr<redis::Client>> lock_redis_;  // strategy none: readiness pings only
-    std::unique_ptr<lock::LockManager> locks_;                  // strategies pubsub / polling
+    std::unique_ptr<lock::LockManager> locks_;                // strategies pubsub / polling
     std::unique_ptr<db::Pool> pool_;
 
     std::unique_ptr<auth::PasswordHasher> hasher_;

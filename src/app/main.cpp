@@ -31,7 +31,8 @@ asio::awaitable<void> Serve(hhplus::app::App* app, asio::signal_set* signals, in
     }
     boost::system::error_code ec;
     const int signo = co_await signals->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    hhplus::log::Info(std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+    hhplus::log::Info(std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
+                      ", shutting down");
     co_await app->Stop();
 }
 
@@ -43,8 +44,10 @@ int main(int argc, char** argv) {
             std::fputs(hhplus::HelpText().c_str(), stdout);
             return 0;
         }
-        std::fprintf(stderr, "hhplus-server: unknown argument '%s' (configuration comes from the "
-                             "environment; see --help)\n", argv[i]);
+        std::fprintf(stderr,
+                     "hhplus-server: unknown argument '%s' (configuration comes from the "
+                     "environment; see --help)\n",
+                     argv[i]);
         return 2;
     }
     auto loaded = hhplus::LoadConfig(hhplus::ProcessEnvironment());

@@ -13,7 +13,8 @@ const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
 // Requests per issue batch: powers of two up to kMaxIssueBatch (512).
-const prometheus::Histogram::BucketBoundaries kBatchSizeBuckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+const prometheus::Histogram::BucketBoundaries kBatchSizeBuckets = {1,  2,  4,   8,   16,
+                                                                   32, 64, 128, 256, 512};
 
 }  // namespace
 
@@ -84,11 +85,14 @@ Metrics::Metrics()
     }
 }
 
-void Metrics::ObserveRequest(std::string_view route, http::Method method, int status, double seconds) {
+void Metrics::ObserveRequest(std::string_view route, http::Method method, int status,
+                             double seconds) {
     const std::string_view method_name = http::MethodName(method);
     char status_text[16];
-    const auto status_end = std::to_chars(status_text, status_text + sizeof status_text, status).ptr;
-    const std::string_view status_view(status_text, static_cast<std::size_t>(status_end - status_text));
+    const auto status_end =
+        std::to_chars(status_text, status_text + sizeof status_text, status).ptr;
+    const std::string_view status_view(status_text,
+                                       static_cast<std::size_t>(status_end - status_text));
     key_scratch_.clear();
     key_scratch_.append(route).append(" ").append(method_name).append(" ").append(status_view);
     auto it = request_counters_.find(std::string_view(key_scratch_));
@@ -118,7 +122,8 @@ void Metrics::CountCouponOutcome(const char* outcome) {
 void Metrics::CountCouponBatch(const char* result, std::size_t size) {
     auto it = coupon_batch_results_.find(std::string_view(result));
     if (it == coupon_batch_results_.end()) {
-        it = coupon_batch_results_.emplace(result, &coupon_batches_.Add({{"result", result}})).first;
+        it =
+            coupon_batch_results_.emplace(result, &coupon_batches_.Add({{"result", result}})).first;
     }
     it->second->Increment();
     if (std::string_view(result) == "served") coupon_batch_size_.Observe(static_cast<double>(size));
@@ -135,8 +140,10 @@ void Metrics::SetDbPool(std::size_t idle, std::size_t busy) {
     db_busy_.Set(static_cast<double>(busy));
 }
 
-void Metrics::CountLockAcquire(std::string_view strategy, std::string_view result, double wait_seconds) {
-    lock_acquire_.Add({{"strategy", std::string(strategy)}, {"result", std::string(result)}}).Increment();
+void Metrics::CountLockAcquire(std::string_view strategy, std::string_view result,
+                               double wait_seconds) {
+    lock_acquire_.Add({{"strategy", std::string(strategy)}, {"result", std::string(result)}})
+        .Increment();
     lock_wait_.Observe(wait_seconds);
 }
 

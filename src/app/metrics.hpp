@@ -18,10 +18,11 @@
 namespace hhplus::app {
 
 class Metrics {
-public:
+  public:
     Metrics();
 
-    // hhplus_http_requests_total{route,method,status} and hhplus_http_request_duration_seconds{route}.
+    // hhplus_http_requests_total{route,method,status} and
+    // hhplus_http_request_duration_seconds{route}.
     void ObserveRequest(std::string_view route, http::Method method, int status, double seconds);
     // hhplus_coupon_issue_total{outcome}
     void CountCouponOutcome(const char* outcome);
@@ -41,7 +42,7 @@ public:
 
     std::string Render() const;  // Prometheus text format 0.0.4
 
-private:
+  private:
     std::shared_ptr<prometheus::Registry> registry_;
     prometheus::Family<prometheus::Counter>& http_requests_;
     prometheus::Family<prometheus::Histogram>& http_duration_;
@@ -61,7 +62,9 @@ private:
     // lookup: only a miss allocates the key).
     struct KeyHash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+        std::size_t operator()(std::string_view key) const {
+            return std::hash<std::string_view>{}(key);
+        }
     };
     template <class T>
     using LabelCache = std::unordered_map<std::string, T*, KeyHash, std::equal_to<>>;
@@ -69,7 +72,7 @@ private:
     // be an allocation-heavy step on each request. Keys: "route method status" / "route".
     LabelCache<prometheus::Counter> request_counters_;
     LabelCache<prometheus::Histogram> request_durations_;
-    LabelCache<prometheus::Counter> coupon_outcomes_;  // outcome -> counter, all made up front
+    LabelCache<prometheus::Counter> coupon_outcomes_;       // outcome -> counter, all made up front
     LabelCache<prometheus::Counter> coupon_batch_results_;  // result -> counter, all made up front
     std::string key_scratch_;  // reused for "route method status": its capacity stays
 };

@@ -80,9 +80,8 @@ bool ParseIso8601(std::string_view t, std::int64_t& epoch_ms) {
     int year, month, day, hour, minute, second;
     if (t.size() < 20) return false;
     if (!ReadDigits(t, 0, 4, year) || t[4] != '-' || !ReadDigits(t, 5, 2, month) || t[7] != '-' ||
-        !ReadDigits(t, 8, 2, day) || t[10] != 'T' || !ReadDigits(t, 11, 2, hour) ||
-        t[13] != ':' || !ReadDigits(t, 14, 2, minute) || t[16] != ':' ||
-        !ReadDigits(t, 17, 2, second)) {
+        !ReadDigits(t, 8, 2, day) || t[10] != 'T' || !ReadDigits(t, 11, 2, hour) || t[13] != ':' ||
+        !ReadDigits(t, 14, 2, minute) || t[16] != ':' || !ReadDigits(t, 17, 2, second)) {
         return false;
     }
     std::size_t pos = 19;
@@ -115,13 +114,14 @@ bool ParseIso8601(std::string_view t, std::int64_t& epoch_ms) {
     }
     if (pos != t.size()) return false;
     if (month < 1 || month > 12 || day < 1 ||
-        static_cast<unsigned>(day) > DaysInMonth(year, static_cast<unsigned>(month)) ||
-        hour > 23 || minute > 59 || second > 59) {
+        static_cast<unsigned>(day) > DaysInMonth(year, static_cast<unsigned>(month)) || hour > 23 ||
+        minute > 59 || second > 59) {
         return false;
     }
     const std::int64_t days =
         DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-    const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    const std::int64_t secs =
+        days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
     epoch_ms = secs * 1000 + millis;
     return true;
 }

@@ -8,7 +8,7 @@
 namespace hhplus {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     // Wall clock (UTC), for timestamps and expiry instants.
     virtual std::chrono::system_clock::time_point Now() const = 0;
@@ -17,7 +17,7 @@ public:
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     std::chrono::system_clock::time_point Now() const override {
         return std::chrono::system_clock::now();
     }
@@ -26,7 +26,8 @@ public:
     }
 };
 
-// Milliseconds since the Unix epoch <-> ISO-8601 UTC with milliseconds ("2026-11-25T10:00:00.123Z").
+// Milliseconds since the Unix epoch <-> ISO-8601 UTC with milliseconds
+// ("2026-11-25T10:00:00.123Z").
 std::string FormatIsoMillis(std::int64_t epoch_ms);
 std::string FormatIsoMillis(std::chrono::system_clock::time_point tp);
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fff]" followed by "Z" or "+HH:MM"/"-HH:MM". Returns false on

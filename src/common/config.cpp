@@ -31,7 +31,6 @@ std::vector<std::string> SplitComma(const std::string& text) {
     return out;
 }
 
-
 }  // namespace
 
 const std::vector<ConfigVariable>& ConfigVariables() {
@@ -42,11 +41,13 @@ const std::vector<ConfigVariable>& ConfigVariables() {
         {"DATABASE_URL", "mysql://hhplus:hhplus@127.0.0.1:3110/hhplus", "MariaDB / MySQL"},
         {"DB_POOL_SIZE", "8", "database connections per instance (1..256)"},
         {"REDIS_SESSION_URL", "redis://127.0.0.1:3100", "sessions"},
-        {"REDIS_CACHE_URL", "redis://127.0.0.1:3101", "cache, sold-out flags, login-failure counters"},
+        {"REDIS_CACHE_URL", "redis://127.0.0.1:3101",
+         "cache, sold-out flags, login-failure counters"},
         {"REDIS_LOCK_URLS", "redis://127.0.0.1:3102",
          "comma-separated independent lock masters (1 or an odd number)"},
         {"COUPON_STRATEGY", "pubsub",
-         "coupon issue strategy: pubsub (lock, Pub/Sub hand-off), polling (lock, SET NX retries) or none (database only)"},
+         "coupon issue strategy: pubsub (lock, Pub/Sub hand-off), polling (lock, SET NX retries) "
+         "or none (database only)"},
         {"LOCK_TTL_MS", "3000", "lock lease (100..60000)"},
         {"LOCK_WAIT_MS", "2000", "issue wait budget: queue + lock (1..60000)"},
         {"LOCK_RETRY_MS", "50", "polling interval of the polling strategy (1..10000)"},
@@ -64,9 +65,12 @@ const std::vector<ConfigVariable>& ConfigVariables() {
 
 const char* StrategyName(CouponStrategy s) {
     switch (s) {
-        case CouponStrategy::kPubSub: return "pubsub";
-        case CouponStrategy::kPolling: return "polling";
-        case CouponStrategy::kNone: return "none";
+        case CouponStrategy::kPubSub:
+            return "pubsub";
+        case CouponStrategy::kPolling:
+            return "polling";
+        case CouponStrategy::kNone:
+            return "none";
     }
     return "none";
 }
@@ -83,7 +87,8 @@ ConfigOrError LoadConfig(const EnvLookup& getenv) {
     Config c;
     std::string error;
     auto fail = [&](const char* name, const std::string& expected, const std::string& got) {
-        if (error.empty()) error = std::string(name) + ": expected " + expected + ", got '" + got + "'";
+        if (error.empty())
+            error = std::string(name) + ": expected " + expected + ", got '" + got + "'";
     };
     auto integer = [&](const char* name, std::int64_t min, std::int64_t max, auto& field) {
         auto v = getenv(name);
@@ -132,7 +137,8 @@ ConfigOrError LoadConfig(const EnvLookup& getenv) {
             if (parsed) masters.push_back(std::move(*parsed));
         }
         if (!good || masters.size() % 2 == 0) {
-            fail("REDIS_LOCK_URLS", "1 or an odd number of comma-separated redis://host[:port][/db]", *v);
+            fail("REDIS_LOCK_URLS",
+                 "1 or an odd number of comma-separated redis://host[:port][/db]", *v);
         } else {
             c.redis_locks = std::move(masters);
         }
@@ -153,7 +159,8 @@ ConfigOrError LoadConfig(const EnvLookup& getenv) {
     integer("LOCK_RETRY_MS", 1, 10000, c.lock_retry_ms);
     if (auto v = getenv("ADMIN_TOKEN")) {
         if (v->empty()) {
-            fail("ADMIN_TOKEN", "a non-empty token (unset the variable to disable admin routes)", *v);
+            fail("ADMIN_TOKEN", "a non-empty token (unset the variable to disable admin routes)",
+                 *v);
         }
         c.admin_token = *v;
     }

@@ -14,7 +14,8 @@ std::string HexDigest(const EVP_MD* algorithm, std::string_view data) {
     // the algorithm is unavailable (a FIPS-only provider without MD5): a broken installation,
     // not an input we could handle, hence an exception.
     if (EVP_Digest(data.data(), data.size(), digest, &size, algorithm, nullptr) != 1) {
-        throw std::runtime_error(std::string("libcrypto digest failed: ") + EVP_MD_get0_name(algorithm));
+        throw std::runtime_error(std::string("libcrypto digest failed: ") +
+                                 EVP_MD_get0_name(algorithm));
     }
     static constexpr char kHex[] = "0123456789abcdef";
     std::string hex;

@@ -7,30 +7,30 @@
 namespace hhplus {
 
 enum class ErrorCode : std::uint8_t {
-    kInvalidRequest,           // V001 400
-    kUnsupportedMediaType,     // V003 415
-    kBodyTooLarge,             // V013 413
-    kHeadersTooLarge,          // V014 431
-    kRequestLineTooLong,       // V015 414
-    kRouteNotFound,            // V404 404
-    kMethodNotAllowed,         // V405 405
-    kNotLoggedIn,              // A001 401
-    kForbidden,                // A002 403
-    kEmailTaken,               // A003 409
-    kBadCredentials,           // A004 401
-    kTooManyLoginAttempts,     // A005 429
-    kAdminTokenInvalid,        // A006 401
-    kUserNotFound,             // U001 404
-    kBalanceLimitExceeded,     // B001 409
-    kIdempotencyKeyMismatch,   // B002 422
-    kIdempotencyKeyInFlight,   // B003 409
-    kCouponSoldOut,            // C001 409
-    kCouponExpired,            // C003 409
-    kCouponAlreadyIssued,      // C005 409
-    kCouponNotFound,           // C006 404
-    kBusy,                     // S001 503
-    kDependencyUnavailable,    // S002 503
-    kInternal,                 // S500 500
+    kInvalidRequest,          // V001 400
+    kUnsupportedMediaType,    // V003 415
+    kBodyTooLarge,            // V013 413
+    kHeadersTooLarge,         // V014 431
+    kRequestLineTooLong,      // V015 414
+    kRouteNotFound,           // V404 404
+    kMethodNotAllowed,        // V405 405
+    kNotLoggedIn,             // A001 401
+    kForbidden,               // A002 403
+    kEmailTaken,              // A003 409
+    kBadCredentials,          // A004 401
+    kTooManyLoginAttempts,    // A005 429
+    kAdminTokenInvalid,       // A006 401
+    kUserNotFound,            // U001 404
+    kBalanceLimitExceeded,    // B001 409
+    kIdempotencyKeyMismatch,  // B002 422
+    kIdempotencyKeyInFlight,  // B003 409
+    kCouponSoldOut,           // C001 409
+    kCouponExpired,           // C003 409
+    kCouponAlreadyIssued,     // C005 409
+    kCouponNotFound,          // C006 404
+    kBusy,                    // S001 503
+    kDependencyUnavailable,   // S002 503
+    kInternal,                // S500 500
 };
 
 // One past the last enumerator: the error table's test walks 0..kErrorCodeCount-1.

@@ -26,7 +26,9 @@ bool ParseLevel(std::string_view text, Level& out) {
 
 void SetLevel(Level level) { g_level.store(static_cast<int>(level)); }
 void SetInstance(std::string instance) { g_instance = std::move(instance); }
-bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+bool Enabled(Level level) {
+    return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
 
 void Write(Level level, std::string_view message) {
     std::string line = FormatIsoMillis(std::chrono::system_clock::now());

@@ -50,8 +50,8 @@ asio::awaitable<void> RunResolve(std::shared_ptr<ResolveState> state, std::strin
 
 }  // namespace
 
-asio::awaitable<Resolved> ResolveHost(
-    asio::any_io_executor ex, std::string host, std::chrono::steady_clock::time_point deadline) {
+asio::awaitable<Resolved> ResolveHost(asio::any_io_executor ex, std::string host,
+                                      std::chrono::steady_clock::time_point deadline) {
     if (IsIpLiteral(host)) co_return Resolved{std::move(host), {}};
     auto state = std::make_shared<ResolveState>(ex);
     state->signal.expires_at(deadline);

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <string>
 
-
 namespace hhplus {
 
 // The address of `host` as an IP literal (an IPv4 address when the name has one: our servers
@@ -20,8 +19,7 @@ struct Resolved {
     std::string error;    // for logs: "cannot resolve redis-lock: Host not found", "… timed out"
     bool ok() const { return error.empty(); }
 };
-boost::asio::awaitable<Resolved> ResolveHost(
-    boost::asio::any_io_executor ex, std::string host,
-    std::chrono::steady_clock::time_point deadline);
+boost::asio::awaitable<Resolved> ResolveHost(boost::asio::any_io_executor ex, std::string host,
+                                             std::chrono::steady_clock::time_point deadline);
 
 }  // namespace hhplus

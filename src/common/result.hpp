@@ -21,7 +21,7 @@ struct Ok {};  // the value of a Result<void>-like outcome
 
 template <class T, class E = AppError>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
     Result(E error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit by design
 
@@ -53,7 +53,7 @@ public:
         return std::get<1>(std::move(v_));
     }
 
-private:
+  private:
     std::variant<T, E> v_;
 };
 

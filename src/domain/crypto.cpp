@@ -8,7 +8,8 @@ std::string RandomToken() {
     unsigned char bytes[32];
     randombytes_buf(bytes, sizeof bytes);
     char out[64];
-    sodium_bin2base64(out, sizeof out, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out, sizeof out, bytes, sizeof bytes,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     return out;
 }
 

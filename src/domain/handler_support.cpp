@@ -6,13 +6,16 @@
 
 namespace hhplus::domain {
 
-http::Response RenderError(const http::Request& request, const AppError& error, const Clock& clock) {
+http::Response RenderError(const http::Request& request, const AppError& error,
+                           const Clock& clock) {
     http::Response response = http::ErrorResponse(error, ToEpochMillis(clock.Now()));
     if (response.status >= 500) {
-        const auto level = error.code == ErrorCode::kInternal ? log::Level::kError : log::Level::kWarn;
+        const auto level =
+            error.code == ErrorCode::kInternal ? log::Level::kError : log::Level::kWarn;
         if (log::Enabled(level)) {
             log::Write(level, "request_id=" + request.request_id + " route=" + request.route +
-                                  " status=" + std::to_string(response.status) + " detail=" + error.detail);
+                                  " status=" + std::to_string(response.status) +
+                                  " detail=" + error.detail);
         }
     } else if (log::Enabled(log::Level::kDebug)) {
         log::Debug("request_id=" + request.request_id + " route=" + request.route +

@@ -108,5 +108,4 @@ Response NoContent() {
     return r;
 }
 
-
 }  // namespace hhplus::http

@@ -385,11 +385,13 @@ asio::awaitable<RedisResult<Reply>> RunScript(std::shared_ptr<Core> core, std::s
                                               std::vector<std::string> keys_and_args) {
     std::vector<std::string> keys{std::move(keys_and_args.front())};
     keys_and_args.erase(keys_and_args.begin());
-    co_return co_await script->Run(*core->clients_[master], std::move(keys), std::move(keys_and_args));
+    co_return co_await script->Run(*core->clients_[master], std::move(keys),
+                                   std::move(keys_and_args));
 }
 
 asio::awaitable<std::vector<MaybeReply>> RunScriptEverywhere(
-    std::shared_ptr<Core> core, const redis::Script* script, std::vector<std::string> keys_and_args) {
+    std::shared_ptr<Core> core, const redis::Script* script,
+    std::vector<std::string> keys_and_args) {
     std::vector<asio::awaitable<RedisResult<Reply>>> ops;
     for (std::size_t i = 0; i < core->clients_.size(); ++i) {
         ops.push_back(RunScript(core, i, script, keys_and_args));
@@ -459,9 +461,8 @@ asio::awaitable<void> DeleteEverywhere(std::shared_ptr<Core> core,
     // answer − 1 processes heard the release, ourselves among them only if our waiters made us
     // subscribe (try first: a key whose local head has not been refused yet is not subscribed).
     const long long heard_here = state && state->contended ? 1 : 0;
-    const long long others = core->options_.mode == Mode::kPubSub
-                                 ? std::max(0LL, answer - 1 - heard_here)
-                                 : 0;
+    const long long others =
+        core->options_.mode == Mode::kPubSub ? std::max(0LL, answer - 1 - heard_here) : 0;
     if (others == 0) {
         // Nobody else waits (or nothing was announced: the key was no longer ours, or polling):
         // no reason to yield.
@@ -545,7 +546,8 @@ std::optional<LockErrc> RefuseAtOnce(Core& core, SteadyTime started) {
 // The key's local state, created on first use.
 std::shared_ptr<KeyState> KeyStateFor(Core& core, const std::string& key) {
     auto& slot = core.keys_[key];
-    if (!slot) slot = std::make_shared<KeyState>(core.options_.max_waiters_per_key, core.clients_.size());
+    if (!slot)
+        slot = std::make_shared<KeyState>(core.options_.max_waiters_per_key, core.clients_.size());
     return slot;
 }
 

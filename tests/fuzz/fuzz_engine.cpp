@@ -184,11 +184,24 @@ class Mutator {
     }
 
   private:
-    static constexpr std::array<const char*, 18> kInterestingNumbers = {
-        "0",          "-1",         "1",          "-0",   "9223372036854775807",
-        "9223372036854775808",      "-9223372036854775808", "18446744073709551616",
-        "4294967296", "2147483648", "1000000000", "1000000001", "16384", "16385",
-        "8192",       "8193",       "1e3",        "1.0"};
+    static constexpr std::array<const char*, 18> kInterestingNumbers = {"0",
+                                                                        "-1",
+                                                                        "1",
+                                                                        "-0",
+                                                                        "9223372036854775807",
+                                                                        "9223372036854775808",
+                                                                        "-9223372036854775808",
+                                                                        "18446744073709551616",
+                                                                        "4294967296",
+                                                                        "2147483648",
+                                                                        "1000000000",
+                                                                        "1000000001",
+                                                                        "16384",
+                                                                        "16385",
+                                                                        "8192",
+                                                                        "8193",
+                                                                        "1e3",
+                                                                        "1.0"};
     static constexpr std::array<char, 16> kInterestingBytes = {
         '\0', '\r', '\n', ' ', '\t', ':', ';', '%', '"', '\\', '{', '}', '/', '?', '=', '\x7f'};
 
@@ -224,8 +237,7 @@ class Mutator {
             case 6:  // repeat a range many times: long headers, big bodies, request pipelines
                 if (!data.empty()) {
                     const std::size_t at = Below(data.size());
-                    const std::size_t len =
-                        1 + Below(std::min<std::size_t>(data.size() - at, 256));
+                    const std::size_t len = 1 + Below(std::min<std::size_t>(data.size() - at, 256));
                     const std::string piece = data.substr(at, len);
                     const std::size_t times = 2 + Below(max_len_ / len / 2 + 1);
                     std::string repeated;
@@ -296,7 +308,8 @@ std::vector<std::string> ReadCorpus(const std::vector<std::string>& dirs, std::s
         std::sort(files.begin(), files.end());  // same order, same run for a given seed
         for (const auto& file : files) {
             std::ifstream in(file, std::ios::binary);
-            std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            std::string data((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
             if (data.size() > max_len) data.resize(max_len);
             out.push_back(std::move(data));
         }
@@ -373,12 +386,13 @@ Stats Fuzz(Target target, const Options& options) {
             if (options.max_runs == 0 && now >= deadline) break;
             if (now >= next_report) {
                 const double t = std::chrono::duration<double>(now - start).count();
-                std::fprintf(stderr,
-                             "hhplus-fuzz: %.0fs executions=%llu exec/s=%.0f corpus=%zu edges=%zu\n",
-                             t, static_cast<unsigned long long>(stats.executions),
-                             static_cast<double>(stats.executions) / t, corpus.size(), stats.edges);
-                next_report = now + std::chrono::duration_cast<Clock::duration>(
-                                        std::chrono::duration<double>(options.report_every_seconds));
+                std::fprintf(
+                    stderr, "hhplus-fuzz: %.0fs executions=%llu exec/s=%.0f corpus=%zu edges=%zu\n",
+                    t, static_cast<unsigned long long>(stats.executions),
+                    static_cast<double>(stats.executions) / t, corpus.size(), stats.edges);
+                next_report =
+                    now + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>(options.report_every_seconds));
             }
         }
         input = corpus[mutator.Below(corpus.size())];

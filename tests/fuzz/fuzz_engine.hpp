@@ -37,7 +37,7 @@ struct Stats {
     std::uint64_t executions = 0;
     double seconds = 0;
     std::size_t corpus_size = 0;
-    std::size_t edges = 0;  // distinct map slots ever hit
+    std::size_t edges = 0;      // distinct map slots ever hit
     std::uint64_t crashes = 0;  // a crash ends the process, so a finished run reports 0
 };
 

@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
     }
 
     const std::string source_dir = HHPLUS_FUZZ_SOURCE_DIR;  // tests/fuzz in the source tree
-    if (options.corpus_dirs.empty()) options.corpus_dirs.push_back(source_dir + "/corpus/" + target_name);
+    if (options.corpus_dirs.empty())
+        options.corpus_dirs.push_back(source_dir + "/corpus/" + target_name);
     if (dict_path.empty()) dict_path = source_dir + "/http_json.dict";
     if (!hhplus::fuzz::LoadDictionary(dict_path, options.dictionary)) {
         std::fprintf(stderr, "hhplus-fuzz: cannot read dictionary %s\n", dict_path.c_str());
@@ -110,11 +111,12 @@ int main(int argc, char** argv) {
     }
 
     const hhplus::fuzz::Stats stats = hhplus::fuzz::Fuzz(target, options);
-    const double rate = stats.seconds > 0 ? static_cast<double>(stats.executions) / stats.seconds : 0;
-    std::printf("target=%s executions=%llu seconds=%.1f exec/s=%.0f corpus=%zu edges=%zu crashes=%llu\n",
-                target_name.c_str(), static_cast<unsigned long long>(stats.executions),
-                stats.seconds, rate, stats.corpus_size, stats.edges,
-                static_cast<unsigned long long>(stats.crashes));
+    const double rate =
+        stats.seconds > 0 ? static_cast<double>(stats.executions) / stats.seconds : 0;
+    std::printf(
+        "target=%s executions=%llu seconds=%.1f exec/s=%.0f corpus=%zu edges=%zu crashes=%llu\n",
+        target_name.c_str(), static_cast<unsigned long long>(stats.executions), stats.seconds, rate,
+        stats.corpus_size, stats.edges, static_cast<unsigned long long>(stats.crashes));
     std::printf(
         "{\"target\":\"%s\",\"executions\":%llu,\"seconds\":%.1f,\"execPerSecond\":%.0f,"
         "\"corpus\":%zu,\"edges\":%zu,\"crashes\":%llu,\"seed\":%llu}\n",

@@ -59,7 +59,8 @@ const http::Router& Routes() {
             {Method::kPost, "/api/admin/coupons", BodyKind::kJson},
             {Method::kGet, "/api/admin/coupons/{couponId}/audit", BodyKind::kNone},
         };
-        for (const auto& route : kRoutes) r.Add(route.method, route.pattern, NeverCalled, route.body);
+        for (const auto& route : kRoutes)
+            r.Add(route.method, route.pattern, NeverCalled, route.body);
         return r;
     }();
     return router;
@@ -70,14 +71,15 @@ const http::Router& Routes() {
 void Answer(http::Response response, const http::Request& request, bool close) {
     // Echo a request header into the response, as a handler could by mistake: the writer must
     // drop it when it holds CR/LF/NUL.
-    if (auto echo = request.Header("x-echo")) response.headers.emplace_back("X-Echo", std::string(*echo));
+    if (auto echo = request.Header("x-echo"))
+        response.headers.emplace_back("X-Echo", std::string(*echo));
     const auto id = request.Header("x-request-id");
     const std::string request_id =
         id && http::IsSaneRequestId(*id) ? std::string(*id) : std::string("fuzz-generated-id");
     std::string head;
     const std::string date = http::FormatHttpDate(0);  // HeadFields holds views: keep it alive
-    const http::HeadFields fields{request_id, "fuzz:0", date, close, false,
-                                  request.method == Method::kHead};
+    const http::HeadFields fields{request_id, "fuzz:0", date,
+                                  close,      false,    request.method == Method::kHead};
     const http::HeadResult written = http::SerializeHead(response, fields, head);
     FUZZ_CHECK(head.size() >= 4 && head.compare(head.size() - 4, 4, "\r\n\r\n") == 0);
     // Exactly one blank line: the head ends once, so no injected header split it.
@@ -117,9 +119,10 @@ void Handle(http::RequestParser& parser) {
     using Kind = http::Router::Match::Kind;
     if (match.kind != Kind::kFound) {
         FUZZ_CHECK(match.handler == nullptr);
-        const ErrorCode code = match.kind == Kind::kNotFound           ? ErrorCode::kRouteNotFound
-                               : match.kind == Kind::kMethodNotAllowed ? ErrorCode::kMethodNotAllowed
-                                                                       : ErrorCode::kInvalidRequest;
+        const ErrorCode code = match.kind == Kind::kNotFound ? ErrorCode::kRouteNotFound
+                               : match.kind == Kind::kMethodNotAllowed
+                                   ? ErrorCode::kMethodNotAllowed
+                                   : ErrorCode::kInvalidRequest;
         http::Response response = http::ErrorResponse(code, 0);
         if (match.kind == Kind::kMethodNotAllowed) {
             FUZZ_CHECK(!match.allow.empty());
@@ -159,7 +162,8 @@ void RunHttp(std::string_view input) {
         offset += n;
         return true;
     };
-    const http::ParserLimits limits;  // the server's defaults: 8 KiB line, 8 KiB headers, 16 KiB body
+    const http::ParserLimits
+        limits;  // the server's defaults: 8 KiB line, 8 KiB headers, 16 KiB body
     for (int served = 0; served < kMaxPipelined; ++served) {
         if (buffer.empty() && !deliver()) return;  // the connection idles, then closes
         http::RequestParser parser(limits);

@@ -20,7 +20,8 @@ const http::Field kCredentialFields[] = {
 // src/domain/balance/balance_handler.cpp
 constexpr std::int64_t kMinCharge = 1;
 constexpr std::int64_t kMaxCharge = 1'000'000'000;
-const http::Field kChargeFields[] = {{"amount", http::kInt64, http::kRequired, kMinCharge, kMaxCharge}};
+const http::Field kChargeFields[] = {
+    {"amount", http::kInt64, http::kRequired, kMinCharge, kMaxCharge}};
 // src/domain/coupon/coupon_handler.cpp
 const http::Field kIssueFields[] = {{"userId", http::kInt64, http::kOptional, 1}};
 constexpr std::int64_t kMaxNameChars = 100;
@@ -58,7 +59,8 @@ void CheckRoundTrip(const http::JsonObject& parsed, std::span<const http::Field>
     for (const http::Field& f : fields) {
         FUZZ_CHECK(again->Has(f.name) == parsed.Has(f.name));
         if (!parsed.Has(f.name)) continue;
-        if (f.kind == http::kString) FUZZ_CHECK(again->GetString(f.name) == parsed.GetString(f.name));
+        if (f.kind == http::kString)
+            FUZZ_CHECK(again->GetString(f.name) == parsed.GetString(f.name));
         if (f.kind == http::kInt64) FUZZ_CHECK(again->GetInt(f.name) == parsed.GetInt(f.name));
         if (f.kind == http::kBool) FUZZ_CHECK(again->GetBool(f.name) == parsed.GetBool(f.name));
     }

@@ -2,12 +2,12 @@
 
 #include <utility>
 
+#include <rapidjson/document.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <rapidjson/document.h>
 #include <stdexcept>
 
 namespace hhplus::testing {
@@ -31,7 +31,8 @@ std::string HttpResponse::Header(const std::string& lower_name) const {
     return it == headers.end() ? std::string() : it->second;
 }
 
-HttpResponse HttpClient::Send(const std::string& method, const std::string& target, const std::string& body,
+HttpResponse HttpClient::Send(const std::string& method, const std::string& target,
+                              const std::string& body,
                               const std::map<std::string, std::string>& headers) {
     http::request<http::string_body> req;
     req.method_string(method);
@@ -67,14 +68,16 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& targ
             out.status = static_cast<int>(res.result_int());
             for (const auto& f : res) {
                 std::string name(f.name_string());
-                for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (auto& c : name)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 out.headers[name] = std::string(f.value());
                 if (name == "set-cookie") {
                     out.set_cookies.emplace_back(f.value());
                     const std::string v(f.value());
                     if (v.rfind("sid=", 0) == 0) {
                         const auto end = v.find(';');
-                        std::string sid = v.substr(4, end == std::string::npos ? std::string::npos : end - 4);
+                        std::string sid =
+                            v.substr(4, end == std::string::npos ? std::string::npos : end - 4);
                         if (sid.empty() || v.find("Max-Age=0") != std::string::npos) {
                             session.reset();
                         } else {

@@ -19,7 +19,7 @@ struct HttpResponse {
 };
 
 class HttpClient {
-public:
+  public:
     explicit HttpClient(std::uint16_t port);
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
@@ -28,14 +28,17 @@ public:
     // Sends one request. `headers` are added as given; Content-Type application/json is added
     // when a body is given and no Content-Type header is. The session cookie, when the jar holds
     // one, is sent unless `headers` has a Cookie. Throws std::runtime_error on transport failure.
-    HttpResponse Send(const std::string& method, const std::string& target, const std::string& body = {},
+    HttpResponse Send(const std::string& method, const std::string& target,
+                      const std::string& body = {},
                       const std::map<std::string, std::string>& headers = {});
     HttpResponse Get(const std::string& target) { return Send("GET", target); }
-    HttpResponse Post(const std::string& target, const std::string& body = {}) { return Send("POST", target, body); }
+    HttpResponse Post(const std::string& target, const std::string& body = {}) {
+        return Send("POST", target, body);
+    }
 
     std::optional<std::string> session;  // the jar: value of `sid`
 
-private:
+  private:
     struct Impl;
     Impl* impl_;
     std::uint16_t port_;

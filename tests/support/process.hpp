@@ -21,21 +21,21 @@ bool WaitForPort(std::uint16_t port, std::chrono::milliseconds timeout);
 
 // A fresh directory under $TMPDIR, removed with its content on destruction.
 class TempDir {
-public:
+  public:
     explicit TempDir(const std::string& prefix = "hhplus-test");
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
 // A child process with stdout+stderr sent to `log_file`. The destructor sends SIGTERM, waits up
 // to 5 s, then SIGKILL: a failing test never leaves a server behind.
 class ChildProcess {
-public:
+  public:
     ChildProcess() = default;
     ChildProcess(std::vector<std::string> argv, std::filesystem::path log_file,
                  std::map<std::string, std::string> extra_env = {});
@@ -44,14 +44,14 @@ public:
     ChildProcess& operator=(ChildProcess&& other) noexcept;
 
     pid_t pid() const { return pid_; }
-    bool Running();                      // reaps the child if it has exited
-    void Signal(int signo);              // kill(pid, signo) if still ours
+    bool Running();          // reaps the child if it has exited
+    void Signal(int signo);  // kill(pid, signo) if still ours
     int Stop(std::chrono::milliseconds grace = std::chrono::seconds(5));  // returns exit status
-    int Wait(std::chrono::milliseconds timeout);  // -1 on timeout
+    int Wait(std::chrono::milliseconds timeout);                          // -1 on timeout
     std::string LogTail(std::size_t max_bytes = 4000) const;
     const std::filesystem::path& log_file() const { return log_file_; }
 
-private:
+  private:
     pid_t pid_ = -1;
     int status_ = -1;
     std::filesystem::path log_file_;

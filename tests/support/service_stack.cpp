@@ -16,7 +16,8 @@ constexpr std::chrono::seconds kServerStartTimeout{60};
 
 std::string ServiceStack::ServerBinary() {
     const char* build = std::getenv("HHPLUS_BUILD_DIR");
-    if (build == nullptr) throw std::runtime_error("HHPLUS_BUILD_DIR is not set (run through ctest)");
+    if (build == nullptr)
+        throw std::runtime_error("HHPLUS_BUILD_DIR is not set (run through ctest)");
     return std::string(build) + "/src/app/hhplus-server";
 }
 
@@ -45,8 +46,8 @@ ServiceStack::ServiceStack(std::map<std::string, std::string> env) : env_(std::m
             StartServer();
             return;
         } catch (const std::runtime_error& e) {
-            const bool port_taken = std::string_view(e.what()).find("Address already in use") !=
-                                    std::string_view::npos;
+            const bool port_taken =
+                std::string_view(e.what()).find("Address already in use") != std::string_view::npos;
             if (!port_taken || attempt == kFreshPortAttempts) throw;
         }
     }
@@ -54,7 +55,8 @@ ServiceStack::ServiceStack(std::map<std::string, std::string> env) : env_(std::m
 
 ServiceStack::~ServiceStack() { server_.Stop(std::chrono::seconds(15)); }
 
-std::map<std::string, std::string> ServiceStack::Environment(std::uint16_t port, const std::string& name) const {
+std::map<std::string, std::string> ServiceStack::Environment(std::uint16_t port,
+                                                             const std::string& name) const {
     std::map<std::string, std::string> env = {
         {"PORT", std::to_string(port)},
         {"INSTANCE_NAME", name},
@@ -68,7 +70,8 @@ std::map<std::string, std::string> ServiceStack::Environment(std::uint16_t port,
         {"LOG_LEVEL", "info"},
     };
     // The e2e contract runs once per coupon strategy: CTest passes it in this variable.
-    if (const char* strategy = std::getenv("HHPLUS_TEST_COUPON_STRATEGY")) env["COUPON_STRATEGY"] = strategy;
+    if (const char* strategy = std::getenv("HHPLUS_TEST_COUPON_STRATEGY"))
+        env["COUPON_STRATEGY"] = strategy;
     for (const auto& [k, v] : env_) env[k] = v;
     return env;
 }
@@ -77,17 +80,21 @@ void ServiceStack::StartServer() {
     const auto log = dir_.path() / ("server-" + std::to_string(port_) + ".log");
     server_ = ChildProcess({ServerBinary()}, log, Environment(port_, "test-app-1"));
     if (!WaitHealthy(port_, server_, kServerStartTimeout)) {
-        throw std::runtime_error("hhplus-server did not become healthy; log tail:\n" + server_.LogTail());
+        throw std::runtime_error("hhplus-server did not become healthy; log tail:\n" +
+                                 server_.LogTail());
     }
 }
 
 void ServiceStack::StopServer() { last_exit = server_.Stop(std::chrono::seconds(15)); }
 
-std::unique_ptr<ChildProcess> ServiceStack::StartExtraServer(std::uint16_t port, const std::string& name) {
-    auto process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{ServerBinary()}, dir_.path() / (name + ".log"), Environment(port, name));
+std::unique_ptr<ChildProcess> ServiceStack::StartExtraServer(std::uint16_t port,
+                                                             const std::string& name) {
+    auto process =
+        std::make_unique<ChildProcess>(std::vector<std::string>{ServerBinary()},
+                                       dir_.path() / (name + ".log"), Environment(port, name));
     if (!WaitHealthy(port, *process, kServerStartTimeout)) {
-        throw std::runtime_error(name + " did not become healthy; log tail:\n" + process->LogTail());
+        throw std::runtime_error(name + " did not become healthy; log tail:\n" +
+                                 process->LogTail());
     }
     return process;
 }

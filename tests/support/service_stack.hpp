@@ -14,7 +14,7 @@
 namespace hhplus::testing {
 
 class ServiceStack {
-public:
+  public:
     // Extra environment for the server (e.g. {"SEED_COUPON_QUANTITY","5"}). ARGON2 costs are
     // lowered by default (tests sign many users up; the cost is not what they test) unless given.
     explicit ServiceStack(std::map<std::string, std::string> env = {});
@@ -35,9 +35,10 @@ public:
     MariaDbServer db;
 
     static std::string ServerBinary();
-    std::map<std::string, std::string> Environment(std::uint16_t port, const std::string& name) const;
+    std::map<std::string, std::string> Environment(std::uint16_t port,
+                                                   const std::string& name) const;
 
-private:
+  private:
     std::map<std::string, std::string> env_;
     TempDir dir_{"hhplus-stack"};
     std::uint16_t port_ = 0;

@@ -223,8 +223,8 @@ void CutByServer(State* s, Clock::duration lived) {
 
 // One slow-loris connection, reopened whenever the server cuts it.
 asio::awaitable<void> SlowLoris(State* s, std::size_t index) {
-    const std::string head = "GET /health HTTP/1.1\r\nHost: attack\r\nX-Slow-" +
-                             std::to_string(index) + ": ";
+    const std::string head =
+        "GET /health HTTP/1.1\r\nHost: attack\r\nX-Slow-" + std::to_string(index) + ": ";
     while (!s->stopping) {
         tcp::socket socket(s->io);
         if (!co_await OpenAttacker(s, &socket)) continue;
@@ -484,7 +484,8 @@ asio::awaitable<void> Oversized(State* s) {
     // Sizes a little past each limit of api.md (8 KiB line, 8 KiB headers, 16 KiB body).
     const std::string long_value(9 * 1024, 'h');
     std::string many_headers;
-    for (int i = 0; i < 40; ++i) many_headers += "X-Pad-" + std::to_string(i) + ": " + std::string(250, 'p') + "\r\n";
+    for (int i = 0; i < 40; ++i)
+        many_headers += "X-Pad-" + std::to_string(i) + ": " + std::string(250, 'p') + "\r\n";
     const std::string body(20 * 1024, 'b');
     std::string chunked;
     for (int i = 0; i < 20; ++i) chunked += "400\r\n" + std::string(1024, 'c') + "\r\n";
@@ -495,15 +496,22 @@ asio::awaitable<void> Oversized(State* s) {
         pipeline += i + 1 == s->options.pipeline ? "Connection: close\r\n\r\n" : "\r\n";
     }
     const std::vector<Case> cases = {
-        {"request-line-9KiB", "GET /health?" + long_value + " HTTP/1.1\r\nHost: attack\r\n\r\n", 414, "V015"},
-        {"one-header-9KiB", "GET /health HTTP/1.1\r\nHost: attack\r\nX-Big: " + long_value + "\r\n\r\n", 431, "V014"},
-        {"headers-10KiB-total", "GET /health HTTP/1.1\r\nHost: attack\r\n" + many_headers + "\r\n", 431, "V014"},
+        {"request-line-9KiB", "GET /health?" + long_value + " HTTP/1.1\r\nHost: attack\r\n\r\n",
+         414, "V015"},
+        {"one-header-9KiB",
+         "GET /health HTTP/1.1\r\nHost: attack\r\nX-Big: " + long_value + "\r\n\r\n", 431, "V014"},
+        {"headers-10KiB-total", "GET /health HTTP/1.1\r\nHost: attack\r\n" + many_headers + "\r\n",
+         431, "V014"},
         {"body-content-length-20KiB",
          "POST /api/auth/signup HTTP/1.1\r\nHost: attack\r\nContent-Type: application/json\r\n"
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body, 413, "V013"},
+         "Content-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body,
+         413, "V013"},
         {"body-chunked-20KiB",
          "POST /api/auth/signup HTTP/1.1\r\nHost: attack\r\nContent-Type: application/json\r\n"
-         "Transfer-Encoding: chunked\r\n\r\n" + chunked, 413, "V013"},
+         "Transfer-Encoding: chunked\r\n\r\n" +
+             chunked,
+         413, "V013"},
         {"pipeline-" + std::to_string(s->options.pipeline), pipeline, 200, ""},
     };
     std::string json = "[";
@@ -511,14 +519,17 @@ asio::awaitable<void> Oversized(State* s) {
         const Answer a =
             co_await SendOversized(s, c.request, c.status == 200 ? s->options.pipeline : 1);
         bool pass = a.status == c.status && a.error_code == c.code;
-        if (c.status == 200) pass = a.ok_responses == s->options.pipeline && a.responses == a.ok_responses;
+        if (c.status == 200)
+            pass = a.ok_responses == s->options.pipeline && a.responses == a.ok_responses;
         s->oversized_ok = s->oversized_ok && pass;
         if (json.size() > 1) json += ",";
-        json += "{\"case\":" + JsonString(c.name) + ",\"expectStatus\":" + std::to_string(c.status) +
-                ",\"expectCode\":" + JsonString(c.code) + ",\"status\":" + std::to_string(a.status) +
-                ",\"errorCode\":" + JsonString(a.error_code) + ",\"responses\":" +
-                std::to_string(a.responses) + ",\"ok\":" + std::to_string(a.ok_responses) +
-                ",\"failure\":" + JsonString(a.failure) + ",\"pass\":" + (pass ? "true" : "false") + "}";
+        json +=
+            "{\"case\":" + JsonString(c.name) + ",\"expectStatus\":" + std::to_string(c.status) +
+            ",\"expectCode\":" + JsonString(c.code) + ",\"status\":" + std::to_string(a.status) +
+            ",\"errorCode\":" + JsonString(a.error_code) +
+            ",\"responses\":" + std::to_string(a.responses) +
+            ",\"ok\":" + std::to_string(a.ok_responses) + ",\"failure\":" + JsonString(a.failure) +
+            ",\"pass\":" + (pass ? "true" : "false") + "}";
     }
     s->oversized_json = json + "]";
 }
@@ -622,13 +633,15 @@ int main(int argc, char** argv) {
             Usage(2);
         }
     }
-    const std::vector<std::string> modes = {"slowloris", "flood-hold", "flood-churn", "oversized", "probe"};
+    const std::vector<std::string> modes = {"slowloris", "flood-hold", "flood-churn", "oversized",
+                                            "probe"};
     if (o.port == 0 || std::find(modes.begin(), modes.end(), o.mode) == modes.end()) Usage(2);
 
     // Each connection is one descriptor; keep 100 for the prober and the process itself.
     const std::size_t files = RaiseOpenFileLimit();
     if (files > 100 && o.connections > files - 100) {
-        std::fprintf(stderr, "hhplus-attack: --connections %zu capped to %zu (open-file limit %zu)\n",
+        std::fprintf(stderr,
+                     "hhplus-attack: --connections %zu capped to %zu (open-file limit %zu)\n",
                      o.connections, files - 100, files);
         o.connections = files - 100;
     }
@@ -653,7 +666,8 @@ int main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
 
     std::string samples = "[";
-    for (const auto& f : state.failure_samples) samples += (samples.size() > 1 ? "," : "") + JsonString(f);
+    for (const auto& f : state.failure_samples)
+        samples += (samples.size() > 1 ? "," : "") + JsonString(f);
     samples += "]";
     const std::size_t probes = state.probe_ms.size() + state.probe_failures;
     const auto ms = [](Clock::duration d) {
@@ -670,8 +684,8 @@ int main(int argc, char** argv) {
         seconds, o.connections, JsonString(o.source_ip).c_str(), state.peak_open, state.open,
         state.opened, state.connect_failures, state.cut_by_server,
         any_cut ? ms(state.cut_after_min) : 0.0, any_cut ? ms(state.cut_after_max) : 0.0,
-        ms(state.extended), state.bytes_sent, probes,
-        state.probe_failures, Percentile(state.probe_ms, 1.0), Percentile(state.probe_ms, 0.99),
+        ms(state.extended), state.bytes_sent, probes, state.probe_failures,
+        Percentile(state.probe_ms, 1.0), Percentile(state.probe_ms, 0.99),
         Percentile(state.probe_ms, 0.5), samples.c_str());
     if (o.mode == "oversized") {
         std::printf(",\"oversized\":%s,\"oversizedPass\":%s", state.oversized_json.c_str(),

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include "loadgen/js_number.hpp"
 #include "common/digest.hpp"
+#include "loadgen/js_number.hpp"
 #include "loadgen/summary.hpp"
 
 namespace hhplus::loadgen {

@@ -33,12 +33,14 @@ asio::awaitable<http::Response> AuthHandler::Signup(http::Request request) {
     auto email = NormalizeEmail(body->GetString("email"));
     const std::string password(body->GetString("password"));
     if (!email || !IsValidPassword(password)) {
-        co_return domain::RenderError(request, MakeError(ErrorCode::kInvalidRequest, "bad email or password shape"), clock_);
+        co_return domain::RenderError(
+            request, MakeError(ErrorCode::kInvalidRequest, "bad email or password shape"), clock_);
     }
     auto signed_up = co_await service_.Signup(*email, password, request.Cookie("sid"));
     if (!signed_up.ok()) co_return domain::RenderError(request, signed_up.error(), clock_);
     auto response = http::Json(201, RenderUser(signed_up->user_id, signed_up->email, true));
-    response.headers.emplace_back("Set-Cookie", SessionCookie(signed_up->session_id, secure_cookie_));
+    response.headers.emplace_back("Set-Cookie",
+                                  SessionCookie(signed_up->session_id, secure_cookie_));
     co_return response;
 }
 
@@ -48,7 +50,8 @@ asio::awaitable<http::Response> AuthHandler::Login(http::Request request) {
     auto email = NormalizeEmail(body->GetString("email"));
     const std::string password(body->GetString("password"));
     if (!email || password.size() > kPasswordMaxBytes) {
-        co_return domain::RenderError(request, MakeError(ErrorCode::kInvalidRequest, "bad email or password shape"), clock_);
+        co_return domain::RenderError(
+            request, MakeError(ErrorCode::kInvalidRequest, "bad email or password shape"), clock_);
     }
     std::chrono::seconds retry_after{0};
     auto logged_in = co_await service_.Login(*email, password, request.Cookie("sid"), &retry_after);
@@ -62,7 +65,8 @@ asio::awaitable<http::Response> AuthHandler::Login(http::Request request) {
         co_return response;
     }
     auto response = http::Json(200, RenderUser(logged_in->user_id, logged_in->email, false));
-    response.headers.emplace_back("Set-Cookie", SessionCookie(logged_in->session_id, secure_cookie_));
+    response.headers.emplace_back("Set-Cookie",
+                                  SessionCookie(logged_in->session_id, secure_cookie_));
     co_return response;
 }
 

@@ -12,7 +12,7 @@
 namespace hhplus::auth {
 
 class AuthHandler {
-public:
+  public:
     AuthHandler(AuthService& service, const Clock& clock, bool secure_cookie)
         : service_(service), clock_(clock), secure_cookie_(secure_cookie) {}
 
@@ -21,7 +21,7 @@ public:
     boost::asio::awaitable<http::Response> Logout(http::Request request);
     boost::asio::awaitable<http::Response> Me(http::Request request);
 
-private:
+  private:
     AuthService& service_;
     const Clock& clock_;
     bool secure_cookie_;

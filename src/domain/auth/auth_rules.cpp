@@ -17,7 +17,8 @@ std::optional<std::string> NormalizeEmail(std::string_view raw) {
         email.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
     }
     const auto at = email.find('@');
-    if (at == std::string::npos || email.find('@', at + 1) != std::string::npos) return std::nullopt;
+    if (at == std::string::npos || email.find('@', at + 1) != std::string::npos)
+        return std::nullopt;
     if (at == 0 || at > 64 || at + 1 == email.size()) return std::nullopt;
     return email;
 }

@@ -23,10 +23,13 @@ struct LoggedIn {
 };
 
 class AuthService {
-public:
+  public:
     AuthService(UserStore& users, SessionStore& sessions, LoginLimiter& limiter,
                 PasswordHasher& hasher, std::string dummy_hash)
-        : users_(users), sessions_(sessions), limiter_(limiter), hasher_(hasher),
+        : users_(users),
+          sessions_(sessions),
+          limiter_(limiter),
+          hasher_(hasher),
           dummy_hash_(std::move(dummy_hash)) {}
 
     // A003 when the email is taken; opens a session as if logged in.
@@ -45,7 +48,7 @@ public:
     boost::asio::awaitable<Result<Session>> Authorize(std::optional<std::string> session_id,
                                                       std::int64_t user_id);
 
-private:
+  private:
     boost::asio::awaitable<Result<LoggedIn>> OpenSession(std::int64_t user_id, std::string email,
                                                          std::optional<std::string> old_session);
 

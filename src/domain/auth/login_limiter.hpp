@@ -13,7 +13,7 @@
 namespace hhplus::auth {
 
 class LoginLimiter {
-public:
+  public:
     explicit LoginLimiter(redis::Client& cache) : cache_(cache) {}
 
     // Ok, or A005 with the seconds until the window closes (for Retry-After) in `retry_after`.
@@ -21,7 +21,7 @@ public:
     boost::asio::awaitable<Status> RecordFailure(std::string email);
     boost::asio::awaitable<Status> Reset(std::string email);
 
-private:
+  private:
     static std::string Key(std::string_view email);
     redis::Client& cache_;
 };

@@ -7,10 +7,10 @@
 // drains in 200 × 25 / 2 = 2.5 s, inside the default 5 s, so such a burst waits and does not fail.
 #include <utility>
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -30,7 +30,7 @@ struct HasherOptions {
 };
 
 class PasswordHasher {
-public:
+  public:
     PasswordHasher(boost::asio::any_io_executor loop, HasherOptions options);
     ~PasswordHasher();
     PasswordHasher(const PasswordHasher&) = delete;
@@ -48,9 +48,10 @@ public:
     std::size_t Queued() const { return queued_.load(); }
     void Stop();  // joins the workers; pending jobs still complete
 
-private:
+  private:
     struct Job;
-    boost::asio::awaitable<Result<std::string>> Run(bool verify, std::string phc, std::string password);
+    boost::asio::awaitable<Result<std::string>> Run(bool verify, std::string phc,
+                                                    std::string password);
 
     boost::asio::any_io_executor loop_;
     HasherOptions options_;

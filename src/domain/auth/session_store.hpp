@@ -19,7 +19,7 @@ struct Session {
 };
 
 class SessionStore {
-public:
+  public:
     explicit SessionStore(redis::Client& redis) : redis_(redis) {}
 
     // Opens a session and returns its new random id (what goes into the cookie).
@@ -28,7 +28,7 @@ public:
     boost::asio::awaitable<Result<std::optional<Session>>> Find(std::string sid);
     boost::asio::awaitable<Status> Delete(std::string sid);
 
-private:
+  private:
     static std::string Key(std::string_view sid);
     redis::Client& redis_;
 };

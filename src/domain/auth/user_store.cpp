@@ -6,11 +6,12 @@ namespace hhplus::auth {
 
 namespace asio = boost::asio;
 
-asio::awaitable<Result<std::int64_t>> UserStore::Insert(std::string email, std::string password_hash) {
+asio::awaitable<Result<std::int64_t>> UserStore::Insert(std::string email,
+                                                        std::string password_hash) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    std::string sql = "INSERT INTO users (email, password_hash) VALUES (" + conn->Quote(email) + ", " +
-                      conn->Quote(password_hash) + ")";
+    std::string sql = "INSERT INTO users (email, password_hash) VALUES (" + conn->Quote(email) +
+                      ", " + conn->Quote(password_hash) + ")";
     auto r = co_await conn->Query(std::move(sql));
     if (!r.ok()) {
         if (r.error().code == db::Errc::kDuplicateKey) {
@@ -24,8 +25,8 @@ asio::awaitable<Result<std::int64_t>> UserStore::Insert(std::string email, std::
 asio::awaitable<Result<std::optional<UserRecord>>> UserStore::FindByEmail(std::string email) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    std::string sql = "SELECT id, email, password_hash, balance FROM users WHERE email = " +
-                      conn->Quote(email);
+    std::string sql =
+        "SELECT id, email, password_hash, balance FROM users WHERE email = " + conn->Quote(email);
     auto r = co_await conn->Query(std::move(sql));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     if (r->rows.empty()) co_return std::optional<UserRecord>{};

@@ -20,14 +20,15 @@ struct UserRecord {
 };
 
 class UserStore {
-public:
+  public:
     explicit UserStore(db::Pool& pool) : pool_(pool) {}
 
     // New user's id; A003 when the email is taken.
-    boost::asio::awaitable<Result<std::int64_t>> Insert(std::string email, std::string password_hash);
+    boost::asio::awaitable<Result<std::int64_t>> Insert(std::string email,
+                                                        std::string password_hash);
     boost::asio::awaitable<Result<std::optional<UserRecord>>> FindByEmail(std::string email);
 
-private:
+  private:
     db::Pool& pool_;
 };
 

@@ -43,13 +43,15 @@ asio::awaitable<http::Response> BalanceHandler::Charge(http::Request request) {
     const std::int64_t user_id = request.PathId("userId");
     auto session = co_await auth_.Authorize(request.Cookie("sid"), user_id);
     if (!session.ok()) co_return domain::RenderError(request, session.error(), clock_);
-    const http::Field fields[] = {{"amount", http::kInt64, http::kRequired, kMinCharge, kMaxCharge}};
+    const http::Field fields[] = {
+        {"amount", http::kInt64, http::kRequired, kMinCharge, kMaxCharge}};
     auto body = http::ParseObject(request.body, fields);
     if (!body.ok()) co_return domain::RenderError(request, body.error(), clock_);
     std::optional<std::string> key;
     if (auto header = request.Header("idempotency-key")) {
         if (!IsValidIdempotencyKey(*header)) {
-            co_return domain::RenderError(request, MakeError(ErrorCode::kInvalidRequest, "bad Idempotency-Key"), clock_);
+            co_return domain::RenderError(
+                request, MakeError(ErrorCode::kInvalidRequest, "bad Idempotency-Key"), clock_);
         }
         key = std::string(*header);
     }
@@ -66,14 +68,17 @@ asio::awaitable<http::Response> BalanceHandler::Logs(http::Request request) {
     if (auto text = request.QueryParam("limit")) {
         auto parsed = PositiveInt(text);
         if (!parsed || *parsed > kMaxLogLimit) {
-            co_return domain::RenderError(request, MakeError(ErrorCode::kInvalidRequest, "limit out of 1..100"), clock_);
+            co_return domain::RenderError(
+                request, MakeError(ErrorCode::kInvalidRequest, "limit out of 1..100"), clock_);
         }
         limit = static_cast<int>(*parsed);
     }
     std::int64_t before_id = 0;
     if (auto cursor = request.QueryParam("cursor"); cursor && !cursor->empty()) {
         auto parsed = PositiveInt(cursor);
-        if (!parsed) co_return domain::RenderError(request, MakeError(ErrorCode::kInvalidRequest, "bad cursor"), clock_);
+        if (!parsed)
+            co_return domain::RenderError(
+                request, MakeError(ErrorCode::kInvalidRequest, "bad cursor"), clock_);
         before_id = *parsed;
     }
     // One row more than asked tells whether another page exists.
@@ -85,12 +90,18 @@ asio::awaitable<http::Response> BalanceHandler::Logs(http::Request request) {
     w.StartObject().Key("logs").StartArray();
     for (const auto& log : logs.value()) {
         w.StartObject()
-            .Key("id").Int(log.id)
-            .Key("amount").Int(log.amount)
-            .Key("beforeAmount").Int(log.before_amount)
-            .Key("afterAmount").Int(log.after_amount)
-            .Key("code").String(log.code)
-            .Key("createdAt").String(FormatIsoMillis(log.created_at_ms))
+            .Key("id")
+            .Int(log.id)
+            .Key("amount")
+            .Int(log.amount)
+            .Key("beforeAmount")
+            .Int(log.before_amount)
+            .Key("afterAmount")
+            .Int(log.after_amount)
+            .Key("code")
+            .String(log.code)
+            .Key("createdAt")
+            .String(FormatIsoMillis(log.created_at_ms))
             .EndObject();
     }
     w.EndArray().Key("nextCursor");

@@ -12,7 +12,7 @@
 namespace hhplus::balance {
 
 class BalanceHandler {
-public:
+  public:
     BalanceHandler(BalanceService& service, auth::AuthService& auth, const Clock& clock)
         : service_(service), auth_(auth), clock_(clock) {}
 
@@ -20,7 +20,7 @@ public:
     boost::asio::awaitable<http::Response> Charge(http::Request request);
     boost::asio::awaitable<http::Response> Logs(http::Request request);
 
-private:
+  private:
     BalanceService& service_;
     auth::AuthService& auth_;
     const Clock& clock_;

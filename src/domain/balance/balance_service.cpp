@@ -22,8 +22,8 @@ asio::awaitable<Result<std::int64_t>> BalanceService::Get(std::int64_t user_id) 
     co_return co_await store_.GetBalance(user_id);
 }
 
-asio::awaitable<Result<std::int64_t>> BalanceService::Charge(std::int64_t user_id, std::int64_t amount,
-                                                             std::optional<std::string> idempotency_key) {
+asio::awaitable<Result<std::int64_t>> BalanceService::Charge(
+    std::int64_t user_id, std::int64_t amount, std::optional<std::string> idempotency_key) {
     ChargeRequest request;
     request.amount = amount;
     request.now_ms = ToEpochMillis(clock_.Now());
@@ -110,7 +110,8 @@ asio::awaitable<void> BalanceService::RunQueue(std::int64_t user_id) {
 
 void BalanceService::Wake(Waiter& waiter) { waiter.wake.cancel(); }
 
-asio::awaitable<Result<std::vector<BalanceLog>>> BalanceService::Logs(std::int64_t user_id, int limit,
+asio::awaitable<Result<std::vector<BalanceLog>>> BalanceService::Logs(std::int64_t user_id,
+                                                                      int limit,
                                                                       std::int64_t before_id) {
     co_return co_await store_.Logs(user_id, limit, before_id);
 }

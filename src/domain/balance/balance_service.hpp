@@ -37,7 +37,7 @@ inline constexpr std::size_t kMaxQueuedCharges = kMaxChargeBatch;
 inline constexpr std::chrono::milliseconds kDefaultChargeWaitBudget{15'000};
 
 class BalanceService {
-public:
+  public:
     BalanceService(BalanceStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
     // Tests that load a slow machine on purpose lengthen the queue wait; production keeps the
@@ -61,22 +61,25 @@ public:
     boost::asio::awaitable<Result<std::vector<BalanceLog>>> Logs(std::int64_t user_id, int limit,
                                                                  std::int64_t before_id);
 
-private:
+  private:
     // One charge waiting for its answer. Shared by its request's coroutine and the runner.
     struct Waiter {
-        Waiter(boost::asio::any_io_executor ex, ChargeRequest r) : request(std::move(r)), wake(std::move(ex)) {}
+        Waiter(boost::asio::any_io_executor ex, ChargeRequest r)
+            : request(std::move(r)), wake(std::move(ex)) {}
         ChargeRequest request;
-        boost::asio::steady_timer wake;  // expires at the wait budget's end; cancelled to wake early
-        bool run = false;                // woken to become the runner
-        bool taken = false;              // in a batch: only the runner answers it now
-        bool abandoned = false;          // gave up waiting (S001): the runner skips it
+        boost::asio::steady_timer
+            wake;                // expires at the wait budget's end; cancelled to wake early
+        bool run = false;        // woken to become the runner
+        bool taken = false;      // in a batch: only the runner answers it now
+        bool abandoned = false;  // gave up waiting (S001): the runner skips it
         std::optional<Result<std::int64_t>> answer;
     };
     using WaiterPtr = std::shared_ptr<Waiter>;
     struct UserQueue {
-        std::deque<WaiterPtr> waiting;  // not yet in a batch, arrival order; may hold abandoned ones
-        std::size_t live = 0;           // waiting and not abandoned
-        bool running = false;           // a runner serves this user (its batch may be in flight)
+        std::deque<WaiterPtr>
+            waiting;           // not yet in a batch, arrival order; may hold abandoned ones
+        std::size_t live = 0;  // waiting and not abandoned
+        bool running = false;  // a runner serves this user (its batch may be in flight)
     };
 
     // Called by the head of the user's queue: runs one batch (the head and up to max_batch_ − 1

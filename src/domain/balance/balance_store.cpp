@@ -47,7 +47,8 @@ ChargePlan PlanCharges(const PlanInput& input, const std::vector<ChargeRequest>&
             if (auto it = answered.find(key.key); it != answered.end()) {
                 const KeyRow& row = plan.new_keys[it->second];
                 if (row.request_hash != key.request_hash) {
-                    plan.answers.emplace_back(MakeError(ErrorCode::kIdempotencyKeyMismatch, "key reused with another amount"));
+                    plan.answers.emplace_back(MakeError(ErrorCode::kIdempotencyKeyMismatch,
+                                                        "key reused with another amount"));
                 } else {
                     plan.answers.push_back(ReplayAnswer(row.status, row.answer));
                 }
@@ -59,7 +60,8 @@ ChargePlan PlanCharges(const PlanInput& input, const std::vector<ChargeRequest>&
                 const bool expired = stored.created_ms <= charge.now_ms - kKeyLifetimeMs;
                 if (!expired) {
                     if (stored.request_hash != key.request_hash) {
-                        plan.answers.emplace_back(MakeError(ErrorCode::kIdempotencyKeyMismatch, "key reused with another amount"));
+                        plan.answers.emplace_back(MakeError(ErrorCode::kIdempotencyKeyMismatch,
+                                                            "key reused with another amount"));
                         continue;
                     }
                     if (stored.status) {
@@ -67,7 +69,8 @@ ChargePlan PlanCharges(const PlanInput& input, const std::vector<ChargeRequest>&
                         continue;
                     }
                     if (stored.created_ms > charge.now_ms - kAbandonedClaimMs) {
-                        plan.answers.emplace_back(MakeError(ErrorCode::kIdempotencyKeyInFlight, "first request still in flight"));
+                        plan.answers.emplace_back(MakeError(ErrorCode::kIdempotencyKeyInFlight,
+                                                            "first request still in flight"));
                         continue;
                     }
                 }
@@ -91,8 +94,8 @@ ChargePlan PlanCharges(const PlanInput& input, const std::vector<ChargeRequest>&
         }
         if (charge.key) {
             answered.emplace(charge.key->key, plan.new_keys.size());
-            plan.new_keys.push_back(KeyRow{charge.key->key, charge.key->request_hash, decided.status,
-                                           decided.stored, charge.now_ms});
+            plan.new_keys.push_back(KeyRow{charge.key->key, charge.key->request_hash,
+                                           decided.status, decided.stored, charge.now_ms});
         }
         plan.answers.push_back(std::move(decided.answer));
     }
@@ -102,7 +105,8 @@ ChargePlan PlanCharges(const PlanInput& input, const std::vector<ChargeRequest>&
 asio::awaitable<Result<std::int64_t>> BalanceStore::GetBalance(std::int64_t user_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r = co_await conn->Query("SELECT balance FROM users WHERE id = " + std::to_string(user_id));
+    auto r =
+        co_await conn->Query("SELECT balance FROM users WHERE id = " + std::to_string(user_id));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     if (r->rows.empty()) co_return MakeError(ErrorCode::kUserNotFound, "no such user");
     co_return r->rows.front().Int(0);
@@ -120,7 +124,8 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
     co_return co_await ChargeBatchOnce(user_id, charges, retryable);
 }
 
-asio::awaitable<Result<std::int64_t>> BalanceStore::Charge(std::int64_t user_id, std::int64_t amount,
+asio::awaitable<Result<std::int64_t>> BalanceStore::Charge(std::int64_t user_id,
+                                                           std::int64_t amount,
                                                            std::optional<IdempotencyKey> key,
                                                            std::int64_t now_ms) {
     std::vector<ChargeRequest> one(1);
@@ -168,10 +173,10 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
         key_list += c.Quote(charge.key->key);
     }
     if (!key_list.empty()) {
-        auto found = co_await c.Query("SELECT idem_key, request_hash, status_code, response_body, " +
-                                      domain::SqlEpochMs("created_at") +
-                                      " FROM idempotency_keys WHERE user_id = " + uid +
-                                      " AND idem_key IN (" + key_list + ")");
+        auto found = co_await c.Query(
+            "SELECT idem_key, request_hash, status_code, response_body, " +
+            domain::SqlEpochMs("created_at") + " FROM idempotency_keys WHERE user_id = " + uid +
+            " AND idem_key IN (" + key_list + ")");
         if (!found.ok()) {
             co_await db::Rollback(c);
             co_return fail(found.error());
@@ -192,11 +197,11 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
         std::string which;
         for (const auto& replaced : plan.replaced_keys) {
             if (!which.empty()) which += " OR ";
-            which += "(idem_key = " + c.Quote(replaced.key) + " AND created_at = " +
-                     domain::SqlTime(replaced.created_ms) + ")";
+            which += "(idem_key = " + c.Quote(replaced.key) +
+                     " AND created_at = " + domain::SqlTime(replaced.created_ms) + ")";
         }
-        auto dropped = co_await c.Query("DELETE FROM idempotency_keys WHERE user_id = " + uid + " AND (" +
-                                        which + ")");
+        auto dropped = co_await c.Query("DELETE FROM idempotency_keys WHERE user_id = " + uid +
+                                        " AND (" + which + ")");
         if (!dropped.ok()) {
             co_await db::Rollback(c);
             co_return fail(dropped.error());
@@ -211,8 +216,9 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
     }
     if (!plan.logs.empty()) {
         // The exact value: our lock has held the row since we read it.
-        auto updated = co_await c.Query("UPDATE users SET balance = " + std::to_string(plan.final_balance) +
-                                        " WHERE id = " + uid);
+        auto updated =
+            co_await c.Query("UPDATE users SET balance = " + std::to_string(plan.final_balance) +
+                             " WHERE id = " + uid);
         if (!updated.ok()) {
             co_await db::Rollback(c);
             co_return fail(updated.error());
@@ -221,11 +227,13 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
         rows.reserve(plan.logs.size() * 160);
         for (const auto& log : plan.logs) {
             if (!rows.empty()) rows += ", ";
-            rows += "(" + uid + ", " + std::to_string(log.amount) + ", " + std::to_string(log.before) + ", " +
-                    std::to_string(log.after) + ", 'CHARGE', " + domain::SqlTime(log.created_ms) + ")";
+            rows += "(" + uid + ", " + std::to_string(log.amount) + ", " +
+                    std::to_string(log.before) + ", " + std::to_string(log.after) + ", 'CHARGE', " +
+                    domain::SqlTime(log.created_ms) + ")";
         }
         auto logged = co_await c.Query(
-            "INSERT INTO balance_logs (user_id, amount, before_amount, after_amount, code, created_at) VALUES " +
+            "INSERT INTO balance_logs (user_id, amount, before_amount, after_amount, code, "
+            "created_at) VALUES " +
             rows);
         if (!logged.ok()) {
             co_await db::Rollback(c);
@@ -242,8 +250,10 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
                     domain::SqlTime(key.created_ms) + ")";
         }
         auto stored = co_await c.Query(
-            "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status_code, response_body, "
-            "created_at) VALUES " + rows);
+            "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status_code, "
+            "response_body, "
+            "created_at) VALUES " +
+            rows);
         if (!stored.ok()) {
             co_await db::Rollback(c);
             co_return fail(stored.error());
@@ -269,7 +279,8 @@ asio::awaitable<Result<std::vector<BalanceLog>>> BalanceStore::Logs(std::int64_t
     std::vector<BalanceLog> logs;
     logs.reserve(r->rows.size());
     for (const auto& row : r->rows) {
-        logs.push_back(BalanceLog{row.Int(0), row.Int(1), row.Int(2), row.Int(3), row.Str(4), row.Int(5)});
+        logs.push_back(
+            BalanceLog{row.Int(0), row.Int(1), row.Int(2), row.Int(3), row.Str(4), row.Int(5)});
     }
     co_return logs;
 }

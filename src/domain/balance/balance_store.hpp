@@ -37,7 +37,7 @@ struct BalanceLog {
 };
 
 class BalanceStore {
-public:
+  public:
     explicit BalanceStore(db::Pool& pool) : pool_(pool) {}
 
     // A failed attempt is retried only if it failed within this window (see balance_store.cpp
@@ -61,7 +61,7 @@ public:
     boost::asio::awaitable<Result<std::vector<BalanceLog>>> Logs(std::int64_t user_id, int limit,
                                                                  std::int64_t before_id);
 
-private:
+  private:
     // One attempt; `retryable` is set when it failed before COMMIT on a race a fresh read
     // settles (deadlock, duplicate key), i.e. nothing was applied and trying again is safe.
     boost::asio::awaitable<Result<std::vector<Result<std::int64_t>>>> ChargeBatchOnce(

@@ -35,7 +35,8 @@ struct IdempotencyKey {
 struct ChargeRequest {
     std::int64_t amount = 0;
     std::optional<IdempotencyKey> key;
-    std::int64_t now_ms = 0;  // the request's arrival: its log row's and key's time, its expiry clock
+    std::int64_t now_ms =
+        0;  // the request's arrival: its log row's and key's time, its expiry clock
 };
 
 // An idempotency_keys row as read inside the batch's transaction.
@@ -48,7 +49,7 @@ struct StoredKey {
 
 struct PlanInput {
     bool user_exists = false;
-    std::int64_t balance = 0;                               // as locked (FOR UPDATE)
+    std::int64_t balance = 0;                                // as locked (FOR UPDATE)
     std::unordered_map<std::string, StoredKey> stored_keys;  // by idem_key, this user's only
 };
 

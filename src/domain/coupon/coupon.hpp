@@ -22,7 +22,7 @@ struct Coupon {
 
 struct IssuedCoupon {
     std::int64_t user_coupon_id = 0;
-    Coupon coupon;                 // as read right after the issue committed
+    Coupon coupon;  // as read right after the issue committed
     std::int64_t issued_at_ms = 0;
 };
 
@@ -45,11 +45,14 @@ struct CouponAudit {
 };
 
 // A coupon is expired from its expiredAt instant on (api.md).
-inline bool IsExpired(std::int64_t expired_at_ms, std::int64_t now_ms) { return now_ms >= expired_at_ms; }
+inline bool IsExpired(std::int64_t expired_at_ms, std::int64_t now_ms) {
+    return now_ms >= expired_at_ms;
+}
 
 // Why an issue was refused, by api.md's precedence C006 > C005 > C003 > C001: the first rule that
 // applies wins. `exists` false means the coupon is unknown.
-inline std::optional<ErrorCode> RefusalFor(bool exists, bool already_holds, bool expired, bool sold_out) {
+inline std::optional<ErrorCode> RefusalFor(bool exists, bool already_holds, bool expired,
+                                           bool sold_out) {
     if (!exists) return ErrorCode::kCouponNotFound;
     if (already_holds) return ErrorCode::kCouponAlreadyIssued;
     if (expired) return ErrorCode::kCouponExpired;
@@ -60,9 +63,9 @@ inline std::optional<ErrorCode> RefusalFor(bool exists, bool already_holds, bool
 // One batch of issues decided as a serial run in the same order would decide them: per user of
 // `users` (distinct, arrival order), nullopt = issued, else the refusal. `holders` are the users
 // that already hold the coupon; `remaining` = total − issued when the batch started.
-inline std::vector<std::optional<ErrorCode>> DecideBatch(const std::vector<std::int64_t>& users,
-                                                         const std::unordered_set<std::int64_t>& holders,
-                                                         std::int64_t remaining, bool expired) {
+inline std::vector<std::optional<ErrorCode>> DecideBatch(
+    const std::vector<std::int64_t>& users, const std::unordered_set<std::int64_t>& holders,
+    std::int64_t remaining, bool expired) {
     std::vector<std::optional<ErrorCode>> out;
     out.reserve(users.size());
     for (const auto user : users) {
@@ -77,11 +80,16 @@ inline std::vector<std::optional<ErrorCode>> DecideBatch(const std::vector<std::
 inline const char* OutcomeLabel(std::optional<ErrorCode> refusal) {
     if (!refusal) return "issued";
     switch (*refusal) {
-        case ErrorCode::kCouponSoldOut: return "sold_out";
-        case ErrorCode::kCouponAlreadyIssued: return "duplicate";
-        case ErrorCode::kCouponExpired: return "expired";
-        case ErrorCode::kBusy: return "busy";
-        default: return "error";
+        case ErrorCode::kCouponSoldOut:
+            return "sold_out";
+        case ErrorCode::kCouponAlreadyIssued:
+            return "duplicate";
+        case ErrorCode::kCouponExpired:
+            return "expired";
+        case ErrorCode::kBusy:
+            return "busy";
+        default:
+            return "error";
     }
 }
 

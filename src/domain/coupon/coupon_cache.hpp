@@ -23,12 +23,12 @@ namespace hhplus::coupon {
 struct CachedCoupon {
     std::optional<Coupon> coupon;  // set when both meta and the issued count are cached
     bool has_meta = false;
-    Coupon meta;                   // id, name, rate, total, expiry (issued_quantity unset)
+    Coupon meta;  // id, name, rate, total, expiry (issued_quantity unset)
     bool sold_out = false;
 };
 
 class CouponCache {
-public:
+  public:
     explicit CouponCache(redis::Client& cache);
 
     boost::asio::awaitable<redis::RedisResult<CachedCoupon>> Get(std::int64_t coupon_id);
@@ -36,7 +36,7 @@ public:
     boost::asio::awaitable<redis::RedisResult<Ok>> Merge(const Coupon& coupon, bool sold_out);
     boost::asio::awaitable<redis::RedisResult<Ok>> Forget(std::int64_t coupon_id);
 
-private:
+  private:
     redis::Client& cache_;
     redis::Script merge_script_;
 };

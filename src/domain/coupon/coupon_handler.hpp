@@ -14,7 +14,7 @@
 namespace hhplus::coupon {
 
 class CouponHandler {
-public:
+  public:
     CouponHandler(CouponService& service, auth::AuthService& auth, const Clock& clock,
                   std::string admin_token)
         : service_(service), auth_(auth), clock_(clock), admin_token_(std::move(admin_token)) {}
@@ -25,7 +25,7 @@ public:
     boost::asio::awaitable<http::Response> AdminCreate(http::Request request);
     boost::asio::awaitable<http::Response> AdminAudit(http::Request request);
 
-private:
+  private:
     CouponService& service_;
     auth::AuthService& auth_;
     const Clock& clock_;

@@ -35,7 +35,8 @@ asio::awaitable<Result<Coupon>> CouponService::Get(std::int64_t coupon_id) {
     co_return *found.value();
 }
 
-asio::awaitable<Result<IssuedCoupon>> CouponService::Issue(std::int64_t user_id, std::int64_t coupon_id) {
+asio::awaitable<Result<IssuedCoupon>> CouponService::Issue(std::int64_t user_id,
+                                                           std::int64_t coupon_id) {
     auto result = co_await IssueUncounted(user_id, coupon_id);
     if (observe_) {
         if (result.ok()) {
@@ -64,13 +65,15 @@ asio::awaitable<Result<IssuedCoupon>> CouponService::IssueUncounted(std::int64_t
     co_return co_await Enqueue(user_id, coupon_id);
 }
 
-asio::awaitable<Result<IssuedCoupon>> CouponService::Enqueue(std::int64_t user_id, std::int64_t coupon_id) {
+asio::awaitable<Result<IssuedCoupon>> CouponService::Enqueue(std::int64_t user_id,
+                                                             std::int64_t coupon_id) {
     auto& queue = queues_[coupon_id];
     if (queue.waiting.size() >= kMaxQueuedPerCoupon) {
         co_return MakeError(ErrorCode::kBusy, "issue queue of the coupon full");
     }
     auto ex = co_await asio::this_coro::executor;
-    auto waiter = std::make_shared<Waiter>(ex, user_id, std::chrono::steady_clock::now() + wait_budget_);
+    auto waiter =
+        std::make_shared<Waiter>(ex, user_id, std::chrono::steady_clock::now() + wait_budget_);
     waiter->wake.expires_at(waiter->deadline);
     queue.waiting.push_back(waiter);
     if (!queue.running) {
@@ -85,7 +88,8 @@ asio::awaitable<Result<IssuedCoupon>> CouponService::Enqueue(std::int64_t user_i
         if (!ec && !waiter->taken) {
             // The budget passed and no batch has taken it: refuse (the runner skips it).
             waiter->abandoned = true;
-            co_return MakeError(ErrorCode::kBusy, "wait budget exhausted before a batch took the request");
+            co_return MakeError(ErrorCode::kBusy,
+                                "wait budget exhausted before a batch took the request");
         }
         // Taken by a batch: its answer comes when the batch is done, however late.
         waiter->wake.expires_at(std::chrono::steady_clock::time_point::max());
@@ -116,16 +120,17 @@ asio::awaitable<void> CouponService::RunQueue(std::int64_t coupon_id) {
     auto& queue = queues_[coupon_id];
     const std::string lock_key = "coupon:" + std::to_string(coupon_id);
     while (true) {
-        while (!queue.waiting.empty() && queue.waiting.front()->abandoned) queue.waiting.pop_front();
+        while (!queue.waiting.empty() && queue.waiting.front()->abandoned)
+            queue.waiting.pop_front();
         if (queue.waiting.empty()) break;
         std::shared_ptr<lock::Lease> lease;
         if (locks_ != nullptr) {
             // Wait for the lock as long as the oldest request may still wait; the batch is taken
             // only once the lock is held, so it includes everything that arrived meanwhile.
             const auto now = std::chrono::steady_clock::now();
-            const auto budget = std::max(std::chrono::milliseconds(1),
-                                         std::chrono::ceil<std::chrono::milliseconds>(
-                                             queue.waiting.front()->deadline - now));
+            const auto budget =
+                std::max(std::chrono::milliseconds(1), std::chrono::ceil<std::chrono::milliseconds>(
+                                                           queue.waiting.front()->deadline - now));
             auto acquired = co_await locks_->Acquire(lock_key, budget);
             if (!acquired.ok()) {
                 const auto code = acquired.error();
@@ -137,9 +142,12 @@ asio::awaitable<void> CouponService::RunQueue(std::int64_t coupon_id) {
                 for (auto& waiter : queue.waiting) {
                     if (waiter->abandoned || waiter->answer) continue;
                     if (unavailable) {
-                        Answer(*waiter, MakeError(ErrorCode::kDependencyUnavailable, "lock: no quorum of lock masters"));
+                        Answer(*waiter, MakeError(ErrorCode::kDependencyUnavailable,
+                                                  "lock: no quorum of lock masters"));
                     } else if (waiter->deadline <= at || code == lock::LockErrc::kCancelled) {
-                        Answer(*waiter, MakeError(ErrorCode::kBusy, "lock: " + std::string(lock::LockErrcName(code))));
+                        Answer(*waiter,
+                               MakeError(ErrorCode::kBusy,
+                                         "lock: " + std::string(lock::LockErrcName(code))));
                     } else {
                         kept.push_back(std::move(waiter));
                     }
@@ -156,8 +164,9 @@ asio::awaitable<void> CouponService::RunQueue(std::int64_t coupon_id) {
     queues_.erase(coupon_id);
 }
 
-asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id, std::vector<WaiterPtr> batch,
-                                                lock::Lease* lease, CouponQueue& queue) {
+asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id,
+                                                std::vector<WaiterPtr> batch, lock::Lease* lease,
+                                                CouponQueue& queue) {
     // Distinct users in arrival order; a user's later requests in the same batch get what a
     // serial run would give them: C005 after the first was issued, else the first's refusal.
     std::vector<std::int64_t> users;
@@ -169,7 +178,8 @@ asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id, std::vec
         slot[i] = it->second;
     }
     const std::int64_t now_ms = ToEpochMillis(clock_.Now());
-    Result<std::vector<Result<IssuedCoupon>>> served = MakeError(ErrorCode::kBusy, std::string(kLeaseLostDetail));
+    Result<std::vector<Result<IssuedCoupon>>> served =
+        MakeError(ErrorCode::kBusy, std::string(kLeaseLostDetail));
     std::optional<std::uint64_t> fence;
     if (lease != nullptr) {
         // The fence: the version as of now, under the lock. The batch's update is a
@@ -185,8 +195,8 @@ asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id, std::vec
     }
     if (lease == nullptr || (fence && !lease->Lost())) {
         served = co_await store_.IssueBatch(users, coupon_id, now_ms, fence);
-        if (!served.ok() && served.error().code == ErrorCode::kDependencyUnavailable && lease != nullptr &&
-            lease->Lost()) {
+        if (!served.ok() && served.error().code == ErrorCode::kDependencyUnavailable &&
+            lease != nullptr && lease->Lost()) {
             // A stalled holder's transaction is ended by the database (idle_transaction_timeout,
             // db/connection.cpp) and rolled back: nothing of the batch was written, and the
             // next holder serves it. (Were it the COMMIT that failed, the re-served users who got
@@ -199,7 +209,9 @@ asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id, std::vec
         // This holder's lease ran out (a stall): nothing was written. The whole batch goes back to
         // the front of the queue, in order, for the next holder — unless it was refused this way
         // too often (something keeps moving the version: answer, don't loop).
-        if (observe_batch_) observe_batch_(served.error().detail == kFencedDetail ? "fenced" : "lease_lost", batch.size());
+        if (observe_batch_)
+            observe_batch_(served.error().detail == kFencedDetail ? "fenced" : "lease_lost",
+                           batch.size());
         std::vector<WaiterPtr> again;
         for (auto& waiter : batch) {
             if (++waiter->refused_batches < kMaxRefusedBatches) {
@@ -242,7 +254,8 @@ asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id, std::vec
             answered[slot[i]] = true;
             Answer(*batch[i], mine);
         } else if (mine.ok()) {
-            Answer(*batch[i], MakeError(ErrorCode::kCouponAlreadyIssued, "user already holds the coupon"));
+            Answer(*batch[i],
+                   MakeError(ErrorCode::kCouponAlreadyIssued, "user already holds the coupon"));
         } else {
             Answer(*batch[i], mine.error());
         }

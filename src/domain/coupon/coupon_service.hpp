@@ -50,7 +50,7 @@ inline constexpr std::size_t kMaxQueuedPerCoupon = 8192;
 inline constexpr int kMaxRefusedBatches = 3;
 
 class CouponService {
-public:
+  public:
     using OutcomeObserver = std::function<void(const char* outcome)>;  // metrics hook, per request
     // Metrics hook, per batch: result "served" (the transaction ran, whatever it answered),
     // "fenced" or "lease_lost" (refused whole, queued again), and the batch's size.
@@ -68,18 +68,22 @@ public:
     void SetWaitBudget(std::chrono::milliseconds wait_budget) { wait_budget_ = wait_budget; }
 
     boost::asio::awaitable<Result<Coupon>> Get(std::int64_t coupon_id);
-    boost::asio::awaitable<Result<IssuedCoupon>> Issue(std::int64_t user_id, std::int64_t coupon_id);
+    boost::asio::awaitable<Result<IssuedCoupon>> Issue(std::int64_t user_id,
+                                                       std::int64_t coupon_id);
     boost::asio::awaitable<Result<std::vector<UserCoupon>>> ListForUser(std::int64_t user_id);
     boost::asio::awaitable<Result<Coupon>> Create(std::string name, int discount_rate,
-                                                  std::int64_t total_quantity, std::int64_t expired_at_ms);
+                                                  std::int64_t total_quantity,
+                                                  std::int64_t expired_at_ms);
     boost::asio::awaitable<Result<CouponAudit>> Audit(std::int64_t coupon_id);
 
-private:
-    boost::asio::awaitable<Result<IssuedCoupon>> IssueUncounted(std::int64_t user_id, std::int64_t coupon_id);
+  private:
+    boost::asio::awaitable<Result<IssuedCoupon>> IssueUncounted(std::int64_t user_id,
+                                                                std::int64_t coupon_id);
     boost::asio::awaitable<void> Remember(const Coupon& coupon);
     // One queued issue request. Shared by the request's coroutine and the runner.
     struct Waiter {
-        Waiter(boost::asio::any_io_executor ex, std::int64_t user, std::chrono::steady_clock::time_point due)
+        Waiter(boost::asio::any_io_executor ex, std::int64_t user,
+               std::chrono::steady_clock::time_point due)
             : user_id(user), deadline(due), wake(std::move(ex)) {}
         std::int64_t user_id;
         std::chrono::steady_clock::time_point deadline;  // the wait budget's end
@@ -95,7 +99,8 @@ private:
         bool running = false;           // a runner serves this queue
     };
 
-    boost::asio::awaitable<Result<IssuedCoupon>> Enqueue(std::int64_t user_id, std::int64_t coupon_id);
+    boost::asio::awaitable<Result<IssuedCoupon>> Enqueue(std::int64_t user_id,
+                                                         std::int64_t coupon_id);
     // Serves the coupon's queue batch by batch until it is empty; then the queue is dropped.
     boost::asio::awaitable<void> RunQueue(std::int64_t coupon_id);
     // The next batch: up to kMaxIssueBatch waiters not abandoned, in arrival order, marked taken.

@@ -17,13 +17,14 @@ constexpr std::int64_t kSeedCouponExpiresMs = 1'893'455'999'000;
 
 // `table`: the alias to qualify the columns with in a join ("c." for "c.id, …").
 std::string CouponColumns(const std::string& table = "") {
-    return table + "id, " + table + "name, " + table + "discount_rate, " + table + "total_quantity, " +
-           table + "issued_quantity, " + domain::SqlEpochMs(table + "expired_at");
+    return table + "id, " + table + "name, " + table + "discount_rate, " + table +
+           "total_quantity, " + table + "issued_quantity, " +
+           domain::SqlEpochMs(table + "expired_at");
 }
 
 // The CouponColumns() of `row`, starting at column `first`.
 Coupon CouponFromRow(const db::Row& row, std::size_t first = 0) {
-    return Coupon{row.Int(first), row.Str(first + 1), static_cast<int>(row.Int(first + 2)),
+    return Coupon{row.Int(first),     row.Str(first + 1), static_cast<int>(row.Int(first + 2)),
                   row.Int(first + 3), row.Int(first + 4), row.Int(first + 5)};
 }
 
@@ -32,8 +33,8 @@ Coupon CouponFromRow(const db::Row& row, std::size_t first = 0) {
 asio::awaitable<Result<std::optional<Coupon>>> CouponStore::Find(std::int64_t coupon_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r = co_await conn->Query("SELECT " + CouponColumns() + " FROM coupons WHERE id = " +
-                                  std::to_string(coupon_id));
+    auto r = co_await conn->Query("SELECT " + CouponColumns() +
+                                  " FROM coupons WHERE id = " + std::to_string(coupon_id));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     if (r->rows.empty()) co_return std::optional<Coupon>{};
     std::optional<Coupon> coupon = CouponFromRow(r->rows.front());
@@ -50,12 +51,17 @@ asio::awaitable<Result<Coupon>> CouponStore::Create(std::string name, int discou
         conn->Quote(name) + ", " + std::to_string(discount_rate) + ", " +
         std::to_string(total_quantity) + ", " + domain::SqlTime(expired_at_ms) + ")");
     if (!r.ok()) co_return domain::DbFailure(r.error());
-    Coupon created{static_cast<std::int64_t>(r->insert_id), std::move(name), discount_rate,
-                   total_quantity, 0, expired_at_ms};
+    Coupon created{static_cast<std::int64_t>(r->insert_id),
+                   std::move(name),
+                   discount_rate,
+                   total_quantity,
+                   0,
+                   expired_at_ms};
     co_return created;
 }
 
-asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id, std::int64_t coupon_id,
+asio::awaitable<Result<IssuedCoupon>> CouponStore::Issue(std::int64_t user_id,
+                                                         std::int64_t coupon_id,
                                                          std::int64_t now_ms,
                                                          std::optional<std::uint64_t> fence) {
     std::vector<std::int64_t> one{user_id};
@@ -83,9 +89,11 @@ asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> CouponStore::IssueBat
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
     // 1. The coupon row, locked, with one extra row per user of the batch who already holds it
     //    (none: one row with a NULL holder). Every issuer of this coupon queues on this lock.
-    auto read = co_await c.Query("SELECT " + CouponColumns("c.") + ", c.version, uc.user_id FROM coupons c "
-                                 "LEFT JOIN user_coupons uc ON uc.coupon_id = c.id AND uc.user_id IN (" +
-                                 user_list + ") WHERE c.id = " + cid + " FOR UPDATE");
+    auto read =
+        co_await c.Query("SELECT " + CouponColumns("c.") +
+                         ", c.version, uc.user_id FROM coupons c "
+                         "LEFT JOIN user_coupons uc ON uc.coupon_id = c.id AND uc.user_id IN (" +
+                         user_list + ") WHERE c.id = " + cid + " FOR UPDATE");
     if (!read.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(read.error());
@@ -106,8 +114,9 @@ asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> CouponStore::IssueBat
         co_return MakeError(ErrorCode::kBusy, std::string(kFencedDetail));
     }
     // 2. Who wins, in batch order.
-    const auto decided = DecideBatch(user_ids, holders, coupon.total_quantity - coupon.issued_quantity,
-                                     IsExpired(coupon.expired_at_ms, now_ms));
+    const auto decided =
+        DecideBatch(user_ids, holders, coupon.total_quantity - coupon.issued_quantity,
+                    IsExpired(coupon.expired_at_ms, now_ms));
     std::string winner_list, rows;
     std::int64_t winners = 0;
     for (std::size_t i = 0; i < user_ids.size(); ++i) {
@@ -125,19 +134,22 @@ asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> CouponStore::IssueBat
     answers.reserve(user_ids.size());
     if (winners == 0) {
         co_await db::Rollback(c);
-        for (const auto& refusal : decided) answers.push_back(MakeError(*refusal, "coupon not issuable"));
+        for (const auto& refusal : decided)
+            answers.push_back(MakeError(*refusal, "coupon not issuable"));
         co_return answers;
     }
     // 3. The winners' holder rows, the counter, and their ids (not derived from LAST_INSERT_ID:
     //    MySQL 8's default interleaved auto-increment does not promise consecutive ids).
-    auto inserted = co_await c.Query("INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES " + rows);
+    auto inserted =
+        co_await c.Query("INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES " + rows);
     if (!inserted.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(inserted.error());
     }
-    std::string update = "UPDATE coupons SET issued_quantity = issued_quantity + " + std::to_string(winners) +
-                         ", version = version + 1 WHERE id = " + cid + " AND issued_quantity + " +
-                         std::to_string(winners) + " <= total_quantity AND version = " + std::to_string(version);
+    std::string update = "UPDATE coupons SET issued_quantity = issued_quantity + " +
+                         std::to_string(winners) + ", version = version + 1 WHERE id = " + cid +
+                         " AND issued_quantity + " + std::to_string(winners) +
+                         " <= total_quantity AND version = " + std::to_string(version);
     auto counted = co_await c.Query(std::move(update));
     if (!counted.ok() || counted->affected_rows != 1) {
         co_await db::Rollback(c);
@@ -149,7 +161,8 @@ asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> CouponStore::IssueBat
     if (!ids.ok() || ids->rows.size() != static_cast<std::size_t>(winners)) {
         co_await db::Rollback(c);
         if (!ids.ok()) co_return domain::DbFailure(ids.error());
-        co_return MakeError(ErrorCode::kInternal, "holder rows of the batch not found after insert");
+        co_return MakeError(ErrorCode::kInternal,
+                            "holder rows of the batch not found after insert");
     }
     auto committed = co_await db::Commit(c);
     if (!committed.ok()) co_return domain::DbFailure(committed.error());
@@ -168,10 +181,12 @@ asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> CouponStore::IssueBat
     co_return answers;
 }
 
-asio::awaitable<Result<std::optional<std::uint64_t>>> CouponStore::ReadVersion(std::int64_t coupon_id) {
+asio::awaitable<Result<std::optional<std::uint64_t>>> CouponStore::ReadVersion(
+    std::int64_t coupon_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r = co_await conn->Query("SELECT version FROM coupons WHERE id = " + std::to_string(coupon_id));
+    auto r =
+        co_await conn->Query("SELECT version FROM coupons WHERE id = " + std::to_string(coupon_id));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     std::optional<std::uint64_t> version;
     if (!r->rows.empty()) version = static_cast<std::uint64_t>(r->rows.front().Int(0));
@@ -181,8 +196,9 @@ asio::awaitable<Result<std::optional<std::uint64_t>>> CouponStore::ReadVersion(s
 asio::awaitable<Result<bool>> CouponStore::Holds(std::int64_t user_id, std::int64_t coupon_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r = co_await conn->Query("SELECT 1 FROM user_coupons WHERE user_id = " + std::to_string(user_id) +
-                                  " AND coupon_id = " + std::to_string(coupon_id));
+    auto r = co_await conn->Query(
+        "SELECT 1 FROM user_coupons WHERE user_id = " + std::to_string(user_id) +
+        " AND coupon_id = " + std::to_string(coupon_id));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     co_return !r->rows.empty();
 }
@@ -191,15 +207,16 @@ asio::awaitable<Result<std::vector<UserCoupon>>> CouponStore::ListForUser(std::i
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto r = co_await conn->Query(
-        "SELECT uc.id, uc.coupon_id, c.name, c.discount_rate, " + domain::SqlEpochMs("uc.issued_at") +
-        ", " + domain::SqlEpochMs("c.expired_at") + ", " + domain::SqlEpochMs("uc.used_at") +
+        "SELECT uc.id, uc.coupon_id, c.name, c.discount_rate, " +
+        domain::SqlEpochMs("uc.issued_at") + ", " + domain::SqlEpochMs("c.expired_at") + ", " +
+        domain::SqlEpochMs("uc.used_at") +
         " FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id WHERE uc.user_id = " +
         std::to_string(user_id) + " ORDER BY uc.id DESC");
     if (!r.ok()) co_return domain::DbFailure(r.error());
     std::vector<UserCoupon> out;
     out.reserve(r->rows.size());
     for (const auto& row : r->rows) {
-        UserCoupon u{row.Int(0), row.Int(1), row.Str(2), static_cast<int>(row.Int(3)),
+        UserCoupon u{row.Int(0), row.Int(1), row.Str(2),  static_cast<int>(row.Int(3)),
                      row.Int(4), row.Int(5), std::nullopt};
         if (!row.IsNull(6)) u.used_at_ms = row.Int(6);
         out.push_back(std::move(u));
@@ -215,7 +232,8 @@ asio::awaitable<Result<std::optional<CouponAudit>>> CouponStore::Audit(std::int6
         "SELECT c.id, c.total_quantity, c.issued_quantity, "
         "(SELECT COUNT(*) FROM user_coupons WHERE coupon_id = c.id), "
         "(SELECT COUNT(DISTINCT user_id) FROM user_coupons WHERE coupon_id = c.id) "
-        "FROM coupons c WHERE c.id = " + cid);
+        "FROM coupons c WHERE c.id = " +
+        cid);
     if (!r.ok()) co_return domain::DbFailure(r.error());
     if (r->rows.empty()) co_return std::optional<CouponAudit>{};
     const auto& row = r->rows.front();
@@ -230,8 +248,9 @@ asio::awaitable<Status> CouponStore::SeedIfEmpty(std::int64_t quantity) {
     // insert wins and the others hit the primary key and are ignored.
     auto r = co_await conn->Query(
         "INSERT IGNORE INTO coupons (id, name, discount_rate, total_quantity, expired_at) "
-        "SELECT 1, 'TESTCOUPON', 15, " + std::to_string(quantity) + ", " +
-        domain::SqlTime(kSeedCouponExpiresMs) + " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM coupons)");
+        "SELECT 1, 'TESTCOUPON', 15, " +
+        std::to_string(quantity) + ", " + domain::SqlTime(kSeedCouponExpiresMs) +
+        " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM coupons)");
     if (!r.ok()) co_return domain::DbFailure(r.error());
     co_return Ok{};
 }

@@ -14,12 +14,13 @@
 namespace hhplus::coupon {
 
 class CouponStore {
-public:
+  public:
     explicit CouponStore(db::Pool& pool) : pool_(pool) {}
 
     boost::asio::awaitable<Result<std::optional<Coupon>>> Find(std::int64_t coupon_id);
     boost::asio::awaitable<Result<Coupon>> Create(std::string name, int discount_rate,
-                                                  std::int64_t total_quantity, std::int64_t expired_at_ms);
+                                                  std::int64_t total_quantity,
+                                                  std::int64_t expired_at_ms);
     // Issues to a batch of distinct users in ONE transaction (group commit), the way a serial
     // run of single issues in the same order would answer each of them:
     //   1. the coupon row locked (SELECT … FOR UPDATE) together with which of the users already
@@ -41,11 +42,12 @@ public:
         std::vector<std::int64_t> user_ids, std::int64_t coupon_id, std::int64_t now_ms,
         std::optional<std::uint64_t> fence = std::nullopt);
     // A batch of one (tools and tests).
-    boost::asio::awaitable<Result<IssuedCoupon>> Issue(std::int64_t user_id, std::int64_t coupon_id,
-                                                       std::int64_t now_ms,
-                                                       std::optional<std::uint64_t> fence = std::nullopt);
+    boost::asio::awaitable<Result<IssuedCoupon>> Issue(
+        std::int64_t user_id, std::int64_t coupon_id, std::int64_t now_ms,
+        std::optional<std::uint64_t> fence = std::nullopt);
     // The coupon row's version (the fence); nullopt for an unknown coupon.
-    boost::asio::awaitable<Result<std::optional<std::uint64_t>>> ReadVersion(std::int64_t coupon_id);
+    boost::asio::awaitable<Result<std::optional<std::uint64_t>>> ReadVersion(
+        std::int64_t coupon_id);
     boost::asio::awaitable<Result<bool>> Holds(std::int64_t user_id, std::int64_t coupon_id);
     boost::asio::awaitable<Result<std::vector<UserCoupon>>> ListForUser(std::int64_t user_id);
     // One statement, so one consistent read.
@@ -53,7 +55,7 @@ public:
     // Creates coupon 1 on an empty database; safe when many instances run it at once.
     boost::asio::awaitable<Status> SeedIfEmpty(std::int64_t quantity);
 
-private:
+  private:
     db::Pool& pool_;
 };
 

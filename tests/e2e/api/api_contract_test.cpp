@@ -14,7 +14,7 @@ namespace hhplus::testing {
 namespace {
 
 class ApiContract : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() { stack_ = new ServiceStack(); }
     static void TearDownTestSuite() {
         delete stack_;
@@ -26,20 +26,24 @@ protected:
     // A fresh user with a session in `client`; returns the user id.
     static std::int64_t SignUp(HttpClient& client, const std::string& password = "1234") {
         static std::atomic<int> counter{0};
-        const std::string email = "user" + std::to_string(counter++) + "-" + std::to_string(::getpid()) + "@test.co";
-        auto r = client.Post("/api/auth/signup", R"({"email":")" + email + R"(","password":")" + password + R"("})");
+        const std::string email =
+            "user" + std::to_string(counter++) + "-" + std::to_string(::getpid()) + "@test.co";
+        auto r = client.Post("/api/auth/signup",
+                             R"({"email":")" + email + R"(","password":")" + password + R"("})");
         EXPECT_EQ(r.status, 201) << r.body;
         return JsonInt(r.body, "userId");
     }
 
     static std::string Admin() { return "Bearer " + stack_->admin_token(); }
 
-    static std::int64_t CreateCoupon(std::int64_t quantity, const std::string& expired_at = "2030-01-01T00:00:00Z") {
+    static std::int64_t CreateCoupon(std::int64_t quantity,
+                                     const std::string& expired_at = "2030-01-01T00:00:00Z") {
         HttpClient admin(port());
-        auto r = admin.Send("POST", "/api/admin/coupons",
-                            R"({"name":"FLASH","discountRate":10,"totalQuantity":)" + std::to_string(quantity) +
-                                R"(,"expiredAt":")" + expired_at + R"("})",
-                            {{"Authorization", Admin()}});
+        auto r =
+            admin.Send("POST", "/api/admin/coupons",
+                       R"({"name":"FLASH","discountRate":10,"totalQuantity":)" +
+                           std::to_string(quantity) + R"(,"expiredAt":")" + expired_at + R"("})",
+                       {{"Authorization", Admin()}});
         EXPECT_EQ(r.status, 201) << r.body;
         return JsonInt(r.body, "couponId");
     }
@@ -111,21 +115,27 @@ TEST_F(ApiContract, SignupSetsASecureSessionCookie) {
     EXPECT_EQ(JsonInt(r.body, "balance"), 0);
     EXPECT_GT(JsonInt(r.body, "userId"), 0);
     ASSERT_EQ(r.set_cookies.size(), 1u);
-    static const std::regex kCookie(R"(sid=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200)");
+    static const std::regex kCookie(
+        R"(sid=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200)");
     EXPECT_TRUE(std::regex_match(r.set_cookies[0], kCookie)) << r.set_cookies[0];
     auto me = c.Get("/api/auth/me");
     EXPECT_EQ(me.status, 200);
     EXPECT_EQ(JsonField(me.body, "email"), "cookie.check@test.co");
     HttpClient again(port());
-    ExpectError(again.Post("/api/auth/signup", R"({"email":"cookie.check@test.co","password":"12345"})"), 409, "A003");
+    ExpectError(
+        again.Post("/api/auth/signup", R"({"email":"cookie.check@test.co","password":"12345"})"),
+        409, "A003");
 }
 
 TEST_F(ApiContract, SignupRejectsBadInput) {
     HttpClient c(port());
-    for (const char* body : {"", "not json", "[]", "null", R"({"email":"a@b.co"})", R"({"password":"1234"})",
-                             R"({"email":"a@b.co","password":1234})", R"({"email":"a@b.co","password":"123"})",
-                             R"({"email":"nobody","password":"1234"})", R"({"email":"a@b.co","password":"1234","x":1})",
-                             R"({"email":"a@b.co","password":"1234"} trailing)", R"({"email":["a@b.co"],"password":"1234"})"}) {
+    for (const char* body :
+         {"", "not json", "[]", "null", R"({"email":"a@b.co"})", R"({"password":"1234"})",
+          R"({"email":"a@b.co","password":1234})", R"({"email":"a@b.co","password":"123"})",
+          R"({"email":"nobody","password":"1234"})",
+          R"({"email":"a@b.co","password":"1234","x":1})",
+          R"({"email":"a@b.co","password":"1234"} trailing)",
+          R"({"email":["a@b.co"],"password":"1234"})"}) {
         ExpectError(c.Post("/api/auth/signup", body), 400, "V001");
     }
     ExpectError(c.Send("POST", "/api/auth/signup", R"({"email":"a@b.co","password":"1234"})",
@@ -141,8 +151,10 @@ TEST_F(ApiContract, LoginRotatesTheSessionAndLogoutEndsIt) {
     auto signup = c.Post("/api/auth/signup", R"({"email":"rotate@test.co","password":"secret1"})");
     ASSERT_EQ(signup.status, 201);
     const std::string first_sid = *c.session;
-    ExpectError(c.Post("/api/auth/login", R"({"email":"rotate@test.co","password":"wrong!"})"), 401, "A004");
-    ExpectError(c.Post("/api/auth/login", R"({"email":"nobody@test.co","password":"secret1"})"), 401, "A004");
+    ExpectError(c.Post("/api/auth/login", R"({"email":"rotate@test.co","password":"wrong!"})"), 401,
+                "A004");
+    ExpectError(c.Post("/api/auth/login", R"({"email":"nobody@test.co","password":"secret1"})"),
+                401, "A004");
     auto login = c.Post("/api/auth/login", R"({"email":"ROTATE@test.co","password":"secret1"})");
     ASSERT_EQ(login.status, 200) << login.body;
     ASSERT_TRUE(c.session);
@@ -169,9 +181,12 @@ TEST_F(ApiContract, LoginRotatesTheSessionAndLogoutEndsIt) {
 
 TEST_F(ApiContract, LoginRateLimitPerEmail) {
     HttpClient c(port());
-    ASSERT_EQ(c.Post("/api/auth/signup", R"({"email":"limited@test.co","password":"right1"})").status, 201);
+    ASSERT_EQ(
+        c.Post("/api/auth/signup", R"({"email":"limited@test.co","password":"right1"})").status,
+        201);
     for (int i = 0; i < 10; ++i) {
-        ExpectError(c.Post("/api/auth/login", R"({"email":"limited@test.co","password":"wrong1"})"), 401, "A004");
+        ExpectError(c.Post("/api/auth/login", R"({"email":"limited@test.co","password":"wrong1"})"),
+                    401, "A004");
     }
     auto limited = c.Post("/api/auth/login", R"({"email":"limited@test.co","password":"right1"})");
     ExpectError(limited, 429, "A005");
@@ -202,8 +217,9 @@ TEST_F(ApiContract, ChargeValidatesAndAppliesExactly) {
     HttpClient c(port());
     const auto id = SignUp(c);
     const std::string path = "/api/users/" + std::to_string(id) + "/balance";
-    for (const char* body : {R"({"amount":0})", R"({"amount":-1})", R"({"amount":1.5})", R"({"amount":"5"})",
-                             R"({"amount":1000000001})", R"({})", R"({"amount":5,"extra":true})"}) {
+    for (const char* body :
+         {R"({"amount":0})", R"({"amount":-1})", R"({"amount":1.5})", R"({"amount":"5"})",
+          R"({"amount":1000000001})", R"({})", R"({"amount":5,"extra":true})"}) {
         ExpectError(c.Send("PATCH", path, body), 400, "V001");
     }
     auto charged = c.Send("PATCH", path, R"({"amount":5000})");
@@ -228,22 +244,30 @@ TEST_F(ApiContract, IdempotencyKeys) {
     EXPECT_EQ(second.status, 200);
     EXPECT_EQ(second.body, first.body);
     EXPECT_EQ(JsonInt(c.Get(path).body, "balance"), 700);  // charged once
-    ExpectError(c.Send("PATCH", path, R"({"amount":701})", {{"Idempotency-Key", "charge-1"}}), 422, "B002");
-    ExpectError(c.Send("PATCH", path, R"({"amount":1})", {{"Idempotency-Key", std::string(65, 'k')}}), 400, "V001");
-    ExpectError(c.Send("PATCH", path, R"({"amount":1})", {{"Idempotency-Key", "has space"}}), 400, "V001");
+    ExpectError(c.Send("PATCH", path, R"({"amount":701})", {{"Idempotency-Key", "charge-1"}}), 422,
+                "B002");
+    ExpectError(
+        c.Send("PATCH", path, R"({"amount":1})", {{"Idempotency-Key", std::string(65, 'k')}}), 400,
+        "V001");
+    ExpectError(c.Send("PATCH", path, R"({"amount":1})", {{"Idempotency-Key", "has space"}}), 400,
+                "V001");
     // A first request still in flight: its claim exists without an answer.
     HttpClient probe(port());
     probe.session = c.session;
     auto pending_hash = stack_->db.Sql("SELECT SHA2('charge:5', 256)");
     while (!pending_hash.empty() && (pending_hash.back() == '\n')) pending_hash.pop_back();
-    stack_->db.Sql("INSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at) VALUES (" +
-                   std::to_string(id) + ", 'in-flight', '" + pending_hash + "', UTC_TIMESTAMP(3))");
-    ExpectError(c.Send("PATCH", path, R"({"amount":5})", {{"Idempotency-Key", "in-flight"}}), 409, "B003");
+    stack_->db.Sql(
+        "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at) VALUES (" +
+        std::to_string(id) + ", 'in-flight', '" + pending_hash + "', UTC_TIMESTAMP(3))");
+    ExpectError(c.Send("PATCH", path, R"({"amount":5})", {{"Idempotency-Key", "in-flight"}}), 409,
+                "B003");
     // Business errors are stored and replayed too.
     stack_->db.Sql("UPDATE users SET balance = 9999999999999 WHERE id = " + std::to_string(id));
-    ExpectError(c.Send("PATCH", path, R"({"amount":3})", {{"Idempotency-Key", "too-much"}}), 409, "B001");
+    ExpectError(c.Send("PATCH", path, R"({"amount":3})", {{"Idempotency-Key", "too-much"}}), 409,
+                "B001");
     stack_->db.Sql("UPDATE users SET balance = 0 WHERE id = " + std::to_string(id));
-    ExpectError(c.Send("PATCH", path, R"({"amount":3})", {{"Idempotency-Key", "too-much"}}), 409, "B001");
+    ExpectError(c.Send("PATCH", path, R"({"amount":3})", {{"Idempotency-Key", "too-much"}}), 409,
+                "B001");
     EXPECT_EQ(JsonInt(c.Get(path).body, "balance"), 0);
 }
 
@@ -251,17 +275,24 @@ TEST_F(ApiContract, BalanceLogsPageNewestFirst) {
     HttpClient c(port());
     const auto id = SignUp(c);
     const std::string path = "/api/users/" + std::to_string(id) + "/balance";
-    for (int amount : {100, 200, 300}) ASSERT_EQ(c.Send("PATCH", path, R"({"amount":)" + std::to_string(amount) + "}").status, 200);
+    for (int amount : {100, 200, 300})
+        ASSERT_EQ(c.Send("PATCH", path, R"({"amount":)" + std::to_string(amount) + "}").status,
+                  200);
     auto page1 = c.Get(path + "/logs?limit=2");
     ASSERT_EQ(page1.status, 200) << page1.body;
-    EXPECT_NE(page1.body.find(R"("amount":300,"beforeAmount":300,"afterAmount":600,"code":"CHARGE")"), std::string::npos) << page1.body;
+    EXPECT_NE(
+        page1.body.find(R"("amount":300,"beforeAmount":300,"afterAmount":600,"code":"CHARGE")"),
+        std::string::npos)
+        << page1.body;
     EXPECT_NE(page1.body.find(R"("amount":200)"), std::string::npos);
     EXPECT_EQ(page1.body.find(R"("amount":100)"), std::string::npos);
     const auto cursor = JsonField(page1.body, "nextCursor");
     ASSERT_FALSE(cursor.empty());
     ASSERT_NE(cursor, "null");
     auto page2 = c.Get(path + "/logs?limit=2&cursor=" + cursor);
-    EXPECT_NE(page2.body.find(R"("amount":100,"beforeAmount":0,"afterAmount":100)"), std::string::npos) << page2.body;
+    EXPECT_NE(page2.body.find(R"("amount":100,"beforeAmount":0,"afterAmount":100)"),
+              std::string::npos)
+        << page2.body;
     EXPECT_EQ(JsonField(page2.body, "nextCursor"), "null");
     for (const char* q : {"?limit=0", "?limit=101", "?limit=abc", "?cursor=xyz", "?cursor=-5"}) {
         ExpectError(c.Get(path + "/logs" + q), 400, "V001");
@@ -293,10 +324,12 @@ TEST_F(ApiContract, CouponIssueLifecycle) {
     EXPECT_EQ(JsonInt(issued.body, "discountRate"), 10);
     EXPECT_GT(JsonInt(issued.body, "userCouponId"), 0);
     // Read-your-writes: the answered issue is visible at once.
-    EXPECT_EQ(JsonInt(anonymous.Get("/api/coupons/" + std::to_string(coupon)).body, "issuedQuantity"), 1);
+    EXPECT_EQ(
+        JsonInt(anonymous.Get("/api/coupons/" + std::to_string(coupon)).body, "issuedQuantity"), 1);
     ExpectError(alice.Post(issue), 409, "C005");
     EXPECT_EQ(bob.Post(issue).status, 201);
-    EXPECT_EQ(JsonInt(anonymous.Get("/api/coupons/" + std::to_string(coupon)).body, "issuedQuantity"), 2);
+    EXPECT_EQ(
+        JsonInt(anonymous.Get("/api/coupons/" + std::to_string(coupon)).body, "issuedQuantity"), 2);
     ExpectError(carol.Post(issue), 409, "C001");
     ExpectError(carol.Post(issue), 409, "C001");  // the sold-out fast path answers the same
     ExpectError(alice.Post(issue), 409, "C005");  // a holder asking again: C005 even when sold out
@@ -306,7 +339,8 @@ TEST_F(ApiContract, CouponIssueLifecycle) {
     EXPECT_NE(mine.body.find(R"("usedAt":null)"), std::string::npos) << mine.body;
 
     HttpClient admin(port());
-    auto audit = admin.Send("GET", "/api/admin/coupons/" + std::to_string(coupon) + "/audit", {}, {{"Authorization", Admin()}});
+    auto audit = admin.Send("GET", "/api/admin/coupons/" + std::to_string(coupon) + "/audit", {},
+                            {{"Authorization", Admin()}});
     ASSERT_EQ(audit.status, 200) << audit.body;
     EXPECT_EQ(JsonInt(audit.body, "totalQuantity"), 2);
     EXPECT_EQ(JsonInt(audit.body, "issuedQuantity"), 2);
@@ -317,7 +351,8 @@ TEST_F(ApiContract, CouponIssueLifecycle) {
 TEST_F(ApiContract, ExpiredCouponsFollowThePrecedence) {
     // Expires 2 s from now: issue once before, then ask after expiry.
     const auto expires = std::chrono::system_clock::now() + std::chrono::seconds(2);
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
+    const auto secs =
+        std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
     char when[32];
     std::time_t t = secs;
     std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
@@ -327,7 +362,8 @@ TEST_F(ApiContract, ExpiredCouponsFollowThePrecedence) {
     SignUp(holder);
     SignUp(late);
     ASSERT_EQ(holder.Post(issue).status, 201);
-    std::this_thread::sleep_until(std::chrono::system_clock::time_point(std::chrono::seconds(secs + 1)));
+    std::this_thread::sleep_until(
+        std::chrono::system_clock::time_point(std::chrono::seconds(secs + 1)));
     ExpectError(late.Post(issue), 409, "C003");    // expired and sold out → C003
     ExpectError(holder.Post(issue), 409, "C005");  // holder → C005 before C003
 }
@@ -335,25 +371,32 @@ TEST_F(ApiContract, ExpiredCouponsFollowThePrecedence) {
 TEST_F(ApiContract, AdminRoutesNeedTheToken) {
     HttpClient c(port());
     ExpectError(c.Post("/api/admin/coupons", "not even json"), 401, "A006");
-    ExpectError(c.Send("POST", "/api/admin/coupons", "{}", {{"Authorization", "Bearer wrong"}}), 401, "A006");
-    ExpectError(c.Send("GET", "/api/admin/coupons/1/audit", {}, {{"Authorization", "Basic x"}}), 401, "A006");
-    for (const char* body : {R"({"name":"X","discountRate":0,"totalQuantity":1,"expiredAt":"2030-01-01T00:00:00Z"})",
-                             R"({"name":"X","discountRate":101,"totalQuantity":1,"expiredAt":"2030-01-01T00:00:00Z"})",
-                             R"({"name":"X","discountRate":5,"totalQuantity":0,"expiredAt":"2030-01-01T00:00:00Z"})",
-                             R"({"name":"X","discountRate":5,"totalQuantity":10000001,"expiredAt":"2030-01-01T00:00:00Z"})",
-                             R"({"name":"","discountRate":5,"totalQuantity":1,"expiredAt":"2030-01-01T00:00:00Z"})",
-                             R"({"name":"X","discountRate":5,"totalQuantity":1,"expiredAt":"2020-01-01T00:00:00Z"})",
-                             R"({"name":"X","discountRate":5,"totalQuantity":1,"expiredAt":"tomorrow"})",
-                             R"({"name":"X","discountRate":5,"totalQuantity":1})"}) {
-        ExpectError(c.Send("POST", "/api/admin/coupons", body, {{"Authorization", Admin()}}), 400, "V001");
+    ExpectError(c.Send("POST", "/api/admin/coupons", "{}", {{"Authorization", "Bearer wrong"}}),
+                401, "A006");
+    ExpectError(c.Send("GET", "/api/admin/coupons/1/audit", {}, {{"Authorization", "Basic x"}}),
+                401, "A006");
+    for (
+        const char* body :
+        {R"({"name":"X","discountRate":0,"totalQuantity":1,"expiredAt":"2030-01-01T00:00:00Z"})",
+         R"({"name":"X","discountRate":101,"totalQuantity":1,"expiredAt":"2030-01-01T00:00:00Z"})",
+         R"({"name":"X","discountRate":5,"totalQuantity":0,"expiredAt":"2030-01-01T00:00:00Z"})",
+         R"({"name":"X","discountRate":5,"totalQuantity":10000001,"expiredAt":"2030-01-01T00:00:00Z"})",
+         R"({"name":"","discountRate":5,"totalQuantity":1,"expiredAt":"2030-01-01T00:00:00Z"})",
+         R"({"name":"X","discountRate":5,"totalQuantity":1,"expiredAt":"2020-01-01T00:00:00Z"})",
+         R"({"name":"X","discountRate":5,"totalQuantity":1,"expiredAt":"tomorrow"})",
+         R"({"name":"X","discountRate":5,"totalQuantity":1})"}) {
+        ExpectError(c.Send("POST", "/api/admin/coupons", body, {{"Authorization", Admin()}}), 400,
+                    "V001");
     }
-    auto offset = c.Send("POST", "/api/admin/coupons",
-                         R"({"name":"오프셋","discountRate":5,"totalQuantity":3,"expiredAt":"2031-01-01T09:00:00.5+09:00"})",
-                         {{"Authorization", Admin()}});
+    auto offset = c.Send(
+        "POST", "/api/admin/coupons",
+        R"({"name":"오프셋","discountRate":5,"totalQuantity":3,"expiredAt":"2031-01-01T09:00:00.5+09:00"})",
+        {{"Authorization", Admin()}});
     ASSERT_EQ(offset.status, 201) << offset.body;
     EXPECT_EQ(JsonField(offset.body, "expiredAt"), "2031-01-01T00:00:00.500Z");
     EXPECT_EQ(JsonField(offset.body, "name"), "오프셋");
-    ExpectError(c.Send("GET", "/api/admin/coupons/999999/audit", {}, {{"Authorization", Admin()}}), 404, "C006");
+    ExpectError(c.Send("GET", "/api/admin/coupons/999999/audit", {}, {{"Authorization", Admin()}}),
+                404, "C006");
 }
 
 TEST_F(ApiContract, ConcurrentIssuesNeverExceedTheQuantity) {
@@ -386,7 +429,8 @@ TEST_F(ApiContract, ConcurrentIssuesNeverExceedTheQuantity) {
     EXPECT_EQ(sold_out.load(), kUsers - 20);
     EXPECT_EQ(other.load(), 0);
     HttpClient admin(port());
-    auto audit = admin.Send("GET", "/api/admin/coupons/" + std::to_string(coupon) + "/audit", {}, {{"Authorization", Admin()}});
+    auto audit = admin.Send("GET", "/api/admin/coupons/" + std::to_string(coupon) + "/audit", {},
+                            {{"Authorization", Admin()}});
     EXPECT_EQ(JsonInt(audit.body, "issuedQuantity"), 20);
     EXPECT_EQ(JsonInt(audit.body, "holderRows"), 20);
     EXPECT_EQ(JsonInt(audit.body, "distinctHolders"), 20);
@@ -421,7 +465,8 @@ TEST_F(ApiContract, ZzGracefulShutdownExitsCleanly) {
     stack_->StopServer();
     ASSERT_TRUE(WIFEXITED(stack_->last_exit)) << stack_->last_exit;
     EXPECT_EQ(WEXITSTATUS(stack_->last_exit), 0);
-    EXPECT_NE(stack_->server().LogTail().find("stopped"), std::string::npos) << stack_->server().LogTail();
+    EXPECT_NE(stack_->server().LogTail().find("stopped"), std::string::npos)
+        << stack_->server().LogTail();
 }
 
 }  // namespace

@@ -33,12 +33,13 @@ int EnvInt(const char* name, int fallback) {
 }
 
 class BalanceBench : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         db::PoolOptions options;  // the server's defaults (pool of 8), longer waits for a busy box
         options.acquire_timeout = std::chrono::seconds(120);
         options.query_timeout = std::chrono::seconds(60);
-        pool_ = std::make_unique<db::Pool>(io_.get_executor(), *db::ParseDatabaseUrl(db_.Url()), options);
+        pool_ = std::make_unique<db::Pool>(io_.get_executor(), *db::ParseDatabaseUrl(db_.Url()),
+                                           options);
         bool done = false;
         auto migrate = [&]() -> asio::awaitable<void> {
             auto migrated = co_await db::Migrate(*pool_, db::EmbeddedMigrations());
@@ -61,13 +62,16 @@ protected:
     void RunUntil(Done done) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
         io_.restart();
-        while (!done() && std::chrono::steady_clock::now() < deadline) io_.run_one_for(std::chrono::milliseconds(100));
+        while (!done() && std::chrono::steady_clock::now() < deadline)
+            io_.run_one_for(std::chrono::milliseconds(100));
         ASSERT_TRUE(done()) << "timed out";
     }
     std::int64_t NewUser(const std::string& email) {
         std::optional<Result<std::int64_t>> id;
         auth::UserStore users(*pool_);
-        auto insert = [&]() -> asio::awaitable<void> { id.emplace(co_await users.Insert(email, "$argon2id$x")); };
+        auto insert = [&]() -> asio::awaitable<void> {
+            id.emplace(co_await users.Insert(email, "$argon2id$x"));
+        };
         asio::co_spawn(io_, insert(), asio::detached);
         RunUntil([&] { return id.has_value(); });
         return id->ok() ? id->value() : 0;
@@ -93,16 +97,18 @@ protected:
         const auto t0 = std::chrono::steady_clock::now();
         for (int i = 0; i < clients; ++i) asio::co_spawn(io_, client(), asio::detached);
         RunUntil([&] { return finished == charges; });
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         EXPECT_EQ(failed, 0);
         EXPECT_EQ(db_.Sql("SELECT balance FROM users WHERE id = " + std::to_string(user)),
                   std::to_string(charges - failed) + "\n");
         const double rate = charges / seconds;
-        std::printf("balance bench %-10s max_batch=%-4zu charges=%d clients=%d: %.2f s, %.0f charges/s, "
-                    "%llu transactions (%.1f charges each)\n",
-                    label, max_batch, charges, clients, seconds, rate,
-                    static_cast<unsigned long long>(service.ChargeBatches()),
-                    static_cast<double>(charges) / static_cast<double>(service.ChargeBatches()));
+        std::printf(
+            "balance bench %-10s max_batch=%-4zu charges=%d clients=%d: %.2f s, %.0f charges/s, "
+            "%llu transactions (%.1f charges each)\n",
+            label, max_batch, charges, clients, seconds, rate,
+            static_cast<unsigned long long>(service.ChargeBatches()),
+            static_cast<double>(charges) / static_cast<double>(service.ChargeBatches()));
         return rate;
     }
 

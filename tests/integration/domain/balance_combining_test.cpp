@@ -28,7 +28,7 @@ namespace asio = boost::asio;
 using balance::kMaxBalance;
 
 class BalanceCombining : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         // The tests assert exact outcomes, not capacity: waits long enough that a busy machine
         // never turns a slow answer into S001 / S002.
@@ -36,7 +36,8 @@ protected:
         options.size = 8;
         options.acquire_timeout = std::chrono::seconds(120);
         options.query_timeout = std::chrono::seconds(60);
-        pool_ = std::make_unique<db::Pool>(io_.get_executor(), *db::ParseDatabaseUrl(db_.Url()), options);
+        pool_ = std::make_unique<db::Pool>(io_.get_executor(), *db::ParseDatabaseUrl(db_.Url()),
+                                           options);
         auto migrated = Run(db::Migrate(*pool_, db::EmbeddedMigrations()));
         ASSERT_TRUE(migrated.ok()) << migrated.error().detail;
         store_ = std::make_unique<balance::BalanceStore>(*pool_);
@@ -91,7 +92,8 @@ protected:
     };
     // Spawns every charge before the loop runs (so they all queue together behind the first,
     // in this order), runs them all, returns the answers in the same order.
-    std::vector<Result<std::int64_t>> ChargeAll(std::int64_t user, const std::vector<Charge>& charges) {
+    std::vector<Result<std::int64_t>> ChargeAll(std::int64_t user,
+                                                const std::vector<Charge>& charges) {
         std::vector<std::optional<Result<std::int64_t>>> answers(charges.size());
         std::size_t done = 0;
         auto one = [&](std::size_t i) -> asio::awaitable<void> {
@@ -99,10 +101,13 @@ protected:
             answers[i].emplace(co_await service_->Charge(user, charges[i].amount, std::move(key)));
             ++done;
         };
-        for (std::size_t i = 0; i < charges.size(); ++i) asio::co_spawn(io_, one(i), asio::detached);
+        for (std::size_t i = 0; i < charges.size(); ++i)
+            asio::co_spawn(io_, one(i), asio::detached);
         RunUntil([&] { return done == charges.size(); });
         std::vector<Result<std::int64_t>> out;
-        for (auto& a : answers) out.push_back(a ? std::move(*a) : Result<std::int64_t>(MakeError(ErrorCode::kInternal, "no answer")));
+        for (auto& a : answers)
+            out.push_back(a ? std::move(*a)
+                            : Result<std::int64_t>(MakeError(ErrorCode::kInternal, "no answer")));
         return out;
     }
 
@@ -110,8 +115,9 @@ protected:
         std::int64_t amount, before, after;
     };
     std::vector<LogLine> LogsInOrder(std::int64_t user) {
-        std::istringstream in(db_.Sql("SELECT amount, before_amount, after_amount FROM balance_logs WHERE user_id = " +
-                                      std::to_string(user) + " ORDER BY id"));
+        std::istringstream in(db_.Sql(
+            "SELECT amount, before_amount, after_amount FROM balance_logs WHERE user_id = " +
+            std::to_string(user) + " ORDER BY id"));
         std::vector<LogLine> logs;
         LogLine l{};
         while (in >> l.amount >> l.before >> l.after) logs.push_back(l);
@@ -146,7 +152,8 @@ TEST_F(BalanceCombining, FiveHundredConcurrentChargesOnOneUserAreExactAndCombine
     std::vector<Charge> charges;
     std::int64_t sum = 0;
     for (int i = 0; i < kCharges; ++i) {
-        charges.push_back(Charge{i + 1, std::nullopt});  // distinct amounts: each answer is traceable
+        charges.push_back(
+            Charge{i + 1, std::nullopt});  // distinct amounts: each answer is traceable
         sum += i + 1;
     }
     const auto batches_before = service_->ChargeBatches();
@@ -203,15 +210,15 @@ TEST_F(BalanceCombining, MixedKeysInOneBatchGetTheSerialAnswers) {
     ASSERT_TRUE(pre.ok());
     ASSERT_EQ(pre.value(), 5);
     const std::vector<Charge> charges = {
-        {10, "k1"},  // 15
+        {10, "k1"},         // 15
         {1, std::nullopt},  // 16
-        {20, "k2"},  // 36
-        {10, "k1"},  // replay: 15
-        {11, "k1"},  // another amount: B002
-        {5, "pre"},  // stored before: 5
+        {20, "k2"},         // 36
+        {10, "k1"},         // replay: 15
+        {11, "k1"},         // another amount: B002
+        {5, "pre"},         // stored before: 5
         {2, std::nullopt},  // 38
-        {20, "k2"},  // replay: 36
-        {6, "pre"},  // B002
+        {20, "k2"},         // replay: 36
+        {6, "pre"},         // B002
     };
     const auto answers = ChargeAll(user, charges);
     const std::vector<std::int64_t> expected_ok = {15, 16, 36, 15, -1, 5, 38, 36, -1};
@@ -226,22 +233,25 @@ TEST_F(BalanceCombining, MixedKeysInOneBatchGetTheSerialAnswers) {
     }
     EXPECT_EQ(BalanceOf(user), 38);
     EXPECT_EQ(LogsInOrder(user).size(), 5u);  // pre, k1, 1, k2, 2
-    EXPECT_EQ(db_.Sql("SELECT idem_key, status_code, response_body FROM idempotency_keys WHERE user_id = " +
-                      std::to_string(user) + " ORDER BY idem_key"),
-              "k1\t200\t15\nk2\t200\t36\npre\t200\t5\n");
+    EXPECT_EQ(
+        db_.Sql(
+            "SELECT idem_key, status_code, response_body FROM idempotency_keys WHERE user_id = " +
+            std::to_string(user) + " ORDER BY idem_key"),
+        "k1\t200\t15\nk2\t200\t36\npre\t200\t5\n");
 }
 
 TEST_F(BalanceCombining, AChargeThatWouldPassTheCapMidBatchIsRefusedAlone) {
     const auto user = NewUser("cap@test.co");
     const std::int64_t start = kMaxBalance - 100;
-    db_.Sql("UPDATE users SET balance = " + std::to_string(start) + " WHERE id = " + std::to_string(user));
+    db_.Sql("UPDATE users SET balance = " + std::to_string(start) +
+            " WHERE id = " + std::to_string(user));
     const std::vector<Charge> charges = {
-        {40, std::nullopt},    // start + 40
-        {50, std::nullopt},    // start + 90
-        {30, "over"},          // would be start + 120 > cap: B001, stored
-        {10, std::nullopt},    // start + 100 = the cap exactly
-        {30, "over"},          // replay of the stored refusal
-        {1, std::nullopt},     // B001
+        {40, std::nullopt},  // start + 40
+        {50, std::nullopt},  // start + 90
+        {30, "over"},        // would be start + 120 > cap: B001, stored
+        {10, std::nullopt},  // start + 100 = the cap exactly
+        {30, "over"},        // replay of the stored refusal
+        {1, std::nullopt},   // B001
     };
     const auto answers = ChargeAll(user, charges);
     ASSERT_TRUE(answers[0].ok());
@@ -258,8 +268,8 @@ TEST_F(BalanceCombining, AChargeThatWouldPassTheCapMidBatchIsRefusedAlone) {
     EXPECT_EQ(answers[5].error().code, ErrorCode::kBalanceLimitExceeded);
     EXPECT_EQ(BalanceOf(user), kMaxBalance);
     EXPECT_EQ(LogsInOrder(user).size(), 3u);
-    EXPECT_EQ(db_.Sql("SELECT status_code FROM idempotency_keys WHERE user_id = " + std::to_string(user) +
-                      " AND idem_key = 'over'"),
+    EXPECT_EQ(db_.Sql("SELECT status_code FROM idempotency_keys WHERE user_id = " +
+                      std::to_string(user) + " AND idem_key = 'over'"),
               "409\n");
 }
 
@@ -290,8 +300,9 @@ TEST_F(BalanceCombining, AFullQueueAnswersBusyAndAppliesNothingForThem) {
 // someone else's success; every other batch is applied. Answers and database agree exactly.
 TEST_F(BalanceCombining, AFailedBatchIsAnsweredForEachAndAppliesNothing) {
     const auto user = NewUser("poison@test.co");
-    Exec("CREATE TRIGGER poison_log BEFORE INSERT ON balance_logs FOR EACH ROW "
-            "IF NEW.amount = 13 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poisoned'; END IF");
+    Exec(
+        "CREATE TRIGGER poison_log BEFORE INSERT ON balance_logs FOR EACH ROW "
+        "IF NEW.amount = 13 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poisoned'; END IF");
     std::vector<Charge> charges;
     for (int i = 0; i < 200; ++i) charges.push_back(Charge{i == 100 ? 13 : 1000 + i, std::nullopt});
     const auto answers = ChargeAll(user, charges);
@@ -330,13 +341,16 @@ TEST_F(BalanceCombining, ADeadlockedBatchIsRetriedOnceAndAppliedOnce) {
     const auto user = NewUser("deadlock@test.co");
     db_.Sql("CREATE TABLE poison_count (n INT NOT NULL) ENGINE=MEMORY");
     db_.Sql("INSERT INTO poison_count VALUES (1)");
-    Exec("CREATE TRIGGER poison_once BEFORE INSERT ON balance_logs FOR EACH ROW "
-            "IF (SELECT n FROM poison_count) > 0 THEN UPDATE poison_count SET n = n - 1; "
-            "SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'fake deadlock'; END IF");
+    Exec(
+        "CREATE TRIGGER poison_once BEFORE INSERT ON balance_logs FOR EACH ROW "
+        "IF (SELECT n FROM poison_count) > 0 THEN UPDATE poison_count SET n = n - 1; "
+        "SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'fake deadlock'; END IF");
     std::vector<Charge> charges;
     std::int64_t sum = 0;
     for (int i = 0; i < 100; ++i) {
-        charges.push_back(Charge{i + 1, i % 3 == 0 ? std::optional<std::string>("d-" + std::to_string(i)) : std::nullopt});
+        charges.push_back(Charge{i + 1, i % 3 == 0
+                                            ? std::optional<std::string>("d-" + std::to_string(i))
+                                            : std::nullopt});
         sum += i + 1;
     }
     const auto answers = ChargeAll(user, charges);
@@ -347,7 +361,9 @@ TEST_F(BalanceCombining, ADeadlockedBatchIsRetriedOnceAndAppliedOnce) {
     }
     EXPECT_EQ(BalanceOf(user), sum);
     EXPECT_EQ(LogsInOrder(user).size(), charges.size());
-    EXPECT_EQ(db_.Sql("SELECT COUNT(*) FROM idempotency_keys WHERE user_id = " + std::to_string(user)), "34\n");
+    EXPECT_EQ(
+        db_.Sql("SELECT COUNT(*) FROM idempotency_keys WHERE user_id = " + std::to_string(user)),
+        "34\n");
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ namespace {
 namespace asio = boost::asio;
 
 class DomainConcurrency : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ASSERT_GE(sodium_init(), 0);
         // The tests assert exact outcomes (exactly N issued, every charge once), not capacity:
@@ -37,12 +37,13 @@ protected:
         options.size = 8;
         options.acquire_timeout = std::chrono::seconds(120);
         options.query_timeout = std::chrono::seconds(60);
-        pool_ = std::make_unique<db::Pool>(io_.get_executor(), *db::ParseDatabaseUrl(db_.Url()), options);
+        pool_ = std::make_unique<db::Pool>(io_.get_executor(), *db::ParseDatabaseUrl(db_.Url()),
+                                           options);
         redis::ClientOptions redis_options;
         redis_options.role = "cache";
         redis_options.command_timeout = std::chrono::seconds(30);
-        cache_client_ = std::make_unique<redis::Client>(io_.get_executor(), *redis::ParseRedisUrl(cache_.Url()),
-                                                        redis_options);
+        cache_client_ = std::make_unique<redis::Client>(
+            io_.get_executor(), *redis::ParseRedisUrl(cache_.Url()), redis_options);
         cache_client_->Start();
         auto migrated = Run(db::Migrate(*pool_, db::EmbeddedMigrations()));
         ASSERT_TRUE(migrated.ok()) << migrated.error().detail;
@@ -129,10 +130,12 @@ TEST_F(DomainConcurrency, TwoHundredConcurrentChargesAreExactToTheWon) {
     auto balance = Run(service.Get(user));
     ASSERT_TRUE(balance.ok());
     EXPECT_EQ(balance.value(), kCharges * kAmount);
-    EXPECT_EQ(db_.Sql("SELECT COUNT(*), SUM(amount), MAX(after_amount) FROM balance_logs WHERE user_id = " +
-                      std::to_string(user)),
-              std::to_string(kCharges) + "\t" + std::to_string(kCharges * kAmount) + "\t" +
-                  std::to_string(kCharges * kAmount) + "\n");
+    EXPECT_EQ(
+        db_.Sql(
+            "SELECT COUNT(*), SUM(amount), MAX(after_amount) FROM balance_logs WHERE user_id = " +
+            std::to_string(user)),
+        std::to_string(kCharges) + "\t" + std::to_string(kCharges * kAmount) + "\t" +
+            std::to_string(kCharges * kAmount) + "\n");
 }
 
 TEST_F(DomainConcurrency, ThreeHundredIssuesOnAHundredGiveExactlyAHundred) {
@@ -143,7 +146,8 @@ TEST_F(DomainConcurrency, ThreeHundredIssuesOnAHundredGiveExactlyAHundred) {
     ASSERT_TRUE(created.ok());
     const auto coupon_id = created->id;
     std::vector<std::int64_t> users;
-    for (int i = 0; i < 300; ++i) users.push_back(NewUser("racer" + std::to_string(i) + "@test.co"));
+    for (int i = 0; i < 300; ++i)
+        users.push_back(NewUser("racer" + std::to_string(i) + "@test.co"));
     int issued = 0, sold_out = 0;
     std::vector<std::string> other;
     auto one = [&](std::int64_t user) -> asio::awaitable<void> {
@@ -228,8 +232,10 @@ TEST_F(DomainConcurrency, ABatchAnswersAsASerialRunInTheSameOrder) {
     ASSERT_FALSE(stale.ok());
     EXPECT_EQ(stale.error().code, ErrorCode::kBusy);
     EXPECT_EQ(stale.error().detail, coupon::kFencedDetail);
-    EXPECT_EQ(db_.Sql("SELECT COUNT(*), MAX(issued_quantity) FROM user_coupons JOIN coupons c ON c.id = coupon_id "
-                      "WHERE coupon_id = " + cid),
+    EXPECT_EQ(db_.Sql("SELECT COUNT(*), MAX(issued_quantity) FROM user_coupons JOIN coupons c ON "
+                      "c.id = coupon_id "
+                      "WHERE coupon_id = " +
+                      cid),
               "1\t1\n");
 
     auto batch = Run(store.IssueBatch({u[1], u[0], u[2], u[3], u[4], u[5]}, coupon_id, now, fence));
@@ -250,7 +256,8 @@ TEST_F(DomainConcurrency, ABatchAnswersAsASerialRunInTheSameOrder) {
         ASSERT_TRUE(answers[static_cast<std::size_t>(i)].ok());
         const auto& issued = answers[static_cast<std::size_t>(i)].value();
         const std::int64_t user = i == 0 ? u[1] : u[static_cast<std::size_t>(i)];
-        EXPECT_EQ(db_.Sql("SELECT user_id FROM user_coupons WHERE id = " + std::to_string(issued.user_coupon_id)),
+        EXPECT_EQ(db_.Sql("SELECT user_id FROM user_coupons WHERE id = " +
+                          std::to_string(issued.user_coupon_id)),
                   std::to_string(user) + "\n");
         EXPECT_EQ(issued.coupon.issued_quantity, 4);
     }
@@ -290,8 +297,9 @@ TEST_F(DomainConcurrency, CrashMidTransactionLosesNothing) {
         auto conn = co_await pool_->Acquire();
         if (!conn.ok()) co_return false;
         if (!(co_await db::Begin(conn.value())).ok()) co_return false;
-        auto r = co_await conn->Query("INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES (" +
-                                      std::to_string(user) + ", " + cid + ", NOW(3))");
+        auto r = co_await conn->Query(
+            "INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES (" +
+            std::to_string(user) + ", " + cid + ", NOW(3))");
         conn->MarkBroken();
         co_return r.ok();
     };
@@ -313,7 +321,7 @@ TEST_F(DomainConcurrency, CrashMidTransactionLosesNothing) {
 // The issue flow of one instance with combining, per strategy: the service with its cache and,
 // for pubsub / polling, a LockManager on a real lock Redis.
 class IssueBurst : public DomainConcurrency, public ::testing::WithParamInterface<const char*> {
-protected:
+  protected:
     // `ttl`: the lock's lease. The wait budget is a minute: these tests assert who gets what, not
     // how fast, so a slow machine must never turn a queued request into S001.
     void StartService(std::chrono::milliseconds ttl = lock::kDefaultTtl) {
@@ -321,9 +329,8 @@ protected:
         cache_ = std::make_unique<coupon::CouponCache>(*cache_client_);
         service_ = std::make_unique<coupon::CouponService>(*store_, *cache_, clock_);
         service_->SetWaitBudget(std::chrono::seconds(60));
-        service_->SetBatchObserver([this](const char* result, std::size_t size) {
-            batches_.emplace_back(result, size);
-        });
+        service_->SetBatchObserver(
+            [this](const char* result, std::size_t size) { batches_.emplace_back(result, size); });
         const std::string strategy = GetParam();
         if (strategy == "none") return;
         lock::LockOptions options;
@@ -331,7 +338,8 @@ protected:
         options.ttl = ttl;
         options.client.command_timeout = std::chrono::seconds(30);
         locks_ = std::make_unique<lock::LockManager>(
-            io_.get_executor(), std::vector<redis::Endpoint>{*redis::ParseRedisUrl(lock_redis_.Url())}, options);
+            io_.get_executor(),
+            std::vector<redis::Endpoint>{*redis::ParseRedisUrl(lock_redis_.Url())}, options);
         locks_->Start();
         RunUntil([&] { return locks_->QuorumAvailable(); });
         service_->UseLock(locks_.get());
@@ -343,10 +351,13 @@ protected:
     // `count` users made in one statement (a burst needs thousands; one insert each would be the
     // slowest part of the test).
     std::vector<std::int64_t> BulkUsers(const std::string& tag, int count) {
-        db_.Sql("INSERT INTO users (email, password_hash) SELECT CONCAT('" + tag + "', seq, '@test.co'), 'x' "
-                "FROM seq_1_to_" + std::to_string(count));
+        db_.Sql("INSERT INTO users (email, password_hash) SELECT CONCAT('" + tag +
+                "', seq, '@test.co'), 'x' "
+                "FROM seq_1_to_" +
+                std::to_string(count));
         std::vector<std::int64_t> ids;
-        std::istringstream lines(db_.Sql("SELECT id FROM users WHERE email LIKE '" + tag + "%' ORDER BY id"));
+        std::istringstream lines(
+            db_.Sql("SELECT id FROM users WHERE email LIKE '" + tag + "%' ORDER BY id"));
         for (std::string line; std::getline(lines, line);) ids.push_back(std::stoll(line));
         EXPECT_EQ(ids.size(), static_cast<std::size_t>(count));
         return ids;
@@ -366,7 +377,8 @@ protected:
             } else if (r.error().code == ErrorCode::kCouponSoldOut) {
                 ++tally.sold_out;
             } else {
-                tally.other.push_back("code " + std::to_string(static_cast<int>(r.error().code)) + " " + r.error().detail);
+                tally.other.push_back("code " + std::to_string(static_cast<int>(r.error().code)) +
+                                      " " + r.error().detail);
             }
         };
         for (auto u : users) asio::co_spawn(io_, one(u), asio::detached);
@@ -387,11 +399,13 @@ protected:
 // than requests.
 TEST_P(IssueBurst, ThreeThousandAtOnceOnAThousandServeExactlyAThousandAndShedNone) {
     StartService();
-    auto created = Run(service_->Create("BURST", 10, 1000, ToEpochMillis(clock_.Now()) + 3'600'000));
+    auto created =
+        Run(service_->Create("BURST", 10, 1000, ToEpochMillis(clock_.Now()) + 3'600'000));
     ASSERT_TRUE(created.ok());
     const auto users = BulkUsers(std::string("burst-") + GetParam() + "-", 3000);
     const auto tally = Burst(users, created->id);
-    EXPECT_TRUE(tally.other.empty()) << tally.other.size() << " other answers, first: " << tally.other.front();
+    EXPECT_TRUE(tally.other.empty())
+        << tally.other.size() << " other answers, first: " << tally.other.front();
     EXPECT_EQ(tally.issued, 1000);
     EXPECT_EQ(tally.sold_out, 2000);
     auto audit = Run(service_->Audit(created->id));
@@ -431,22 +445,28 @@ TEST_P(IssueUnderLock, ABatchWhoseLeaseRanOutIsRefusedWholeAndServedAgain) {
     ASSERT_TRUE(Run(blocker->Query("SET SESSION idle_transaction_timeout = 0")).ok());
     blocker->MarkBroken();
     ASSERT_TRUE(Run(db::Begin(blocker.value())).ok());
-    ASSERT_TRUE(Run(blocker->Query("SELECT id FROM coupons WHERE id = " + cid + " FOR UPDATE")).ok());
+    ASSERT_TRUE(
+        Run(blocker->Query("SELECT id FROM coupons WHERE id = " + cid + " FOR UPDATE")).ok());
     Tally tally;
     auto one = [&](std::int64_t user) -> asio::awaitable<void> {
         auto r = co_await service_->Issue(user, created->id);
         if (r.ok()) {
             ++tally.issued;
         } else {
-            tally.other.push_back("code " + std::to_string(static_cast<int>(r.error().code)) + " " + r.error().detail);
+            tally.other.push_back("code " + std::to_string(static_cast<int>(r.error().code)) + " " +
+                                  r.error().detail);
         }
     };
     for (auto u : users) asio::co_spawn(io_, one(u), asio::detached);
     // Until the batch waits on the row lock: it holds the lease and has read its fence.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     io_.restart();
-    while (db_.Sql("SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'") != "1\n") {
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the batch never waited on the row";
+    while (
+        db_.Sql(
+            "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'") !=
+        "1\n") {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+            << "the batch never waited on the row";
         io_.run_for(std::chrono::milliseconds(50));
     }
     // The stall: this thread is the process's only event loop, so while it sleeps nothing renews
@@ -454,12 +474,14 @@ TEST_P(IssueUnderLock, ABatchWhoseLeaseRanOutIsRefusedWholeAndServedAgain) {
     std::this_thread::sleep_for(2 * ttl + std::chrono::milliseconds(200));
     // The next holder (another process: its own LockManager) takes the lock and writes (the
     // blocking session moves the version on).
-    lock::LockManager other(io_.get_executor(), {*redis::ParseRedisUrl(lock_redis_.Url())}, locks_->options());
+    lock::LockManager other(io_.get_executor(), {*redis::ParseRedisUrl(lock_redis_.Url())},
+                            locks_->options());
     other.Start();
     RunUntil([&] { return other.QuorumAvailable(); });
     auto next = Run(other.Acquire("coupon:" + cid, std::chrono::seconds(60)));
     ASSERT_TRUE(next.ok()) << "the stalled holder's key should have expired";
-    ASSERT_TRUE(Run(blocker->Query("UPDATE coupons SET version = version + 1 WHERE id = " + cid)).ok());
+    ASSERT_TRUE(
+        Run(blocker->Query("UPDATE coupons SET version = version + 1 WHERE id = " + cid)).ok());
     ASSERT_TRUE(Run(db::Commit(blocker.value())).ok());
     Run(next.value()->Release());
     other.Stop();
@@ -475,8 +497,10 @@ TEST_P(IssueUnderLock, ABatchWhoseLeaseRanOutIsRefusedWholeAndServedAgain) {
     }
     EXPECT_GE(refused, 1u);
     EXPECT_EQ(db_.Sql("SELECT issued_quantity FROM coupons WHERE id = " + cid), "40\n");
-    EXPECT_EQ(db_.Sql("SELECT COUNT(*), COUNT(DISTINCT user_id) FROM user_coupons WHERE coupon_id = " + cid),
-              "40\t40\n");
+    EXPECT_EQ(
+        db_.Sql("SELECT COUNT(*), COUNT(DISTINCT user_id) FROM user_coupons WHERE coupon_id = " +
+                cid),
+        "40\t40\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, IssueBurst, ::testing::Values("none", "pubsub", "polling"),

@@ -436,7 +436,8 @@ TEST_F(RedisClientTest, HostNameIsResolvedBeforeEveryConnect) {
     // Built by hand: ParseRedisUrl turns "localhost" into 127.0.0.1 itself, while the client must
     // resolve any name it is given (Compose and Kubernetes service names). "localhost" is the one
     // name every machine's /etc/hosts has.
-    Client named(ioc_.get_executor(), Endpoint{"localhost", ServerEndpoint().port, 0}, ClientOptions{});
+    Client named(ioc_.get_executor(), Endpoint{"localhost", ServerEndpoint().port, 0},
+                 ClientOptions{});
     named.Start();
     ASSERT_TRUE(RunUntil(ioc_, [&named] { return named.Connected(); }));
     ASSERT_TRUE(Cmd(named, {"SET", Key("k"), "v"}).ok());
@@ -448,7 +449,8 @@ TEST_F(RedisClientTest, HostNameIsResolvedBeforeEveryConnect) {
 
     // A name that never resolves (RFC 6761 reserves .invalid): unavailable, never connected, and
     // the client keeps its loop alive and answers at once.
-    Client nowhere(ioc_.get_executor(), Endpoint{"no-such-redis.invalid", 6379, 0}, ClientOptions{});
+    Client nowhere(ioc_.get_executor(), Endpoint{"no-such-redis.invalid", 6379, 0},
+                   ClientOptions{});
     nowhere.Start();
     auto n = Cmd(nowhere, {"PING"});
     ASSERT_FALSE(n.ok());

@@ -17,7 +17,7 @@ TEST(NormalizeEmail, RejectsBadShapes) {
     }
     EXPECT_FALSE(NormalizeEmail(std::string(65, 'a') + "@b.co"));  // local part > 64
     EXPECT_TRUE(NormalizeEmail(std::string(64, 'a') + "@b.co"));
-    EXPECT_FALSE(NormalizeEmail("a@" + std::string(253, 'b')));   // > 254 in total
+    EXPECT_FALSE(NormalizeEmail("a@" + std::string(253, 'b')));  // > 254 in total
 }
 
 TEST(Password, LengthBounds) {

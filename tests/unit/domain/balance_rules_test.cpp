@@ -18,8 +18,10 @@ TEST(IdempotencyKey, VisibleAsciiUpTo64) {
 }
 
 TEST(SqlTime, IsPlainArithmeticFromTheEpoch) {
-    EXPECT_EQ(domain::SqlTime(1500), "TIMESTAMPADD(MICROSECOND, 1500000, '1970-01-01 00:00:00.000')");
-    EXPECT_EQ(domain::SqlEpochMs("c"), "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', c) DIV 1000)");
+    EXPECT_EQ(domain::SqlTime(1500),
+              "TIMESTAMPADD(MICROSECOND, 1500000, '1970-01-01 00:00:00.000')");
+    EXPECT_EQ(domain::SqlEpochMs("c"),
+              "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', c) DIV 1000)");
 }
 
 }  // namespace

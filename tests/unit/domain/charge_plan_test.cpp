@@ -54,7 +54,8 @@ TEST(PlanCharges, OnlyTheChargeThatBreaksTheCapIsRefused) {
 }
 
 TEST(PlanCharges, SameKeyTwiceInABatchIsAppliedOnceAndAnsweredAlike) {
-    const auto plan = PlanCharges(Account(0), {Keyed(7, "k"), Plain(1), Keyed(7, "k"), Keyed(8, "k")});
+    const auto plan =
+        PlanCharges(Account(0), {Keyed(7, "k"), Plain(1), Keyed(7, "k"), Keyed(8, "k")});
     EXPECT_EQ(plan.answers[0].value(), 7);
     EXPECT_EQ(plan.answers[1].value(), 8);
     EXPECT_EQ(plan.answers[2].value(), 7);  // the first's answer, not the balance now
@@ -68,7 +69,8 @@ TEST(PlanCharges, SameKeyTwiceInABatchIsAppliedOnceAndAnsweredAlike) {
 }
 
 TEST(PlanCharges, ARefusalIsStoredAndReplayedWithinTheBatch) {
-    const auto plan = PlanCharges(Account(kMaxBalance), {Keyed(3, "too-much"), Keyed(3, "too-much")});
+    const auto plan =
+        PlanCharges(Account(kMaxBalance), {Keyed(3, "too-much"), Keyed(3, "too-much")});
     for (const auto& answer : plan.answers) {
         ASSERT_FALSE(answer.ok());
         EXPECT_EQ(answer.error().code, ErrorCode::kBalanceLimitExceeded);
@@ -82,7 +84,9 @@ TEST(PlanCharges, ARefusalIsStoredAndReplayedWithinTheBatch) {
 TEST(PlanCharges, StoredKeysReplayMismatchOrWaitAsTheSerialClaimDid) {
     PlanInput input = Account(50);
     input.stored_keys["done"] = StoredKey{"hash-of-5", 200, "42", kNow - 1000};
-    input.stored_keys["refused"] = StoredKey{"hash-of-5", 409, std::to_string(static_cast<int>(ErrorCode::kBalanceLimitExceeded)), kNow - 1000};
+    input.stored_keys["refused"] =
+        StoredKey{"hash-of-5", 409,
+                  std::to_string(static_cast<int>(ErrorCode::kBalanceLimitExceeded)), kNow - 1000};
     input.stored_keys["pending"] = StoredKey{"hash-of-5", std::nullopt, "", kNow - 1000};
     input.stored_keys["dead"] = StoredKey{"hash-of-5", std::nullopt, "", kNow - kAbandonedClaimMs};
     input.stored_keys["old"] = StoredKey{"hash-of-5", 200, "1", kNow - kKeyLifetimeMs};
@@ -121,7 +125,9 @@ TEST(PlanCharges, NoUserRefusesEveryChargeAndStoresKeyedAnswers) {
 
 TEST(ReplayAnswer, DecodesSuccessErrorsAndRefusesGarbage) {
     EXPECT_EQ(ReplayAnswer(200, "1234").value(), 1234);
-    EXPECT_EQ(ReplayAnswer(409, std::to_string(static_cast<int>(ErrorCode::kBalanceLimitExceeded))).error().code,
+    EXPECT_EQ(ReplayAnswer(409, std::to_string(static_cast<int>(ErrorCode::kBalanceLimitExceeded)))
+                  .error()
+                  .code,
               ErrorCode::kBalanceLimitExceeded);
     EXPECT_EQ(ReplayAnswer(409, "999").error().code, ErrorCode::kInternal);
 }

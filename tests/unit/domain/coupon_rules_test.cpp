@@ -51,11 +51,14 @@ TEST(DecideBatch, AnswersAsASerialRunInTheSameOrder) {
 
 TEST(DecideBatch, KeepsThePrecedenceWhenNothingRemainsOrTheCouponExpired) {
     EXPECT_EQ(DecideBatch({7, 8}, {8}, 0, false),
-              (std::vector<std::optional<ErrorCode>>{ErrorCode::kCouponSoldOut, ErrorCode::kCouponAlreadyIssued}));
+              (std::vector<std::optional<ErrorCode>>{ErrorCode::kCouponSoldOut,
+                                                     ErrorCode::kCouponAlreadyIssued}));
     EXPECT_EQ(DecideBatch({7, 8}, {8}, 5, true),
-              (std::vector<std::optional<ErrorCode>>{ErrorCode::kCouponExpired, ErrorCode::kCouponAlreadyIssued}));
+              (std::vector<std::optional<ErrorCode>>{ErrorCode::kCouponExpired,
+                                                     ErrorCode::kCouponAlreadyIssued}));
     // A negative remainder (an over-issued row would be a bug elsewhere) still issues nothing.
-    EXPECT_EQ(DecideBatch({7}, {}, -1, false), (std::vector<std::optional<ErrorCode>>{ErrorCode::kCouponSoldOut}));
+    EXPECT_EQ(DecideBatch({7}, {}, -1, false),
+              (std::vector<std::optional<ErrorCode>>{ErrorCode::kCouponSoldOut}));
     EXPECT_TRUE(DecideBatch({}, {}, 3, false).empty());
 }
 

@@ -11,7 +11,7 @@ namespace hhplus::domain {
 namespace {
 
 class CryptoTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { ASSERT_GE(sodium_init(), 0); }
 };
 

@@ -1,10 +1,10 @@
 // Number, duration and unit formatting against values k6 (JavaScript and Go runtimes) prints.
 #include <gtest/gtest.h>
 
+#include "common/digest.hpp"
 #include "loadgen/duration.hpp"
 #include "loadgen/humanize.hpp"
 #include "loadgen/js_number.hpp"
-#include "common/digest.hpp"
 #include "loadgen/url.hpp"
 
 namespace hhplus::loadgen {
