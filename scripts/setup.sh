@@ -21,7 +21,7 @@ packages=(
   # ./stage up --monitoring (and its e2e test): Prometheus and exporters
   prometheus prometheus-redis-exporter prometheus-mysqld-exporter prometheus-nginx-exporter
   # load and analysis tools
-  wrk curl procps iproute2 shellcheck nodejs
+  wrk curl procps iproute2 shellcheck clang-format-14 nodejs
   # e2e drivers parse JSON and hold sockets with small python3 snippets
   python3
 )
