@@ -1,25 +1,21 @@
 #pragma once
 // BalanceService: balance reads, charges (with optional idempotency keys) and the log pages.
 //
-// Charges on one user are combined (flat combining / group commit): the concurrent charges of
-// this process on one user wait in that user's queue; the first arrival becomes the runner and
+// Charges on one user are combined (flat combining / group commit, domain/combining.hpp): the
+// concurrent charges of this process on one user wait in that user's queue, and the user's runner
 // applies up to kMaxChargeBatch of them, in arrival order, in ONE transaction
-// (BalanceStore::ChargeBatch), answers each, then hands the runner's role to the oldest charge
-// still waiting, if any, and returns its own answer. A charge alone is a batch of one, run at
-// once: no added wait. Not thread-safe: everything runs on the one io_context.
+// (BalanceStore::ChargeBatch) and answers each. A charge alone is a batch of one, run at once.
+// Not thread-safe: everything runs on the one io_context.
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <deque>
-#include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "common/clock.hpp"
 #include "domain/balance/balance_store.hpp"
+#include "domain/combining.hpp"
 
 namespace hhplus::balance {
 
@@ -62,37 +58,19 @@ class BalanceService {
                                                                  std::int64_t before_id);
 
   private:
-    // One charge waiting for its answer. Shared by its request's coroutine and the runner.
-    struct Waiter {
-        Waiter(boost::asio::any_io_executor ex, ChargeRequest r)
-            : request(std::move(r)), wake(std::move(ex)) {}
-        ChargeRequest request;
-        boost::asio::steady_timer
-            wake;                // expires at the wait budget's end; cancelled to wake early
-        bool run = false;        // woken to become the runner
-        bool taken = false;      // in a batch: only the runner answers it now
-        bool abandoned = false;  // gave up waiting (S001): the runner skips it
-        std::optional<Result<std::int64_t>> answer;
-    };
-    using WaiterPtr = std::shared_ptr<Waiter>;
-    struct UserQueue {
-        std::deque<WaiterPtr>
-            waiting;           // not yet in a batch, arrival order; may hold abandoned ones
-        std::size_t live = 0;  // waiting and not abandoned
-        bool running = false;  // a runner serves this user (its batch may be in flight)
-    };
+    // Combining (domain/combining.hpp): the queued requests of a user are its charges.
+    using Queues = domain::CombiningQueues<ChargeRequest, Result<std::int64_t>>;
 
-    // Called by the head of the user's queue: runs one batch (the head and up to max_batch_ − 1
-    // charges behind it), answers each, then hands the role to the next head or ends the queue.
-    boost::asio::awaitable<void> RunQueue(std::int64_t user_id);
-    static void Wake(Waiter& waiter);
+    // The runner's step: up to max_batch_ charges of the user's queue in one transaction.
+    boost::asio::awaitable<void> ServeNext(std::int64_t user_id, Queues::Queue& queue);
 
     BalanceStore& store_;
     const Clock& clock_;
     std::chrono::milliseconds wait_budget_ = kDefaultChargeWaitBudget;
     std::size_t max_batch_ = kMaxChargeBatch;
-    std::unordered_map<std::int64_t, UserQueue> queues_;
     std::uint64_t batches_ = 0;
+    Queues queues_{
+        [this](std::int64_t user_id, Queues::Queue& queue) { return ServeNext(user_id, queue); }};
 };
 
 // Idempotency-Key header rule (api.md): 1–64 visible ASCII characters.

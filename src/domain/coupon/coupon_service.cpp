@@ -2,12 +2,6 @@
 
 #include <algorithm>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "common/log.hpp"
 
 namespace hhplus::coupon {
@@ -62,119 +56,57 @@ asio::awaitable<Result<IssuedCoupon>> CouponService::IssueUncounted(std::int64_t
             co_return MakeError(*refusal, "refused from the cache's sold-out/expiry state");
         }
     }
-    co_return co_await Enqueue(user_id, coupon_id);
+    co_return co_await queues_.Submit(coupon_id, user_id, wait_budget_, kMaxQueuedPerCoupon,
+                                      "issue queue of the coupon full",
+                                      "wait budget exhausted before a batch took the request");
 }
 
-asio::awaitable<Result<IssuedCoupon>> CouponService::Enqueue(std::int64_t user_id,
-                                                             std::int64_t coupon_id) {
-    auto& queue = queues_[coupon_id];
-    if (queue.waiting.size() >= kMaxQueuedPerCoupon) {
-        co_return MakeError(ErrorCode::kBusy, "issue queue of the coupon full");
-    }
-    auto ex = co_await asio::this_coro::executor;
-    auto waiter =
-        std::make_shared<Waiter>(ex, user_id, std::chrono::steady_clock::now() + wait_budget_);
-    waiter->wake.expires_at(waiter->deadline);
-    queue.waiting.push_back(waiter);
-    if (!queue.running) {
-        // The runner is its own coroutine, so no request's answer waits for other batches.
-        queue.running = true;
-        asio::co_spawn(ex, RunQueue(coupon_id), asio::detached);
-    }
-    while (!waiter->answer) {
-        boost::system::error_code ec;
-        co_await waiter->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (waiter->answer) break;
-        if (!ec && !waiter->taken) {
-            // The budget passed and no batch has taken it: refuse (the runner skips it).
-            waiter->abandoned = true;
-            co_return MakeError(ErrorCode::kBusy,
-                                "wait budget exhausted before a batch took the request");
-        }
-        // Taken by a batch: its answer comes when the batch is done, however late.
-        waiter->wake.expires_at(std::chrono::steady_clock::time_point::max());
-    }
-    co_return std::move(*waiter->answer);
-}
-
-void CouponService::Answer(Waiter& waiter, Result<IssuedCoupon> answer) {
-    waiter.answer.emplace(std::move(answer));
-    waiter.wake.cancel();
-}
-
-std::vector<CouponService::WaiterPtr> CouponService::TakeBatch(CouponQueue& queue) {
-    std::vector<WaiterPtr> batch;
-    while (!queue.waiting.empty() && batch.size() < kMaxIssueBatch) {
-        auto waiter = std::move(queue.waiting.front());
-        queue.waiting.pop_front();
-        if (waiter->abandoned) continue;
-        waiter->taken = true;
-        batch.push_back(std::move(waiter));
-    }
-    return batch;
-}
-
-asio::awaitable<void> CouponService::RunQueue(std::int64_t coupon_id) {
-    // `queues_` is an unordered_map: references to its elements survive rehashing, and only
-    // this runner erases its coupon's entry.
-    auto& queue = queues_[coupon_id];
-    const std::string lock_key = "coupon:" + std::to_string(coupon_id);
-    while (true) {
-        while (!queue.waiting.empty() && queue.waiting.front()->abandoned)
-            queue.waiting.pop_front();
-        if (queue.waiting.empty()) break;
-        std::shared_ptr<lock::Lease> lease;
-        if (locks_ != nullptr) {
-            // Wait for the lock as long as the oldest request may still wait; the batch is taken
-            // only once the lock is held, so it includes everything that arrived meanwhile.
-            const auto now = std::chrono::steady_clock::now();
-            const auto budget =
-                std::max(std::chrono::milliseconds(1), std::chrono::ceil<std::chrono::milliseconds>(
-                                                           queue.waiting.front()->deadline - now));
-            auto acquired = co_await locks_->Acquire(lock_key, budget);
-            if (!acquired.ok()) {
-                const auto code = acquired.error();
-                const bool unavailable = code == lock::LockErrc::kUnavailable;
-                const auto at = std::chrono::steady_clock::now();
-                // No quorum: everyone queued gets S002 now (as each would alone). Otherwise only
-                // those whose budget has passed are refused; the rest wait for the next try.
-                std::deque<WaiterPtr> kept;
-                for (auto& waiter : queue.waiting) {
-                    if (waiter->abandoned || waiter->answer) continue;
-                    if (unavailable) {
-                        Answer(*waiter, MakeError(ErrorCode::kDependencyUnavailable,
-                                                  "lock: no quorum of lock masters"));
-                    } else if (waiter->deadline <= at || code == lock::LockErrc::kCancelled) {
-                        Answer(*waiter,
-                               MakeError(ErrorCode::kBusy,
-                                         "lock: " + std::string(lock::LockErrcName(code))));
-                    } else {
-                        kept.push_back(std::move(waiter));
-                    }
+asio::awaitable<void> CouponService::ServeNext(std::int64_t coupon_id, Queues::Queue& queue) {
+    std::shared_ptr<lock::Lease> lease;
+    if (locks_ != nullptr) {
+        // Wait for the lock as long as the oldest request may still wait; the batch is taken
+        // only once the lock is held, so it includes everything that arrived meanwhile.
+        const auto now = std::chrono::steady_clock::now();
+        const auto budget = std::max(
+            std::chrono::milliseconds(1),
+            std::chrono::ceil<std::chrono::milliseconds>(queue.waiting.front()->deadline - now));
+        auto acquired = co_await locks_->Acquire("coupon:" + std::to_string(coupon_id), budget);
+        if (!acquired.ok()) {
+            const auto code = acquired.error();
+            const auto at = std::chrono::steady_clock::now();
+            // No quorum: everyone queued gets S002 now (as each would alone). Otherwise only
+            // those whose budget has passed are refused; the rest wait for the next try.
+            Queues::AnswerWaiting(queue, [&](const Queues::Waiter& waiter) {
+                std::optional<Result<IssuedCoupon>> answer;
+                if (code == lock::LockErrc::kUnavailable) {
+                    answer.emplace(MakeError(ErrorCode::kDependencyUnavailable,
+                                             "lock: no quorum of lock masters"));
+                } else if (waiter.deadline <= at || code == lock::LockErrc::kCancelled) {
+                    answer.emplace(MakeError(ErrorCode::kBusy,
+                                             "lock: " + std::string(lock::LockErrcName(code))));
                 }
-                queue.waiting = std::move(kept);
-                continue;
-            }
-            lease = std::move(acquired).value();
+                return answer;
+            });
+            co_return;
         }
-        auto batch = TakeBatch(queue);
-        if (!batch.empty()) co_await ServeBatch(coupon_id, std::move(batch), lease.get(), queue);
-        if (lease) co_await lease->Release();
+        lease = std::move(acquired).value();
     }
-    queues_.erase(coupon_id);
+    auto batch = Queues::TakeBatch(queue, kMaxIssueBatch);
+    if (!batch.empty()) co_await ServeBatch(coupon_id, std::move(batch), lease.get(), queue);
+    if (lease) co_await lease->Release();
 }
 
 asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id,
                                                 std::vector<WaiterPtr> batch, lock::Lease* lease,
-                                                CouponQueue& queue) {
+                                                Queues::Queue& queue) {
     // Distinct users in arrival order; a user's later requests in the same batch get what a
     // serial run would give them: C005 after the first was issued, else the first's refusal.
     std::vector<std::int64_t> users;
     std::vector<std::size_t> slot(batch.size());
     std::unordered_map<std::int64_t, std::size_t> first_of;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto [it, fresh] = first_of.emplace(batch[i]->user_id, users.size());
-        if (fresh) users.push_back(batch[i]->user_id);
+        auto [it, fresh] = first_of.emplace(batch[i]->request, users.size());
+        if (fresh) users.push_back(batch[i]->request);
         slot[i] = it->second;
     }
     const std::int64_t now_ms = ToEpochMillis(clock_.Now());
@@ -215,18 +147,17 @@ asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id,
         std::vector<WaiterPtr> again;
         for (auto& waiter : batch) {
             if (++waiter->refused_batches < kMaxRefusedBatches) {
-                waiter->taken = false;
                 again.push_back(waiter);
             } else {
-                Answer(*waiter, served.error());
+                Queues::Answer(*waiter, served.error());
             }
         }
-        queue.waiting.insert(queue.waiting.begin(), again.begin(), again.end());
+        Queues::PutBack(queue, again);
         co_return;
     }
     if (observe_batch_) observe_batch_("served", batch.size());
     if (!served.ok()) {
-        for (auto& waiter : batch) Answer(*waiter, served.error());
+        for (auto& waiter : batch) Queues::Answer(*waiter, served.error());
         co_return;
     }
     auto& answers = served.value();
@@ -252,12 +183,12 @@ asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id,
         const auto& mine = answers[slot[i]];
         if (!answered[slot[i]]) {
             answered[slot[i]] = true;
-            Answer(*batch[i], mine);
+            Queues::Answer(*batch[i], mine);
         } else if (mine.ok()) {
-            Answer(*batch[i],
-                   MakeError(ErrorCode::kCouponAlreadyIssued, "user already holds the coupon"));
+            Queues::Answer(*batch[i], MakeError(ErrorCode::kCouponAlreadyIssued,
+                                                "user already holds the coupon"));
         } else {
-            Answer(*batch[i], mine.error());
+            Queues::Answer(*batch[i], mine.error());
         }
     }
 }

@@ -19,14 +19,11 @@
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <deque>
 #include <functional>
-#include <memory>
-#include <optional>
-#include <unordered_map>
+#include <vector>
 
 #include "common/clock.hpp"
+#include "domain/combining.hpp"
 #include "domain/coupon/coupon_cache.hpp"
 #include "domain/coupon/coupon_store.hpp"
 #include "lock/lock_manager.hpp"
@@ -80,37 +77,17 @@ class CouponService {
     boost::asio::awaitable<Result<IssuedCoupon>> IssueUncounted(std::int64_t user_id,
                                                                 std::int64_t coupon_id);
     boost::asio::awaitable<void> Remember(const Coupon& coupon);
-    // One queued issue request. Shared by the request's coroutine and the runner.
-    struct Waiter {
-        Waiter(boost::asio::any_io_executor ex, std::int64_t user,
-               std::chrono::steady_clock::time_point due)
-            : user_id(user), deadline(due), wake(std::move(ex)) {}
-        std::int64_t user_id;
-        std::chrono::steady_clock::time_point deadline;  // the wait budget's end
-        boost::asio::steady_timer wake;  // expires at the deadline; cancelled to deliver the answer
-        bool taken = false;              // in a batch: only the runner answers it now
-        bool abandoned = false;          // timed out in the queue: the runner skips it
-        int refused_batches = 0;         // batches refused whole (lost lease) it was part of
-        std::optional<Result<IssuedCoupon>> answer;
-    };
-    using WaiterPtr = std::shared_ptr<Waiter>;
-    struct CouponQueue {
-        std::deque<WaiterPtr> waiting;  // arrival order; may hold abandoned entries
-        bool running = false;           // a runner serves this queue
-    };
+    // Combining (domain/combining.hpp): the queued requests of a coupon are its users.
+    using Queues = domain::CombiningQueues<std::int64_t, Result<IssuedCoupon>>;
+    using WaiterPtr = Queues::WaiterPtr;
 
-    boost::asio::awaitable<Result<IssuedCoupon>> Enqueue(std::int64_t user_id,
-                                                         std::int64_t coupon_id);
-    // Serves the coupon's queue batch by batch until it is empty; then the queue is dropped.
-    boost::asio::awaitable<void> RunQueue(std::int64_t coupon_id);
-    // The next batch: up to kMaxIssueBatch waiters not abandoned, in arrival order, marked taken.
-    std::vector<WaiterPtr> TakeBatch(CouponQueue& queue);
-    // Serves one batch (lock, fence, transaction); answers every waiter of it.
+    // The runner's step: the coupon's lock (lock strategies), then one batch of the queue.
+    boost::asio::awaitable<void> ServeNext(std::int64_t coupon_id, Queues::Queue& queue);
+    // Serves one batch (fence, transaction); answers every waiter of it.
     // With a `lease` (lock strategies): fenced by the coupon's version read now; a batch refused
     // for a lost lease goes back to the front of `queue` for the next holder.
     boost::asio::awaitable<void> ServeBatch(std::int64_t coupon_id, std::vector<WaiterPtr> batch,
-                                            lock::Lease* lease, CouponQueue& queue);
-    static void Answer(Waiter& waiter, Result<IssuedCoupon> answer);
+                                            lock::Lease* lease, Queues::Queue& queue);
 
     CouponStore& store_;
     CouponCache& cache_;
@@ -119,7 +96,9 @@ class CouponService {
     BatchObserver observe_batch_;
     lock::LockManager* locks_ = nullptr;
     std::chrono::milliseconds wait_budget_ = lock::kDefaultWaitBudget;
-    std::unordered_map<std::int64_t, CouponQueue> queues_;
+    Queues queues_{[this](std::int64_t coupon_id, Queues::Queue& queue) {
+        return ServeNext(coupon_id, queue);
+    }};
 };
 
 }  // namespace hhplus::coupon
