@@ -91,7 +91,8 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
     auth_handler_ = std::make_unique<auth::AuthHandler>(*auth_, clock_, config_.cookie_secure);
     balance_store_ = std::make_unique<balance::BalanceStore>(*pool_);
     balance_ = std::make_unique<balance::BalanceService>(*balance_store_, clock_);
-    balance_handler_ = std::make_unique<balance::BalanceHandler>(*balance_, *auth_, clock_);
+    balance_handler_ = std::make_unique<balance::BalanceHandler>(*balance_, *auth_, clock_,
+                                                                 config_.admin_token.value_or(""));
     coupon_store_ = std::make_unique<coupon::CouponStore>(*pool_);
     coupon_cache_ = std::make_unique<coupon::CouponCache>(*cache_redis_);
     coupons_ = std::make_unique<coupon::CouponService>(*coupon_store_, *coupon_cache_, clock_);
@@ -103,6 +104,15 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
     coupons_->SetWaitBudget(std::chrono::milliseconds(config_.lock_wait_ms));
     coupon_handler_ = std::make_unique<coupon::CouponHandler>(*coupons_, *auth_, clock_,
                                                               config_.admin_token.value_or(""));
+    catalog_store_ = std::make_unique<catalog::CatalogStore>(*pool_);
+    catalog_handler_ = std::make_unique<catalog::CatalogHandler>(*catalog_store_, clock_,
+                                                                 config_.admin_token.value_or(""));
+    cart_store_ = std::make_unique<cart::CartStore>(*pool_);
+    cart_handler_ = std::make_unique<cart::CartHandler>(*cart_store_, *auth_, clock_);
+    order_store_ = std::make_unique<order::OrderStore>(*pool_);
+    orders_ = std::make_unique<order::OrderService>(*order_store_, clock_, config_.order_ttl_ms);
+    orders_->SetExpiryObserver([this](int n) { metrics_.CountOrdersExpired(n); });
+    order_handler_ = std::make_unique<order::OrderHandler>(*orders_, *auth_, clock_);
     BuildRoutes();
 
     http::ServerOptions server_options;
@@ -154,6 +164,30 @@ void App::BuildRoutes() {
     router_.Add(
         Method::kPost, "/api/coupons/{couponId}/issue",
         [c](http::Request r) { return c->Issue(std::move(r)); }, BodyKind::kJson);
+    auto* p = catalog_handler_.get();
+    auto* k = cart_handler_.get();
+    auto* o = order_handler_.get();
+    router_.Add(Method::kGet, "/api/products",
+                [p](http::Request r) { return p->List(std::move(r)); });
+    router_.Add(Method::kGet, "/api/products/{productId}",
+                [p](http::Request r) { return p->Get(std::move(r)); });
+    router_.Add(Method::kGet, "/api/users/{userId}/cart",
+                [k](http::Request r) { return k->Get(std::move(r)); });
+    router_.Add(
+        Method::kPost, "/api/users/{userId}/cart",
+        [k](http::Request r) { return k->Set(std::move(r)); }, BodyKind::kJson);
+    router_.Add(Method::kDelete, "/api/users/{userId}/cart/{optionId}",
+                [k](http::Request r) { return k->Remove(std::move(r)); });
+    router_.Add(
+        Method::kPost, "/api/orders", [o](http::Request r) { return o->Place(std::move(r)); },
+        BodyKind::kJson);
+    router_.Add(Method::kGet, "/api/orders/{orderId}",
+                [o](http::Request r) { return o->Get(std::move(r)); });
+    router_.Add(Method::kGet, "/api/users/{userId}/orders",
+                [o](http::Request r) { return o->ListMine(std::move(r)); });
+    router_.Add(
+        Method::kPost, "/api/orders/{orderId}/payment",
+        [o](http::Request r) { return o->Pay(std::move(r)); }, BodyKind::kJson);
     if (config_.admin_token) {  // api.md: without a configured token the admin routes do not exist
                                 // (404)
         router_.Add(
@@ -161,6 +195,16 @@ void App::BuildRoutes() {
             [c](http::Request r) { return c->AdminCreate(std::move(r)); }, BodyKind::kJson);
         router_.Add(Method::kGet, "/api/admin/coupons/{couponId}/audit",
                     [c](http::Request r) { return c->AdminAudit(std::move(r)); });
+        router_.Add(
+            Method::kPost, "/api/admin/products",
+            [p](http::Request r) { return p->AdminCreate(std::move(r)); }, BodyKind::kJson);
+        router_.Add(
+            Method::kPatch, "/api/admin/product-options/{optionId}/stock",
+            [p](http::Request r) { return p->AdminChangeStock(std::move(r)); }, BodyKind::kJson);
+        router_.Add(Method::kGet, "/api/admin/product-options/{optionId}/audit",
+                    [p](http::Request r) { return p->AdminAudit(std::move(r)); });
+        router_.Add(Method::kGet, "/api/admin/users/{userId}/balance-audit",
+                    [b](http::Request r) { return b->AdminAudit(std::move(r)); });
     }
 }
 
@@ -173,6 +217,8 @@ asio::awaitable<std::optional<std::string>> App::PrepareDatabase() {
             if (applied.value() > 0)
                 log::Info("applied " + std::to_string(applied.value()) + " migration(s)");
             auto seeded = co_await coupon_store_->SeedIfEmpty(config_.seed_coupon_quantity);
+            if (seeded.ok())
+                seeded = co_await catalog_store_->SeedIfEmpty(ToEpochMillis(clock_.Now()));
             if (seeded.ok()) co_return std::nullopt;
             last_error = seeded.error().detail;
         } else {
@@ -198,6 +244,7 @@ asio::awaitable<std::optional<std::string>> App::Start() {
     if (auto failed = server_->Listen())
         co_return "cannot listen on " + config_.bind_address + ":" + std::to_string(config_.port) +
             ": " + *failed;
+    orders_->StartSweeper(io_.get_executor(), std::chrono::milliseconds(config_.order_sweep_ms));
     log::Info("listening on " + config_.bind_address + ":" + std::to_string(server_->port()));
     co_return std::nullopt;
 }
@@ -208,6 +255,7 @@ asio::awaitable<void> App::Stop() {
     draining_ = true;  // readiness answers 503 from now on
     log::Info("draining: " + std::to_string(server_->ActiveConnections()) + " connection(s) open");
     co_await server_->Shutdown();
+    orders_->StopSweeper();
     co_await pool_->Close();
     session_redis_->Stop();
     cache_redis_->Stop();

@@ -19,7 +19,10 @@
 #include "db/pool.hpp"
 #include "domain/auth/auth_handler.hpp"
 #include "domain/balance/balance_handler.hpp"
+#include "domain/cart/cart_handler.hpp"
+#include "domain/catalog/catalog_handler.hpp"
 #include "domain/coupon/coupon_handler.hpp"
+#include "domain/order/order_handler.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "lock/lock_manager.hpp"
@@ -74,6 +77,13 @@ class App {
     std::unique_ptr<coupon::CouponCache> coupon_cache_;
     std::unique_ptr<coupon::CouponService> coupons_;
     std::unique_ptr<coupon::CouponHandler> coupon_handler_;
+    std::unique_ptr<catalog::CatalogStore> catalog_store_;
+    std::unique_ptr<catalog::CatalogHandler> catalog_handler_;
+    std::unique_ptr<cart::CartStore> cart_store_;
+    std::unique_ptr<cart::CartHandler> cart_handler_;
+    std::unique_ptr<order::OrderStore> order_store_;
+    std::unique_ptr<order::OrderService> orders_;
+    std::unique_ptr<order::OrderHandler> order_handler_;
 
     http::Router router_;
     std::unique_ptr<http::Server> server_;

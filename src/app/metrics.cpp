@@ -73,6 +73,11 @@ Metrics::Metrics()
                      .Help("Leases lost before release (renewal failed or late)")
                      .Register(*registry_)
                      .Add({})),
+      orders_expired_(prometheus::BuildCounter()
+                          .Name("hhplus_orders_expired_total")
+                          .Help("Pending orders the sweep expired (their stock given back)")
+                          .Register(*registry_)
+                          .Add({})),
       db_idle_(db_pool_connections_.Add({{"state", "idle"}})),
       db_busy_(db_pool_connections_.Add({{"state", "busy"}})) {
     for (const char* outcome :
@@ -149,6 +154,10 @@ void Metrics::CountLockAcquire(std::string_view strategy, std::string_view resul
 
 void Metrics::CountLockWakeup() { lock_wakeups_.Increment(); }
 void Metrics::CountLockLost() { lock_lost_.Increment(); }
+
+void Metrics::CountOrdersExpired(int orders) {
+    orders_expired_.Increment(static_cast<double>(orders));
+}
 
 std::string Metrics::Render() const {
     prometheus::TextSerializer serializer;

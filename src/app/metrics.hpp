@@ -39,6 +39,7 @@ class Metrics {
     void CountLockAcquire(std::string_view strategy, std::string_view result, double wait_seconds);
     void CountLockWakeup();
     void CountLockLost();
+    void CountOrdersExpired(int orders);
 
     std::string Render() const;  // Prometheus text format 0.0.4
 
@@ -56,6 +57,7 @@ class Metrics {
     prometheus::Histogram& lock_wait_;
     prometheus::Counter& lock_wakeups_;
     prometheus::Counter& lock_lost_;
+    prometheus::Counter& orders_expired_;
     prometheus::Gauge& db_idle_;
     prometheus::Gauge& db_busy_;
     // Hash that also takes string_views, so a lookup needs no std::string (C++20 heterogeneous

@@ -53,6 +53,8 @@ const std::vector<ConfigVariable>& ConfigVariables() {
         {"LOCK_RETRY_MS", "50", "polling interval of the polling strategy (1..10000)"},
         {"ADMIN_TOKEN", "(unset: admin routes answer 404)", "bearer token for /api/admin/*"},
         {"SEED_COUPON_QUANTITY", "100", "quantity of coupon 1 created on an empty database"},
+        {"ORDER_TTL_MS", "600000", "how long an unpaid order holds its stock (1000..86400000)"},
+        {"ORDER_SWEEP_MS", "1000", "interval of the expired-order sweep (50..60000)"},
         {"ARGON2_MEMORY_KIB", "19456", "argon2id memory cost (8..4194304 KiB)"},
         {"ARGON2_ITERATIONS", "2", "argon2id time cost (1..16)"},
         {"HASH_QUEUE_LIMIT", "1024", "signups/logins waiting for a hashing thread (1..100000)"},
@@ -165,6 +167,8 @@ ConfigOrError LoadConfig(const EnvLookup& getenv) {
         c.admin_token = *v;
     }
     integer("SEED_COUPON_QUANTITY", 1, 10'000'000, c.seed_coupon_quantity);
+    integer("ORDER_TTL_MS", 1000, 86'400'000, c.order_ttl_ms);
+    integer("ORDER_SWEEP_MS", 50, 60000, c.order_sweep_ms);
     integer("ARGON2_MEMORY_KIB", 8, 4'194'304, c.argon2_memory_kib);
     integer("ARGON2_ITERATIONS", 1, 16, c.argon2_iterations);
     integer("HASH_QUEUE_LIMIT", 1, 100'000, c.hash_queue_limit);

@@ -31,6 +31,8 @@ struct Config {
     int lock_retry_ms = 50;
     std::optional<std::string> admin_token;  // unset: admin routes answer 404
     std::int64_t seed_coupon_quantity = 100;
+    std::int64_t order_ttl_ms = 600'000;  // api.md: an order holds its stock 10 min
+    int order_sweep_ms = 1000;
     int argon2_memory_kib = 19456;
     int argon2_iterations = 2;
     int hash_queue_limit = 1024;

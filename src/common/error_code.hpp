@@ -28,9 +28,21 @@ enum class ErrorCode : std::uint8_t {
     kCouponExpired,           // C003 409
     kCouponAlreadyIssued,     // C005 409
     kCouponNotFound,          // C006 404
-    kBusy,                    // S001 503
-    kDependencyUnavailable,   // S002 503
-    kInternal,                // S500 500
+    // Added with orders. Stored idempotent answers keep an ErrorCode's number, so new codes go
+    // here, after every code a stored answer may hold, and before the 5xx ones (never stored).
+    kCouponNotHeld,          // C007 409
+    kCouponAlreadyUsed,      // C008 409
+    kBalanceTooLow,          // B004 409
+    kProductNotFound,        // P001 404
+    kOptionNotFound,         // P002 404
+    kOutOfStock,             // P003 409
+    kStockChangeRefused,     // P004 409
+    kOrderNotFound,          // O001 404
+    kOrderAlreadyPaid,       // O002 409
+    kOrderExpired,           // O003 409
+    kBusy,                   // S001 503
+    kDependencyUnavailable,  // S002 503
+    kInternal,               // S500 500
 };
 
 // One past the last enumerator: the error table's test walks 0..kErrorCodeCount-1.

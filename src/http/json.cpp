@@ -219,80 +219,124 @@ std::optional<bool> JsonObject::FindBool(std::string_view name) const {
     return e->flag;
 }
 
-// SAX handler: accepts exactly one flat object of declared members. Returning false from any
-// callback stops the parse at once, so nesting never recurses deeper than one level.
+std::span<const JsonObject> JsonObject::GetList(std::string_view name) const {
+    const Entry* e = Find(name);
+    if (e == nullptr || !e->present || e->kind != kObjectArray) return {};
+    return e->list;
+}
+
+// SAX handler: accepts exactly one object of declared members; a declared object array holds
+// flat objects of its declared members. Returning false from any callback stops the parse at
+// once, so nesting never goes deeper than the declared shape.
 class ObjectBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ObjectBuilder> {
   public:
     explicit ObjectBuilder(std::span<const Field> fields) : fields_(fields) {
-        object_.entries_.reserve(fields.size());
-        for (const Field& f : fields) {
-            JsonObject::Entry e;
-            e.name = f.name;
-            e.kind = f.kind;
-            object_.entries_.push_back(std::move(e));
-        }
+        Prepare(object_, fields);
     }
 
     bool Default() { return Fail("unexpected JSON value"); }
-    bool Null() { return Fail(depth_ == 0 ? "body is not an object" : "null value"); }
+    bool Null() { return Fail(depth_ == kOutside ? "body is not an object" : "null value"); }
 
     bool StartObject() {
-        if (depth_ != 0 || done_) return Fail("nested object");
-        depth_ = 1;
-        return true;
+        if (depth_ == kOutside && !done_) {
+            depth_ = kInObject;
+            return true;
+        }
+        if (depth_ == kInArray) {
+            const Field& array = fields_[current_];
+            if (static_cast<std::int64_t>(ArrayEntry().list.size()) >= array.max) {
+                return Fail("too many elements", current_);
+            }
+            element_ = JsonObject();
+            Prepare(element_, array.members);
+            element_seen_ = 0;
+            depth_ = kInElement;
+            return true;
+        }
+        return Fail("nested object");
     }
     bool EndObject(rapidjson::SizeType) {
-        depth_ = 0;
+        if (depth_ == kInElement) {
+            const auto members = fields_[current_].members;
+            for (std::size_t i = 0; i < members.size(); ++i) {
+                if (members[i].presence == kRequired &&
+                    !(element_seen_ & (std::uint64_t{1} << i))) {
+                    return Fail("element misses a required field", current_);
+                }
+            }
+            ArrayEntry().list.push_back(std::move(element_));
+            depth_ = kInArray;
+            return true;
+        }
+        depth_ = kOutside;
         done_ = true;
         return true;
     }
-    bool StartArray() { return Fail(depth_ == 0 ? "body is not an object" : "array value"); }
+    bool StartArray() {
+        if (depth_ != kInObject) {
+            return Fail(depth_ == kOutside ? "body is not an object" : "array value");
+        }
+        if (fields_[current_].kind != kObjectArray) return Fail("wrong type", current_);
+        ArrayEntry().present = true;
+        depth_ = kInArray;
+        return true;
+    }
+    bool EndArray(rapidjson::SizeType) {
+        if (static_cast<std::int64_t>(ArrayEntry().list.size()) < fields_[current_].min) {
+            return Fail("too few elements", current_);
+        }
+        depth_ = kInObject;
+        return true;
+    }
 
     bool Key(const char* str, rapidjson::SizeType len, bool) {
         const std::string_view key(str, len);
-        for (std::size_t i = 0; i < fields_.size(); ++i) {
-            if (fields_[i].name != key) continue;
+        const bool element = depth_ == kInElement;
+        const auto declared = element ? fields_[current_].members : fields_;
+        std::uint64_t& seen = element ? element_seen_ : seen_;
+        for (std::size_t i = 0; i < declared.size(); ++i) {
+            if (declared[i].name != key) continue;
             const std::uint64_t bit = std::uint64_t{1} << i;
-            if (seen_ & bit) return Fail("duplicated field", i);
-            seen_ |= bit;
-            current_ = i;
+            if (seen & bit) return Fail("duplicated field", element ? current_ : i);
+            seen |= bit;
+            (element ? member_ : current_) = i;
             return true;
         }
-        return Fail("unknown field");
+        return Fail(element ? "unknown field in an element" : "unknown field");
     }
 
     bool String(const char* str, rapidjson::SizeType len, bool) {
-        if (depth_ == 0) return Fail("body is not an object");
-        const Field& f = fields_[current_];
+        if (!InScalarPlace()) return false;
+        const Field& f = ValueField();
         if (f.kind != kString) return Fail("wrong type", current_);
         const auto n = static_cast<std::int64_t>(len);
         if (n < f.min || n > f.max) return Fail("string length out of bounds", current_);
         if (HasEncodedSurrogate(std::string_view(str, len))) {
             return Fail("unpaired surrogate escape", current_);
         }
-        JsonObject::Entry& e = object_.entries_[current_];
+        JsonObject::Entry& e = ValueEntry();
         e.text.assign(str, len);
         e.present = true;
         return true;
     }
 
     bool RawNumber(const char* str, rapidjson::SizeType len, bool) {
-        if (depth_ == 0) return Fail("body is not an object");
-        const Field& f = fields_[current_];
+        if (!InScalarPlace()) return false;
+        const Field& f = ValueField();
         if (f.kind != kInt64) return Fail("wrong type", current_);
         const auto value = ParseJsonInteger(std::string_view(str, len));
         if (!value) return Fail("not a 64-bit integer", current_);
         if (*value < f.min || *value > f.max) return Fail("integer out of bounds", current_);
-        JsonObject::Entry& e = object_.entries_[current_];
+        JsonObject::Entry& e = ValueEntry();
         e.number = *value;
         e.present = true;
         return true;
     }
 
     bool Bool(bool b) {
-        if (depth_ == 0) return Fail("body is not an object");
-        if (fields_[current_].kind != kBool) return Fail("wrong type", current_);
-        JsonObject::Entry& e = object_.entries_[current_];
+        if (!InScalarPlace()) return false;
+        if (ValueField().kind != kBool) return Fail("wrong type", current_);
+        JsonObject::Entry& e = ValueEntry();
         e.flag = b;
         e.present = true;
         return true;
@@ -313,6 +357,33 @@ class ObjectBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Obj
 
   private:
     static constexpr std::size_t kNoField = static_cast<std::size_t>(-1);
+    // Where the parse is: before/after the body, in the body object, in a declared object array,
+    // in one of its elements.
+    enum Depth { kOutside, kInObject, kInArray, kInElement };
+
+    static void Prepare(JsonObject& object, std::span<const Field> fields) {
+        object.entries_.reserve(fields.size());
+        for (const Field& f : fields) {
+            JsonObject::Entry e;
+            e.name = f.name;
+            e.kind = f.kind;
+            object.entries_.push_back(std::move(e));
+        }
+    }
+
+    // A scalar belongs in the body object or in an element, never directly in an array.
+    bool InScalarPlace() {
+        if (depth_ == kOutside) return Fail("body is not an object");
+        if (depth_ == kInArray) return Fail("element is not an object", current_);
+        return true;
+    }
+    const Field& ValueField() const {
+        return depth_ == kInElement ? fields_[current_].members[member_] : fields_[current_];
+    }
+    JsonObject::Entry& ValueEntry() {
+        return depth_ == kInElement ? element_.entries_[member_] : object_.entries_[current_];
+    }
+    JsonObject::Entry& ArrayEntry() { return object_.entries_[current_]; }
 
     // kParseValidateEncodingFlag checks the raw bytes only: RapidJSON 1.1 decodes a lone low
     // surrogate escape ("\udc00") into the bytes ED B0 80, which are not UTF-8, and such a string
@@ -345,8 +416,11 @@ class ObjectBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Obj
     std::span<const Field> fields_;
     JsonObject object_;
     std::uint64_t seen_ = 0;
-    std::size_t current_ = 0;
-    int depth_ = 0;
+    std::size_t current_ = 0;  // the body field being read (the array, inside an array)
+    JsonObject element_;       // the array element being read
+    std::uint64_t element_seen_ = 0;
+    std::size_t member_ = 0;  // the element field being read
+    Depth depth_ = kOutside;
     bool done_ = false;
     std::string detail_;
 };

@@ -67,10 +67,13 @@ class JsonWriter {
 
 // ---- request bodies -------------------------------------------------------------------------
 
-enum FieldKind { kString, kInt64, kBool };
+// kObjectArray: an array of flat objects, each validated against `members` (orders' items,
+// a product's options). Arrays nest one level only: members are scalars.
+enum FieldKind { kString, kInt64, kBool, kObjectArray };
 enum Presence { kRequired, kOptional };
 
-// One declared body field. `min`/`max` bound an integer's value, or a string's length in bytes.
+// One declared body field. `min`/`max` bound an integer's value, a string's length in bytes, or
+// an object array's number of elements.
 // `name` must outlive the parse result (use string literals).
 struct Field {
     std::string_view name;
@@ -78,6 +81,7 @@ struct Field {
     Presence presence = kRequired;
     std::int64_t min = std::numeric_limits<std::int64_t>::min();
     std::int64_t max = std::numeric_limits<std::int64_t>::max();
+    std::span<const Field> members = {};  // kObjectArray: the fields of each element
 };
 
 // At most this many declared fields per body (a bitmask tracks duplicates); our largest body
@@ -99,6 +103,8 @@ class JsonObject {
     std::optional<std::string_view> FindString(std::string_view name) const;
     std::optional<std::int64_t> FindInt(std::string_view name) const;
     std::optional<bool> FindBool(std::string_view name) const;
+    // kObjectArray: the elements, in order (empty when absent).
+    std::span<const JsonObject> GetList(std::string_view name) const;
 
   private:
     friend class ObjectBuilder;
@@ -109,6 +115,7 @@ class JsonObject {
         bool flag = false;
         std::int64_t number = 0;
         std::string text;
+        std::vector<JsonObject> list;
     };
     const Entry* Find(std::string_view name) const;
 
@@ -117,9 +124,10 @@ class JsonObject {
 
 // Parses `body` as one JSON object whose members are exactly among `fields`: every required
 // field present, each of its declared kind and within its bounds, no unknown or duplicated
-// member, no nested object or array, no null (a field is either absent or of its kind), valid
-// UTF-8, nothing after the object but whitespace. Integers must be written as integers:
-// 1.0, 1e3 and -0 are rejected. Any violation → kInvalidRequest (V001) with a log-only detail.
+// member, no nested object or array except declared object arrays, no null (a field is either
+// absent or of its kind), valid UTF-8, nothing after the object but whitespace. Integers must be
+// written as integers: 1.0, 1e3 and -0 are rejected. Any violation → kInvalidRequest (V001) with a
+// log-only detail.
 Result<JsonObject> ParseObject(std::string_view body, std::span<const Field> fields,
                                EmptyBody empty = EmptyBody::kInvalid);
 Result<JsonObject> ParseObject(std::string_view body, std::initializer_list<Field> fields,

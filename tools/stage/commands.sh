@@ -9,7 +9,8 @@ readonly kDefaultLockMasters=1
 readonly kDefaultAdminToken=stage-admin-token
 readonly kDefaultSeedCouponQuantity=100
 # Tables `reset` empties, in the order of migrations/0001_init.sql.
-readonly kResetTables=(users balance_logs coupons user_coupons idempotency_keys)
+readonly kResetTables=(users balance_logs coupons user_coupons idempotency_keys
+    products product_options cart_items orders order_items outbox)
 
 declare -A REC=()   # settings recorded by the last successful `up` (stage.settings)
 declare -A CFG=()   # settings in force for this command
@@ -832,9 +833,16 @@ cmd_reset() {
     # The app's seed (api.md "Seed data"), with version 0: the lock's fence starts again.
     sql+=" INSERT INTO coupons (id, name, discount_rate, total_quantity, issued_quantity, expired_at, version)
            VALUES (1, 'TESTCOUPON', 15, $quantity, 0, '2029-12-31 23:59:59.000', 0);"
+    # The app's product seed (catalog_store.cpp SeedIfEmpty), the same rows.
+    sql+=" INSERT INTO products (id, name, created_at) VALUES (1, 'Basic T-shirt', UTC_TIMESTAMP(3)),
+           (2, 'Hoodie', UTC_TIMESTAMP(3)), (3, 'Sneakers', UTC_TIMESTAMP(3));
+         INSERT INTO product_options (id, product_id, color, size, price, stock, initial_stock)
+           VALUES (1, 1, 'black', 'M', 19000, 100, 100), (2, 1, 'black', 'L', 19000, 100, 100),
+           (3, 1, 'white', 'M', 19000, 100, 100), (4, 2, 'grey', 'L', 49000, 50, 50),
+           (5, 3, 'white', '270', 89000, 30, 30);"
     local out
     out=$("${mysql_root[@]}" -e "$sql" 2>&1) || die "reset: the database reset failed: $out"
-    say "database emptied; coupon 1 TESTCOUPON ($quantity) created"
+    say "database emptied; coupon 1 TESTCOUPON ($quantity) and the seed products created"
     local name
     while IFS= read -r name; do
         running_pid "$name" >/dev/null || die "reset: $name is not running"

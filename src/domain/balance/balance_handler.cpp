@@ -20,14 +20,6 @@ std::string RenderBalance(std::int64_t user_id, std::int64_t balance) {
     return w.Finish();
 }
 
-// A strictly positive decimal that fits in 63 bits, as path ids.
-std::optional<std::int64_t> PositiveInt(const std::optional<std::string>& text) {
-    if (!text || text->empty() || text->size() > 19 || (*text)[0] == '0') return std::nullopt;
-    auto v = http::ParseJsonInteger(*text);
-    if (!v || *v <= 0) return std::nullopt;
-    return v;
-}
-
 }  // namespace
 
 asio::awaitable<http::Response> BalanceHandler::Get(http::Request request) {
@@ -64,23 +56,10 @@ asio::awaitable<http::Response> BalanceHandler::Logs(http::Request request) {
     const std::int64_t user_id = request.PathId("userId");
     auto session = co_await auth_.Authorize(request.Cookie("sid"), user_id);
     if (!session.ok()) co_return domain::RenderError(request, session.error(), clock_);
-    int limit = kDefaultLogLimit;
-    if (auto text = request.QueryParam("limit")) {
-        auto parsed = PositiveInt(text);
-        if (!parsed || *parsed > kMaxLogLimit) {
-            co_return domain::RenderError(
-                request, MakeError(ErrorCode::kInvalidRequest, "limit out of 1..100"), clock_);
-        }
-        limit = static_cast<int>(*parsed);
-    }
-    std::int64_t before_id = 0;
-    if (auto cursor = request.QueryParam("cursor"); cursor && !cursor->empty()) {
-        auto parsed = PositiveInt(cursor);
-        if (!parsed)
-            co_return domain::RenderError(
-                request, MakeError(ErrorCode::kInvalidRequest, "bad cursor"), clock_);
-        before_id = *parsed;
-    }
+    auto page = domain::ParsePage(request, kDefaultLogLimit, kMaxLogLimit);
+    if (!page.ok()) co_return domain::RenderError(request, page.error(), clock_);
+    const int limit = page->limit;
+    const std::int64_t before_id = page->cursor;
     // One row more than asked tells whether another page exists.
     auto logs = co_await service_.Logs(user_id, limit + 1, before_id);
     if (!logs.ok()) co_return domain::RenderError(request, logs.error(), clock_);
@@ -111,6 +90,25 @@ asio::awaitable<http::Response> BalanceHandler::Logs(http::Request request) {
         w.Null();
     }
     w.EndObject();
+    co_return http::Json(200, w.Finish());
+}
+
+asio::awaitable<http::Response> BalanceHandler::AdminAudit(http::Request request) {
+    auto admitted = domain::CheckAdminToken(request, admin_token_);
+    if (!admitted.ok()) co_return domain::RenderError(request, admitted.error(), clock_);
+    auto audit = co_await service_.Audit(request.PathId("userId"));
+    if (!audit.ok()) co_return domain::RenderError(request, audit.error(), clock_);
+    http::JsonWriter w(96);
+    w.StartObject()
+        .Key("userId")
+        .Int(audit->user_id)
+        .Key("balance")
+        .Int(audit->balance)
+        .Key("charged")
+        .Int(audit->charged)
+        .Key("paid")
+        .Int(audit->paid)
+        .EndObject();
     co_return http::Json(200, w.Finish());
 }
 

@@ -1,8 +1,10 @@
 #pragma once
-// BalanceHandler: HTTP ⇄ BalanceService for /api/users/{userId}/balance*.
+// BalanceHandler: HTTP ⇄ BalanceService for /api/users/{userId}/balance* and the admin route
+// /api/admin/users/{userId}/balance-audit.
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
+#include <string>
 
 #include "common/clock.hpp"
 #include "domain/auth/auth_service.hpp"
@@ -13,17 +15,20 @@ namespace hhplus::balance {
 
 class BalanceHandler {
   public:
-    BalanceHandler(BalanceService& service, auth::AuthService& auth, const Clock& clock)
-        : service_(service), auth_(auth), clock_(clock) {}
+    BalanceHandler(BalanceService& service, auth::AuthService& auth, const Clock& clock,
+                   std::string admin_token)
+        : service_(service), auth_(auth), clock_(clock), admin_token_(std::move(admin_token)) {}
 
     boost::asio::awaitable<http::Response> Get(http::Request request);
     boost::asio::awaitable<http::Response> Charge(http::Request request);
     boost::asio::awaitable<http::Response> Logs(http::Request request);
+    boost::asio::awaitable<http::Response> AdminAudit(http::Request request);
 
   private:
     BalanceService& service_;
     auth::AuthService& auth_;
     const Clock& clock_;
+    std::string admin_token_;
 };
 
 }  // namespace hhplus::balance

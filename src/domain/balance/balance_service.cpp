@@ -62,4 +62,8 @@ asio::awaitable<Result<std::vector<BalanceLog>>> BalanceService::Logs(std::int64
     co_return co_await store_.Logs(user_id, limit, before_id);
 }
 
+asio::awaitable<Result<BalanceAudit>> BalanceService::Audit(std::int64_t user_id) {
+    co_return co_await store_.Audit(user_id);
+}
+
 }  // namespace hhplus::balance

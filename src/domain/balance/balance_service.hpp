@@ -56,6 +56,7 @@ class BalanceService {
                                                         std::optional<std::string> idempotency_key);
     boost::asio::awaitable<Result<std::vector<BalanceLog>>> Logs(std::int64_t user_id, int limit,
                                                                  std::int64_t before_id);
+    boost::asio::awaitable<Result<BalanceAudit>> Audit(std::int64_t user_id);
 
   private:
     // Combining (domain/combining.hpp): the queued requests of a user are its charges.

@@ -285,4 +285,19 @@ asio::awaitable<Result<std::vector<BalanceLog>>> BalanceStore::Logs(std::int64_t
     co_return logs;
 }
 
+asio::awaitable<Result<BalanceAudit>> BalanceStore::Audit(std::int64_t user_id) {
+    auto conn = co_await pool_.Acquire();
+    if (!conn.ok()) co_return domain::DbFailure(conn.error());
+    const std::string uid = std::to_string(user_id);
+    auto r = co_await conn->Query(
+        "SELECT u.balance, COALESCE(SUM(CASE WHEN l.code = 'CHARGE' THEN l.amount END), 0), "
+        "COALESCE(-SUM(CASE WHEN l.code = 'PAYMENT' THEN l.amount END), 0) FROM users u "
+        "LEFT JOIN balance_logs l ON l.user_id = u.id WHERE u.id = " +
+        uid + " GROUP BY u.id");
+    if (!r.ok()) co_return domain::DbFailure(r.error());
+    if (r->rows.empty()) co_return MakeError(ErrorCode::kUserNotFound, "no such user");
+    const auto& row = r->rows.front();
+    co_return BalanceAudit{user_id, row.Int(0), row.Int(1), row.Int(2)};
+}
+
 }  // namespace hhplus::balance

@@ -36,6 +36,14 @@ struct BalanceLog {
     std::int64_t created_at_ms = 0;
 };
 
+// The balance identity of api.md's audit: charged − paid == balance, from the log.
+struct BalanceAudit {
+    std::int64_t user_id = 0;
+    std::int64_t balance = 0;
+    std::int64_t charged = 0;  // Σ amount of CHARGE rows
+    std::int64_t paid = 0;     // −Σ amount of PAYMENT rows
+};
+
 class BalanceStore {
   public:
     explicit BalanceStore(db::Pool& pool) : pool_(pool) {}
@@ -60,6 +68,8 @@ class BalanceStore {
     // Newest first, ids below `before_id` (0: from the newest), at most `limit` rows.
     boost::asio::awaitable<Result<std::vector<BalanceLog>>> Logs(std::int64_t user_id, int limit,
                                                                  std::int64_t before_id);
+    // One statement, so one consistent read. U001 when missing.
+    boost::asio::awaitable<Result<BalanceAudit>> Audit(std::int64_t user_id);
 
   private:
     // One attempt; `retryable` is set when it failed before COMMIT on a race a fresh read

@@ -60,12 +60,6 @@ std::string RenderCoupon(const Coupon& c) {
     return w.Finish();
 }
 
-std::size_t Utf8Chars(std::string_view text) {
-    std::size_t n = 0;
-    for (unsigned char c : text) n += (c & 0xC0) != 0x80;  // count lead bytes only
-    return n;
-}
-
 }  // namespace
 
 asio::awaitable<http::Response> CouponHandler::Get(http::Request request) {
@@ -155,7 +149,7 @@ asio::awaitable<http::Response> CouponHandler::AdminCreate(http::Request request
     const std::string name(body->GetString("name"));
     std::int64_t expired_at_ms = 0;
     const std::int64_t now_ms = ToEpochMillis(clock_.Now());
-    const auto chars = Utf8Chars(name);
+    const auto chars = domain::Utf8Chars(name);
     if (chars < 1 || chars > static_cast<std::size_t>(kMaxNameChars) ||
         !ParseIso8601(body->GetString("expiredAt"), expired_at_ms) ||
         expired_at_ms < now_ms + kMinLifetimeMs) {
