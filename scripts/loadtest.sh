@@ -4,7 +4,10 @@
 #   - the seed's `issue-coupon` scenario (signup + issue, 25 iterations/s for 5 s, a fresh coupon
 #     of 100) once per strategy: polling (the seed's "before"), pubsub (its "after"), none;
 #   - the `balance-charge` scenario with its balance identity check;
-# print each k6-style summary, then one side-by-side table, and stop the stage.
+#   - the `order-rush` scenario (the hot-product sale: users made in an untimed setup order and pay
+#     the last STOCK units of one option, 200 orders/s for 10 s) with its stock and balance audits;
+# print each k6-style summary, then the side-by-side table (a second block for order-rush), and
+# stop the stage.
 #
 # Options:
 #   --rate R --duration D   run issue-coupon at R iterations/s for D (e.g. --rate 200 --duration 10s,
@@ -12,6 +15,8 @@
 #   --quantity Q            coupon quantity (default 100; 1,000,000 with --issue-only)
 #   --apps N                app instances (default 10)
 #   --keep                  leave the stage running afterwards (./stage down stops it)
+#   --stock S               order-rush: units of the hot option (default 100)
+#   --orders-only           only the order-rush block (no issue-coupon, no balance-charge)
 #   --issue-only            instead: the issue-only ramp (docs/load-testing.md). Sessions are
 #                           signed up once before anything is timed; then per strategy and rate
 #                           one `issue-only` run on a fresh coupon of Q, and a table of rates,
@@ -27,7 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rate="" duration="" quantity="" apps=10 keep=0
-issue_only=0 rates="" strategies="" plan=0
+issue_only=0 rates="" strategies="" plan=0 stock=100 orders_only=0
 while (($#)); do
   case "$1" in
     --rate) rate=${2:?--rate needs a value}; shift 2 ;;
@@ -39,7 +44,9 @@ while (($#)); do
     --rates) rates=${2:?--rates needs a value}; shift 2 ;;
     --strategies) strategies=${2:?--strategies needs a value}; shift 2 ;;
     --plan) plan=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --stock) stock=${2:?--stock needs a value}; shift 2 ;;
+    --orders-only) orders_only=1; shift ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "loadtest: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +54,10 @@ usage_error() { echo "loadtest: $*" >&2; exit 2; }
 [[ $apps =~ ^[1-9][0-9]*$ ]] || usage_error "--apps must be a positive integer, got '$apps'"
 [[ -z $quantity || $quantity =~ ^[1-9][0-9]*$ ]] ||
   usage_error "--quantity must be a positive integer, got '$quantity'"
+[[ $stock =~ ^[1-9][0-9]*$ ]] || usage_error "--stock must be a positive integer, got '$stock'"
+((issue_only && orders_only)) && usage_error "--orders-only and --issue-only are two different runs"
+((orders_only)) && [[ -n $rate$quantity ]] &&
+  usage_error "--rate and --quantity belong to the issue-coupon run, not --orders-only"
 if ((issue_only)); then
   [[ -z $rate ]] || usage_error "--rate belongs to the issue-coupon run; the ramp takes --rates"
   rates=${rates:-500,1000,2000,4000,6000}
@@ -287,15 +298,21 @@ ramp_table() {
     print(cpu);'
 }
 
-ramp_run() {
-  local strategy step_rate hash_mem hash_iter help first=1
-  # The hash cost: the lowest the server accepts (its --help names each range), so the pool's
-  # sign-ups cost what the database and the session Redis need, not seconds of argon2id.
+# The hash cost: the lowest the server accepts (its --help names each range), so sign-ups made
+# before anything is timed (the ramp's pool, order-rush's users) cost what the database and the
+# session Redis need, not seconds of argon2id. Sets hash_mem and hash_iter.
+lowest_hash_cost() {
+  local help
   help=$("$HHPLUS_SERVER_BIN" --help 2>&1 || true)
   hash_mem=$(sed -n 's/.*ARGON2_MEMORY_KIB.*(\([0-9][0-9]*\)\.\..*/\1/p' <<<"$help" | head -n 1)
   hash_iter=$(sed -n 's/.*ARGON2_ITERATIONS.*(\([0-9][0-9]*\)\.\..*/\1/p' <<<"$help" | head -n 1)
   [[ -n $hash_mem && -n $hash_iter ]] ||
     { echo "loadtest: cannot read the argon2 ranges from $HHPLUS_SERVER_BIN --help" >&2; return 1; }
+}
+
+ramp_run() {
+  local strategy step_rate hash_mem hash_iter first=1
+  lowest_hash_cost || return 1
   ramp_plan | tee "$out/plan.txt"
   echo "server: $HHPLUS_SERVER_BIN; hash cost for the pool's sign-ups: ARGON2_MEMORY_KIB=$hash_mem ARGON2_ITERATIONS=$hash_iter"
   for strategy in "${ramp_strategies[@]}"; do
@@ -356,6 +373,66 @@ if ((issue_only)); then
   exit "$ramp_rc"
 fi
 
+# ─── order-rush (second block of the table) ───────────────────────────────────────────────────
+# The hot-product sale: k6/options/order-rush.json (200 orders/s for 10 s), a fresh product with
+# one option of --stock units, one user per planned iteration made in the untimed setup (signed
+# up, charged, on a stage started with the lowest hash cost, as the issue-only ramp does: the
+# sign-ups are not what is measured). hhplus-load checks the option's audit and the users'
+# balance audits afterwards (exit 111 when an identity breaks).
+run_orders() {
+  local rc=0 hash_mem hash_iter
+  echo
+  echo "════════ order-rush, stock $stock, strategy: pubsub ════════"
+  lowest_hash_cost || return 1
+  ARGON2_MEMORY_KIB=$hash_mem ARGON2_ITERATIONS=$hash_iter \
+    ./stage up --apps "$apps" --strategy pubsub
+  ./stage reset >/dev/null
+  "$load" run order-rush --stage -e STOCK="$stock" \
+      --summary-export "$out/order-rush.json" --html "$out/order-rush.html" || rc=$?
+  echo "rc=$rc" >"$out/order-rush.facts"
+}
+
+orders_table() {
+  # shellcheck disable=SC2016  # JavaScript in single quotes, on purpose
+  echo "════════ order-rush: stock $stock, $(node -e '
+    const s = JSON.parse(require("fs").readFileSync("k6/options/order-rush.json", "utf8")).scenarios.order_rush;
+    console.log(`${s.rate}/s for ${s.duration}`)'), $apps apps ════════"
+  # shellcheck disable=SC2016
+  OUT=$out node -e '
+    const fs = require("fs"), out = process.env.OUT;
+    const m = JSON.parse(fs.readFileSync(`${out}/order-rush.json`, "utf8")).metrics;
+    const facts = Object.fromEntries(fs.readFileSync(`${out}/order-rush.facts`, "utf8").trim()
+        .split("\n").map(l => l.split("=")));
+    const rate = m.success_order_rate || {};
+    const count = k => (m[k] && m[k].count) || 0;
+    const ms = v => v === undefined ? "-" : Number(v).toFixed(1);
+    const o = m["http_req_duration{name:order}"] || {}, p = m["http_req_duration{name:payment}"] || {};
+    const rows = [["scenario", "orders", "paid", "sold out", "errors", "order p55/p95/p99 ms",
+                   "payment p55/p95/p99 ms", "dropped", "invariant"],
+                  ["order-rush", String(count("iterations")), String(rate.passes || 0),
+                   String(count("order_sold_out_count")), String(count("errors_order")),
+                   [o["p(55)"], o["p(95)"], o["p(99)"]].map(ms).join(" / "),
+                   [p["p(55)"], p["p(95)"], p["p(99)"]].map(ms).join(" / "),
+                   String(count("dropped_iterations")),
+                   facts.rc === "111" ? "✗" : (facts.rc === "0" || facts.rc === "99") ? "✓" : `exit ${facts.rc}`]];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
+    for (const r of rows) console.log(r.map((c, i) => i ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("  "));'
+  echo
+  echo "invariant: the option audit (initialStock + addedStock − soldUnits == stock, reserved == pendingUnits,"
+  echo "200s ≤ soldUnits ≤ 200s + unanswered ≤ stock, sold out ⇒ nothing available) and charged − paid == balance"
+  echo "of the paying users and a sample of the others (hhplus-load, admin audit routes; exit 111 when violated)"
+}
+
+if ((orders_only)); then
+  orders_rc=0
+  run_orders || orders_rc=$?
+  echo
+  orders_table || true
+  echo "reports: $out/order-rush.html"
+  grep -q '^rc=111$' "$out/order-rush.facts" && exit 111
+  exit "$orders_rc"
+fi
+
 # The issue-coupon options: the seed's file, or the same with another rate and duration.
 issue_options=k6/options/issue-coupon.json
 if [[ -n "$rate" || -n "$duration" ]]; then
@@ -399,6 +476,9 @@ balance_rc=0
 "$load" run balance-charge --stage --summary-export "$out/balance-charge.json" \
     --html "$out/balance-charge.html" || balance_rc=$?
 
+orders_rc=0
+run_orders || orders_rc=$?
+
 echo
 # shellcheck disable=SC2016  # JavaScript in single quotes, on purpose
 echo "════════ side by side: issue-coupon ($(node -e '
@@ -432,9 +512,13 @@ echo "invariant: issuedQuantity == holderRows == distinctHolders ≤ totalQuanti
 echo "(checked by hhplus-load from GET /api/admin/coupons/{id}/audit; exit 111 when violated)"
 echo "lock/redis cmds per issue: Redis total_commands_processed since the reset, over issued coupons"
 echo "balance-charge: exit $balance_rc ($([[ $balance_rc == 111 ]] && echo 'balance identity violated' || echo 'balance identity held'))"
+echo
+orders_table || true
 echo "reports: $out/*.html"
 
 # The run fails when an invariant broke; a missed latency threshold is reported, not fatal here.
 for f in "$out"/issue-*.facts; do grep -q '^rc=111$' "$f" && exit 111; done
 [[ $balance_rc == 111 ]] && exit 111
+grep -q '^rc=111$' "$out/order-rush.facts" && exit 111
+((orders_rc == 0)) || exit "$orders_rc"
 exit 0

@@ -113,6 +113,7 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
     orders_ = std::make_unique<order::OrderService>(*order_store_, clock_, config_.order_ttl_ms);
     orders_->SetExpiryObserver([this](int n) { metrics_.CountOrdersExpired(n); });
     order_handler_ = std::make_unique<order::OrderHandler>(*orders_, *auth_, clock_);
+    BuildEvents();
     BuildRoutes();
 
     http::ServerOptions server_options;
@@ -127,6 +128,42 @@ App::App(asio::io_context& io, Config config) : io_(io), config_(std::move(confi
 }
 
 App::~App() = default;
+
+void App::BuildEvents() {
+    events_redis_ = MakeRedis(io_, config_.redis_events, "events", metrics_);
+    events::OutboxRelayOptions relay_options;
+    relay_options.interval = std::chrono::milliseconds(config_.outbox_relay_ms);
+    relay_ = std::make_unique<events::OutboxRelay>(io_.get_executor(), *pool_, *events_redis_,
+                                                   clock_, relay_options);
+    // Each consumer blocks on its own connection (stream_consumer.hpp); its name must be unique
+    // per instance within the group.
+    auto make_consumer = [this](std::string_view group, events::EntryHandler handler) {
+        events::StreamConsumerOptions o;
+        o.stream = std::string(events::kOrderPaidStream);
+        o.group = std::string(group);
+        o.consumer = config_.instance_name;
+        redis::ClientOptions client;
+        client.role = "events-consumer";
+        auto& counter = metrics_.RedisCommands("events-consumer");
+        client.on_commands_sent = [&counter](std::size_t n) {
+            counter.Increment(static_cast<double>(n));
+        };
+        return std::make_unique<events::StreamConsumer>(io_.get_executor(), config_.redis_events,
+                                                        std::move(client), std::move(o),
+                                                        std::move(handler));
+    };
+    ranking_applier_ = std::make_unique<events::RankingApplier>(*events_redis_, clock_);
+    ranking_consumer_ = make_consumer(events::kRankingGroup, ranking_applier_->AsHandler());
+    if (config_.data_platform_url) {
+        data_platform_ = std::make_unique<events::DataPlatformPoster>(io_.get_executor(),
+                                                                      *config_.data_platform_url);
+        data_platform_consumer_ =
+            make_consumer(events::kDataPlatformGroup, data_platform_->AsHandler());
+    }
+    orders_->SetPaidObserver([this] { relay_->Wake(); });
+    ranking_ = std::make_unique<events::RankingService>(*events_redis_, *pool_, clock_);
+    ranking_handler_ = std::make_unique<events::RankingHandler>(*ranking_, clock_);
+}
 
 void App::BuildRoutes() {
     using http::BodyKind;
@@ -169,6 +206,9 @@ void App::BuildRoutes() {
     auto* o = order_handler_.get();
     router_.Add(Method::kGet, "/api/products",
                 [p](http::Request r) { return p->List(std::move(r)); });
+    auto* t = ranking_handler_.get();
+    router_.Add(Method::kGet, "/api/products/top",
+                [t](http::Request r) { return t->Top(std::move(r)); });
     router_.Add(Method::kGet, "/api/products/{productId}",
                 [p](http::Request r) { return p->Get(std::move(r)); });
     router_.Add(Method::kGet, "/api/users/{userId}/cart",
@@ -245,6 +285,9 @@ asio::awaitable<std::optional<std::string>> App::Start() {
         co_return "cannot listen on " + config_.bind_address + ":" + std::to_string(config_.port) +
             ": " + *failed;
     orders_->StartSweeper(io_.get_executor(), std::chrono::milliseconds(config_.order_sweep_ms));
+    relay_->Start();
+    ranking_consumer_->Start();
+    if (data_platform_consumer_) data_platform_consumer_->Start();
     log::Info("listening on " + config_.bind_address + ":" + std::to_string(server_->port()));
     co_return std::nullopt;
 }
@@ -256,9 +299,13 @@ asio::awaitable<void> App::Stop() {
     log::Info("draining: " + std::to_string(server_->ActiveConnections()) + " connection(s) open");
     co_await server_->Shutdown();
     orders_->StopSweeper();
+    co_await relay_->Stop();
+    co_await ranking_consumer_->Stop();
+    if (data_platform_consumer_) co_await data_platform_consumer_->Stop();
     co_await pool_->Close();
     session_redis_->Stop();
     cache_redis_->Stop();
+    events_redis_->Stop();
     for (auto& c : lock_redis_) c->Stop();
     if (locks_) locks_->Stop();
     hasher_->Stop();

@@ -22,6 +22,12 @@
 #include "domain/cart/cart_handler.hpp"
 #include "domain/catalog/catalog_handler.hpp"
 #include "domain/coupon/coupon_handler.hpp"
+#include "domain/events/data_platform_consumer.hpp"
+#include "domain/events/outbox_relay.hpp"
+#include "domain/events/ranking_consumer.hpp"
+#include "domain/events/ranking_handler.hpp"
+#include "domain/events/ranking_service.hpp"
+#include "domain/events/stream_consumer.hpp"
 #include "domain/order/order_handler.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -47,6 +53,7 @@ class App {
     boost::asio::awaitable<http::Response> MetricsText(http::Request request);
 
   private:
+    void BuildEvents();  // the paid-order pipeline: relay, consumers, ranking
     void BuildRoutes();
     boost::asio::awaitable<std::optional<std::string>> PrepareDatabase();
     boost::asio::awaitable<bool> PingRedis(redis::Client& client);
@@ -84,6 +91,15 @@ class App {
     std::unique_ptr<order::OrderStore> order_store_;
     std::unique_ptr<order::OrderService> orders_;
     std::unique_ptr<order::OrderHandler> order_handler_;
+    // The paid-order pipeline (docs/events.md); after pool_, so destroyed before it.
+    std::unique_ptr<redis::Client> events_redis_;
+    std::unique_ptr<events::OutboxRelay> relay_;
+    std::unique_ptr<events::RankingApplier> ranking_applier_;
+    std::unique_ptr<events::StreamConsumer> ranking_consumer_;
+    std::unique_ptr<events::DataPlatformPoster> data_platform_;
+    std::unique_ptr<events::StreamConsumer> data_platform_consumer_;
+    std::unique_ptr<events::RankingService> ranking_;
+    std::unique_ptr<events::RankingHandler> ranking_handler_;
 
     http::Router router_;
     std::unique_ptr<http::Server> server_;

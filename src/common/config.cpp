@@ -41,6 +41,8 @@ const std::vector<ConfigVariable>& ConfigVariables() {
         {"DATABASE_URL", "mysql://hhplus:hhplus@127.0.0.1:3110/hhplus", "MariaDB / MySQL"},
         {"DB_POOL_SIZE", "8", "database connections per instance (1..256)"},
         {"REDIS_SESSION_URL", "redis://127.0.0.1:3100", "sessions"},
+        {"REDIS_EVENTS_URL", "(the value of REDIS_SESSION_URL)",
+         "paid-order stream, consumer groups, best-seller ranking (wants AOF)"},
         {"REDIS_CACHE_URL", "redis://127.0.0.1:3101",
          "cache, sold-out flags, login-failure counters"},
         {"REDIS_LOCK_URLS", "redis://127.0.0.1:3102",
@@ -55,6 +57,10 @@ const std::vector<ConfigVariable>& ConfigVariables() {
         {"SEED_COUPON_QUANTITY", "100", "quantity of coupon 1 created on an empty database"},
         {"ORDER_TTL_MS", "600000", "how long an unpaid order holds its stock (1000..86400000)"},
         {"ORDER_SWEEP_MS", "1000", "interval of the expired-order sweep (50..60000)"},
+        {"OUTBOX_RELAY_MS", "1000",
+         "idle outbox relay look-up period; payments wake it (10..60000)"},
+        {"DATA_PLATFORM_URL", "(unset: off)",
+         "http://host[:port][/path] each paid order is POSTed to"},
         {"ARGON2_MEMORY_KIB", "19456", "argon2id memory cost (8..4194304 KiB)"},
         {"ARGON2_ITERATIONS", "2", "argon2id time cost (1..16)"},
         {"HASH_QUEUE_LIMIT", "1024", "signups/logins waiting for a hashing thread (1..100000)"},
@@ -129,6 +135,8 @@ ConfigOrError LoadConfig(const EnvLookup& getenv) {
         }
     };
     redis_url("REDIS_SESSION_URL", c.redis_session);
+    c.redis_events = c.redis_session;
+    redis_url("REDIS_EVENTS_URL", c.redis_events);
     redis_url("REDIS_CACHE_URL", c.redis_cache);
     if (auto v = getenv("REDIS_LOCK_URLS")) {
         std::vector<RedisUrl> masters;
@@ -169,6 +177,15 @@ ConfigOrError LoadConfig(const EnvLookup& getenv) {
     integer("SEED_COUPON_QUANTITY", 1, 10'000'000, c.seed_coupon_quantity);
     integer("ORDER_TTL_MS", 1000, 86'400'000, c.order_ttl_ms);
     integer("ORDER_SWEEP_MS", 50, 60000, c.order_sweep_ms);
+    integer("OUTBOX_RELAY_MS", 10, 60000, c.outbox_relay_ms);
+    if (auto v = getenv("DATA_PLATFORM_URL")) {
+        auto parsed = ParseHttpUrl(*v);
+        if (!parsed) {
+            fail("DATA_PLATFORM_URL", "http://host[:port][/path]", *v);
+        } else {
+            c.data_platform_url = std::move(*parsed);
+        }
+    }
     integer("ARGON2_MEMORY_KIB", 8, 4'194'304, c.argon2_memory_kib);
     integer("ARGON2_ITERATIONS", 1, 16, c.argon2_iterations);
     integer("HASH_QUEUE_LIMIT", 1, 100'000, c.hash_queue_limit);

@@ -23,6 +23,9 @@ struct Config {
     DatabaseUrl database{"hhplus", "hhplus", "127.0.0.1", 3110, "hhplus"};
     int db_pool_size = 8;
     RedisUrl redis_session{"127.0.0.1", 3100, 0};
+    // REDIS_EVENTS_URL: the paid-order stream, its consumer groups and the ranking. Defaults to
+    // the session Redis, the durable one (AOF) in the stage (docs/events.md).
+    RedisUrl redis_events{"127.0.0.1", 3100, 0};
     RedisUrl redis_cache{"127.0.0.1", 3101, 0};
     std::vector<RedisUrl> redis_locks = {RedisUrl{"127.0.0.1", 3102, 0}};
     CouponStrategy coupon_strategy = CouponStrategy::kPubSub;
@@ -33,6 +36,8 @@ struct Config {
     std::int64_t seed_coupon_quantity = 100;
     std::int64_t order_ttl_ms = 600'000;  // api.md: an order holds its stock 10 min
     int order_sweep_ms = 1000;
+    std::optional<HttpUrl> data_platform_url;  // unset: the data-platform consumer does not run
+    int outbox_relay_ms = 1000;
     int argon2_memory_kib = 19456;
     int argon2_iterations = 2;
     int hash_queue_limit = 1024;

@@ -182,4 +182,30 @@ std::optional<DatabaseUrl> ParseDatabaseUrl(std::string_view url) {
     return out;
 }
 
+std::optional<HttpUrl> ParseHttpUrl(std::string_view url) {
+    // A request target longer than this is a typo: the server's own request-line limit is 8 KiB
+    // and a sink path is a few dozen bytes.
+    constexpr std::size_t kMaxTargetLength = 2048;
+    if (!StartsWithNoCase(url, "http://")) return std::nullopt;
+    const std::string_view rest = url.substr(7);
+    const std::size_t slash = rest.find_first_of("/?#");
+    const std::string_view authority = rest.substr(0, slash);
+    if (authority.find('@') != std::string_view::npos) return std::nullopt;  // no credentials
+    auto host_port = ParseHostPort(authority);
+    if (!host_port) return std::nullopt;
+    HttpUrl out;
+    out.host = std::move(host_port->host);
+    if (host_port->port) out.port = *host_port->port;
+    if (slash != std::string_view::npos) {
+        const std::string_view target = rest.substr(slash);
+        if (target.front() != '/' || target.size() > kMaxTargetLength) return std::nullopt;
+        for (const char c : target) {
+            const auto u = static_cast<unsigned char>(c);
+            if (u <= 0x20 || u == 0x7F || c == '#') return std::nullopt;  // breaks the request line
+        }
+        out.target.assign(target);
+    }
+    return out;
+}
+
 }  // namespace hhplus

@@ -33,6 +33,17 @@ struct DatabaseUrl {
 // (unknown scheme, query string, bad port, empty host).
 std::optional<DatabaseUrl> ParseDatabaseUrl(std::string_view url);
 
+struct HttpUrl {
+    std::string host;  // IP literal or host name; "localhost" is returned as "127.0.0.1"
+    std::uint16_t port = 80;
+    std::string target = "/";  // path (and query) as sent in the request line; "/" when absent
+};
+
+// "http://host[:port][/path[?query]]" (DATA_PLATFORM_URL): host as for Redis URLs. No https (the
+// sink is on the same network; TLS would need a library we do not link), no user info, no
+// fragment, no spaces or control characters in the target. nullopt on anything else.
+std::optional<HttpUrl> ParseHttpUrl(std::string_view url);
+
 // An IPv4 or IPv6 literal (what needs no lookup).
 bool IsIpLiteral(const std::string& host);
 

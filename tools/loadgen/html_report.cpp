@@ -203,6 +203,25 @@ std::string RenderHtmlReport(const RunReport& report) {
     html += BarChart(
         "Requests per instance (X-Instance)",
         std::vector<std::pair<std::string, std::size_t>>(instances.begin(), instances.end()));
+    // Per request name (signup, issue, order, payment, ...): the contended requests side by side.
+    std::map<std::string, std::vector<float>> by_name;
+    for (const RequestRecord& r : report.requests.Records())
+        by_name[strings.Text(r.name).empty() ? "(unnamed)" : strings.Text(r.name)].push_back(
+            r.duration_ms);
+    if (!by_name.empty()) {
+        html +=
+            "<h2>Per request name</h2><table><tr><th>name</th><th>requests</th><th>p50 ms</th>"
+            "<th>p95 ms</th><th>p99 ms</th></tr>";
+        for (auto& [name, durations] : by_name) {
+            char cells[128];
+            std::snprintf(cells, sizeof cells, "<td>%.2f</td><td>%.2f</td><td>%.2f</td>",
+                          Percentile(durations, 0.50), Percentile(durations, 0.95),
+                          Percentile(durations, 0.99));
+            html += "<tr><td>" + HtmlEscape(name) + "</td><td>" + std::to_string(durations.size()) +
+                    "</td>" + cells + "</tr>";
+        }
+        html += "</table>";
+    }
     if (!report.thresholds.empty()) {
         html += "<h2>Thresholds</h2><table>";
         for (const auto& [text, ok] : report.thresholds) {

@@ -168,6 +168,12 @@ class Runner {
     asio::awaitable<void> AuditCoupon();
     void AbortAll();
     void StopTickers();
+    // Ends WatchSignals, also when it has not started waiting yet (a setup that fails before
+    // its first request ends Main before WatchSignals first runs).
+    void StopWatchingSignals() {
+        signals_done_ = true;
+        signals_.cancel();
+    }
     void PrintProgress(bool final);
     std::map<std::string, CommandCounts> SnapshotRedis(std::map<std::string, std::string>& errors);
     int Finish();
@@ -242,6 +248,7 @@ class Runner {
     std::map<std::string, std::string> redis_errors_;
     std::optional<std::int64_t> coupon_id_;
     bool coupon_created_ = false;
+    bool signals_done_ = false;
 };
 
 void ScenarioRun::AddVu(int vu) { runner->AddVu(this, vu); }
@@ -420,6 +427,7 @@ int Runner::Run() {
         services_.run_id = buf;
     }
     services_.vu_env = &vu_env_;
+    services_.admin_token = config_.admin_token;
     if (auto id = services_.env("COUPON_ID")) {
         services_.coupon_id = std::atoll(id->c_str());
         coupon_id_ = services_.coupon_id;
@@ -448,7 +456,7 @@ int Runner::Run() {
 }
 
 asio::awaitable<void> Runner::WatchSignals() {
-    for (;;) {
+    while (!signals_done_) {
         boost::system::error_code ec;
         int signo = co_await signals_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;  // cancelled at the end of the run
@@ -597,7 +605,7 @@ asio::awaitable<void> Runner::Main() {
     const bool needs_coupon =
         info_->uses_coupon && !services_.env("COUPON_ID") && !config_.admin_token.empty();
     if (needs_coupon && !co_await CreateCoupon()) {
-        signals_.cancel();
+        StopWatchingSignals();
         co_return;
     }
     if (!abort_requested_) {
@@ -612,7 +620,7 @@ asio::awaitable<void> Runner::Main() {
         if (!setup.error.empty() && !abort_requested_) fatal_ = setup.error;
     }
     if (!fatal_.empty() || abort_requested_) {
-        signals_.cancel();
+        StopWatchingSignals();
         co_return;
     }
     redis_before_ = SnapshotRedis(redis_errors_);
@@ -660,6 +668,11 @@ asio::awaitable<void> Runner::Main() {
     if (!aborted_by_signal_) {
         std::vector<InvariantReport> invs = co_await scenario_->Verify();
         for (InvariantReport& inv : invs) report_.invariants.push_back(std::move(inv));
+        if (info_->audits_with_admin && config_.admin_token.empty()) {
+            report_.notes.push_back(
+                "order invariants: not checked (they need --admin-token for the admin audit "
+                "routes)");
+        }
         if (info_->issues_coupon) {
             if (!config_.admin_token.empty() && coupon_id_) {
                 co_await AuditCoupon();
@@ -670,7 +683,7 @@ asio::awaitable<void> Runner::Main() {
             }
         }
     }
-    signals_.cancel();
+    StopWatchingSignals();
 }
 
 asio::awaitable<void> Runner::DriveScenario(ScenarioRun* sr) {

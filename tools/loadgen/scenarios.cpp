@@ -10,6 +10,8 @@
 #include <fstream>
 
 #include "loadgen/js_number.hpp"
+#include "loadgen/ndjson.hpp"
+#include "loadgen/order_audit.hpp"
 #include "loadgen/wait_group.hpp"
 
 namespace hhplus::loadgen {
@@ -30,6 +32,16 @@ constexpr std::int64_t kDefaultChargeAmount = 1000;
 constexpr std::int64_t kDefaultReadSessions = 16;
 // Ids of the unrecorded setup VUs, apart from scenario VUs (0, 1, ...) and the admin VU.
 constexpr int kSetupVuIdBase = 1'000'000;
+// order-rush defaults: the sale of the last 100 units of one option (docs/load-testing.md).
+constexpr std::int64_t kDefaultOrderStock = 100;
+constexpr std::int64_t kDefaultOrderPrice = 10'000;   // won
+constexpr std::int64_t kDefaultOrderCouponRate = 10;  // percent
+// Users whose balance audit is read after an order-rush run: every user that paid (at most the
+// stock) and a spread of the others; one admin GET each, sequential, so a few hundred at most.
+constexpr std::int64_t kDefaultBalanceAuditUsers = 300;
+constexpr std::int64_t kMaxReportedUsers = 10;  // violations listed one by one
+// order-rush's admin VU (product, coupon, audits), apart from the runner's admin VU (2,000,000).
+constexpr int kOrderAdminVuId = 1'500'000;
 
 // Check names: the k6 scripts use the same strings (a unit test compares them).
 constexpr std::string_view kCheckSignup = "signup status is 201";
@@ -42,6 +54,8 @@ constexpr std::string_view kCheckCoupon = "coupon status is 200";
 constexpr std::string_view kCheckBalance = "balance status is 200";
 constexpr std::string_view kCheckCoupons = "coupons status is 200";
 constexpr std::string_view kCheckSessionAvailable = "session available";
+constexpr std::string_view kCheckOrder = "order answered 201 or P003";
+constexpr std::string_view kCheckPayment = "payment status is 200";
 
 std::vector<CustomMetricSpec> CouponMetrics(bool with_register) {
     std::vector<CustomMetricSpec> m;
@@ -212,10 +226,14 @@ class ApiScenario : public Scenario {
         if (interrupted_) co_return std::string("interrupted during setup");
         if (setup_failures_ > 0) {
             co_return "setup: " + std::to_string(setup_failures_) + " of " + std::to_string(count) +
-                " sign-ups failed (" + last_setup_error_ + ")";
+                " users could not be prepared (" + last_setup_error_ + ")";
         }
         co_return std::string();
     }
+
+    // Called by the setup workers right after user `index` signed up, with its session in the
+    // VU's jar (balances, coupons). Returns "" or what failed.
+    virtual asio::awaitable<std::string> PrepareUser(Vu*, std::size_t) { co_return std::string(); }
 
     const ScenarioInfo& info_;
     ScenarioServices* services_;
@@ -240,6 +258,12 @@ class ApiScenario : public Scenario {
             sessions_[index].user_id = *id;
             sessions_[index].cookies = SplitCookieHeader(vu->Jar().HeaderFor(
                 services_->vu_env->base.host, "/", false, CookieJar::Clock::now()));
+            // The new session is in the VU's jar: the scenario's own preparation uses it.
+            std::string error = co_await PrepareUser(vu, index);
+            if (!error.empty()) {
+                ++setup_failures_;
+                last_setup_error_ = std::move(error);
+            }
         }
         wg->Done();
     }
@@ -486,6 +510,272 @@ class HttpGetScenario final : public ApiScenario {
     std::string path_;
 };
 
+// order-rush: the hot-product sale. An untimed setup makes a product with one option of STOCK
+// units (admin API), optionally a coupon every user holds (WITH_COUPON=1), and USERS users with a
+// balance that covers one order; each iteration takes the next user (each is used once), orders
+// one unit of the hot option and pays for it. Afterwards the option's audit and a sample of the
+// users' balance audits must agree with what was answered (CheckOptionInvariants,
+// CheckUserBalance). PRODUCT_OPTION_ID orders an existing option instead (no product is made,
+// only `200s <= soldUnits` is judged, since earlier sales count too).
+class OrderRushScenario final : public ApiScenario {
+  public:
+    using ApiScenario::ApiScenario;
+
+    void Interrupt() override {
+        ApiScenario::Interrupt();
+        if (admin_vu_) admin_vu_->Interrupt();
+    }
+
+    asio::awaitable<SetupOutcome> Setup() override {
+        const std::int64_t users =
+            services_->EnvInt("USERS", services_->planned_iterations.value_or(-1));
+        auto fail = [users](std::string error) {
+            return SetupOutcome{std::move(error), std::max<std::int64_t>(users, 0), "users"};
+        };
+        if (users <= 0) {
+            co_return fail(
+                "order-rush needs the number of users to prepare: its executor has no fixed "
+                "iteration count, so pass -e USERS=N");
+        }
+        stock_ = services_->EnvInt("STOCK", kDefaultOrderStock);
+        price_ = services_->EnvInt("PRICE", kDefaultOrderPrice);
+        quantity_ = services_->EnvInt("ORDER_QUANTITY", 1);
+        if (stock_ < 0 || price_ <= 0 || quantity_ <= 0)
+            co_return fail("STOCK must be >= 0, PRICE and ORDER_QUANTITY positive");
+        const std::string given = services_->Env("PRODUCT_OPTION_ID", "");
+        if (!given.empty()) {
+            option_id_ = services_->EnvInt("PRODUCT_OPTION_ID", 0);
+            if (option_id_ <= 0) co_return fail("PRODUCT_OPTION_ID must be a positive id");
+        } else if (services_->admin_token.empty()) {
+            co_return fail(
+                "order-rush makes its product with the admin API: pass --admin-token (or "
+                "--stage), or -e PRODUCT_OPTION_ID=N to order an existing option");
+        } else {
+            fresh_option_ = true;
+            const std::string body = "{\"name\":\"LOAD-" + services_->run_id +
+                                     "\",\"options\":[{\"color\":\"hot\",\"size\":\"one\","
+                                     "\"price\":" +
+                                     std::to_string(price_) +
+                                     ",\"stock\":" + std::to_string(stock_) + "}]}";
+            HttpResponse r = co_await Admin(verb::post, "/api/admin/products", body);
+            auto id = FirstOptionIdOf(r.body);
+            if (r.status != 201 || !id)
+                co_return fail("setup: POST /api/admin/products answered " + Outcome(r));
+            option_id_ = *id;
+        }
+        if (services_->Env("WITH_COUPON", "0") == "1") {
+            if (services_->admin_token.empty())
+                co_return fail(
+                    "WITH_COUPON=1 makes a coupon with the admin API: pass --admin-token");
+            coupon_rate_ = services_->EnvInt("COUPON_RATE", kDefaultOrderCouponRate);
+            const auto expires = std::chrono::system_clock::now() + std::chrono::hours(24);
+            const std::string body =
+                "{\"name\":\"LOAD-ORDER-" + services_->run_id +
+                "\",\"discountRate\":" + std::to_string(coupon_rate_) +
+                ",\"totalQuantity\":" + std::to_string(users) + ",\"expiredAt\":\"" +
+                FormatRfc3339Nano(
+                    std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch())
+                        .count() *
+                    kSecond) +
+                "\"}";
+            HttpResponse r = co_await Admin(verb::post, "/api/admin/coupons", body);
+            auto id = JsonInt(r.body, "couponId");
+            if (r.status != 201 || !id)
+                co_return fail("setup: POST /api/admin/coupons answered " + Outcome(r));
+            coupon_id_ = *id;
+        }
+        // Enough for one order even without its coupon (a coupon the payment cannot use fails
+        // the payment with its own code, not with B004).
+        charge_ = price_ * quantity_;
+        std::string error = co_await MakeSessions(users);
+        outcomes_.assign(sessions_.size(), UserOutcome{});
+        for (std::size_t i = 0; i < sessions_.size(); ++i)
+            outcomes_[i].user_id = sessions_[i].user_id;
+        std::string what = "users (option " + std::to_string(option_id_) + ", stock " +
+                           (fresh_option_ ? std::to_string(stock_) : std::string("as it was")) +
+                           (coupon_id_ ? ", coupon " + std::to_string(*coupon_id_) : "") + ")";
+        co_return SetupOutcome{error, users, what};
+    }
+
+    asio::awaitable<void> Iterate(Vu* vu) override {
+        if (next_user_ >= sessions_.size()) {
+            vu->Check(kCheckSessionAvailable, false);
+            co_return;
+        }
+        const std::size_t user = next_user_++;
+        ApplySession(vu, sessions_[user], services_->vu_env->base.host);
+        std::string body = "{\"items\":[{\"productOptionId\":" + std::to_string(option_id_) +
+                           ",\"quantity\":" + std::to_string(quantity_) + "}]";
+        if (coupon_id_) body += ",\"couponId\":" + std::to_string(*coupon_id_);
+        body += "}";
+        HttpResponse order = co_await vu->Request(verb::post, "/api/orders", body, "order");
+        if (order.interrupted) {
+            ++tally_.order_unanswered;
+            co_return;
+        }
+        const auto order_id = order.status == 201 ? JsonInt(order.body, "orderId") : std::nullopt;
+        const std::string code = order.status == 201 ? "" : ErrorCodeOf(order.body);
+        vu->Check(kCheckOrder, order_id.has_value() || code == "P003");
+        if (!order_id) {
+            vu->Add(M("success_order_rate"), 0);
+            if (code == "P003") {
+                vu->Add(M("order_sold_out_count"), 1);
+                ++tally_.sold_out;
+            } else {
+                vu->Add(M("errors_order"), 1);
+                if (order.status == 0 || order.status >= 500) {
+                    ++tally_.order_unanswered;  // the server may or may not have reserved
+                } else {
+                    ++tally_.order_refused;
+                }
+            }
+            co_return;
+        }
+        ++tally_.placed;
+        const std::int64_t final_amount =
+            JsonInt(order.body, "finalAmount")
+                .value_or(DiscountedAmount(price_ * quantity_, coupon_id_ ? coupon_rate_ : 0));
+        outcomes_[user].final_amount = final_amount;
+        outcomes_[user].state = UserOutcome::State::kUnsure;
+        HttpResponse payment = co_await vu->Request(
+            verb::post, "/api/orders/" + std::to_string(*order_id) + "/payment", "{}", "payment");
+        if (payment.interrupted) {
+            ++tally_.payment_unanswered;
+            co_return;
+        }
+        const bool paid = payment.status == 200;
+        vu->Check(kCheckPayment, paid);
+        vu->Add(M("success_order_rate"), paid ? 1 : 0);
+        if (paid) {
+            ++tally_.paid;
+            outcomes_[user].state = UserOutcome::State::kPaid;
+            co_return;
+        }
+        vu->Add(M("errors_order"), 1);
+        if (payment.status == 0 || payment.status >= 500) {
+            ++tally_.payment_unanswered;
+        } else {
+            ++tally_.payment_refused;
+            outcomes_[user].state = UserOutcome::State::kNotOrdered;  // nothing was paid
+        }
+    }
+
+    asio::awaitable<std::vector<InvariantReport>> Verify() override {
+        std::vector<InvariantReport> out;
+        if (std::string file = services_->Env("ORDER_OUTCOMES_FILE", ""); !file.empty()) {
+            if (std::string error = SaveOrderOutcomes(file); !error.empty()) {
+                InvariantReport inv;
+                inv.title = "order outcomes file";
+                inv.ok = false;
+                inv.details.push_back(error);
+                out.push_back(std::move(inv));
+            }
+        }
+        if (services_->admin_token.empty()) co_return out;  // the runner notes why
+        HttpResponse r = co_await Admin(
+            verb::get, "/api/admin/product-options/" + std::to_string(option_id_) + "/audit", "");
+        auto audit = ParseOptionAudit(r.body);
+        if (r.status != 200 || !audit) {
+            InvariantReport inv;
+            inv.title = "product option " + std::to_string(option_id_) + " audit";
+            inv.ok = false;
+            inv.details.push_back("audit unavailable: GET /api/admin/product-options/" +
+                                  std::to_string(option_id_) + "/audit answered " + Outcome(r));
+            out.push_back(std::move(inv));
+        } else {
+            out.push_back(CheckOptionInvariants(*audit, tally_, fresh_option_, quantity_));
+        }
+
+        const auto limit = static_cast<std::size_t>(std::max<std::int64_t>(
+            0, services_->EnvInt("BALANCE_AUDIT_USERS", kDefaultBalanceAuditUsers)));
+        const std::vector<std::size_t> sample = BalanceAuditSample(outcomes_, limit);
+        InvariantReport balances;
+        balances.title = "balance identity of " + std::to_string(sample.size()) + " of " +
+                         std::to_string(outcomes_.size()) +
+                         " users: charged - paid == balance, paid as answered";
+        std::int64_t bad = 0;
+        for (std::size_t index : sample) {
+            const UserOutcome& o = outcomes_[index];
+            HttpResponse a = co_await Admin(
+                verb::get, "/api/admin/users/" + std::to_string(o.user_id) + "/balance-audit", "");
+            auto parsed = ParseBalanceAudit(a.body);
+            std::string problem =
+                a.status != 200 || !parsed
+                    ? "user " + std::to_string(o.user_id) + ": balance audit answered " + Outcome(a)
+                    : CheckUserBalance(*parsed, o, charge_);
+            if (problem.empty()) continue;
+            ++bad;
+            if (bad <= kMaxReportedUsers) balances.details.push_back("VIOLATED: " + problem);
+        }
+        balances.ok = bad == 0;
+        balances.details.insert(balances.details.begin(),
+                                std::to_string(sample.size() - static_cast<std::size_t>(bad)) +
+                                    " of " + std::to_string(sample.size()) +
+                                    " audited users agree (charged " + std::to_string(charge_) +
+                                    " each in the setup)");
+        out.push_back(std::move(balances));
+        co_return out;
+    }
+
+  protected:
+    asio::awaitable<std::string> PrepareUser(Vu* vu, std::size_t index) override {
+        const Session& s = sessions_[index];
+        const std::string user = std::to_string(s.user_id);
+        HttpResponse charge =
+            co_await vu->Request(verb::patch, "/api/users/" + user + "/balance",
+                                 "{\"amount\":" + std::to_string(charge_) + "}", "setup-charge");
+        if (charge.status != 200) co_return "charge answered " + Outcome(charge);
+        if (coupon_id_) {
+            HttpResponse issue = co_await vu->Request(
+                verb::post, "/api/coupons/" + std::to_string(*coupon_id_) + "/issue",
+                "{\"userId\":" + user + "}", "setup-issue");
+            if (issue.status != 201) co_return "coupon issue answered " + Outcome(issue);
+        }
+        co_return std::string();
+    }
+
+  private:
+    // ORDER_OUTCOMES_FILE: one line per user, "<user id>\t<none|paid|unsure>\t<finalAmount>",
+    // for judges that read the audits themselves once a fault is over (faults.sh).
+    std::string SaveOrderOutcomes(const std::string& path) const {
+        std::ofstream f(path, std::ios::trunc);
+        for (const UserOutcome& o : outcomes_) {
+            const char* state = o.state == UserOutcome::State::kPaid     ? "paid"
+                                : o.state == UserOutcome::State::kUnsure ? "unsure"
+                                                                         : "none";
+            f << o.user_id << '\t' << state << '\t' << o.final_amount << '\n';
+        }
+        return f.flush() ? "" : "cannot write " + path;
+    }
+
+    static std::string Outcome(const HttpResponse& r) {
+        return r.status == 0 ? r.error : std::to_string(r.status) + " " + ErrorCodeOf(r.body);
+    }
+
+    asio::awaitable<HttpResponse> Admin(verb method, std::string path, std::string body) {
+        if (!admin_vu_)
+            admin_vu_ = std::make_unique<Vu>(services_->vu_env, kOrderAdminVuId, "admin", false);
+        admin_vu_->BeginIteration(0);
+        std::vector<std::pair<std::string, std::string>> headers{
+            {"Authorization", "Bearer " + services_->admin_token}};
+        co_return co_await admin_vu_->Request(method, std::move(path), std::move(body), "admin",
+                                              std::move(headers));
+    }
+
+    std::unique_ptr<Vu> admin_vu_;
+    std::int64_t stock_ = kDefaultOrderStock;
+    std::int64_t price_ = kDefaultOrderPrice;
+    std::int64_t quantity_ = 1;
+    std::int64_t charge_ = 0;
+    std::int64_t option_id_ = 0;
+    bool fresh_option_ = false;
+    std::optional<std::int64_t> coupon_id_;
+    std::int64_t coupon_rate_ = kDefaultOrderCouponRate;
+    std::size_t next_user_ = 0;
+    OrderTally tally_;
+    std::vector<UserOutcome> outcomes_;
+};
+
 }  // namespace
 
 asio::awaitable<SetupOutcome> Scenario::Setup() { co_return SetupOutcome{}; }
@@ -553,6 +843,17 @@ const std::vector<ScenarioInfo>& ScenarioCatalog() {
          false,
          "",
          {}},
+        {"order-rush",
+         "users prepared in an untimed setup each order one unit of a hot option of -e STOCK "
+         "(100) and pay; stock and balance audits afterwards (-e WITH_COUPON=1, -e USERS)",
+         {{"success_order_rate", MetricType::kRate, ValueType::kDefault},
+          {"order_sold_out_count", MetricType::kCounter, ValueType::kDefault},
+          {"errors_order", MetricType::kCounter, ValueType::kDefault}},
+         false,
+         false,
+         "k6/order-rush.script.js",
+         names({kCheckOrder, kCheckPayment, kCheckSessionAvailable}),
+         true},
     };
     return kCatalog;
 }
@@ -573,6 +874,7 @@ std::unique_ptr<Scenario> MakeScenario(const ScenarioInfo& info, ScenarioService
     if (info.name == "minimal-smoke") return std::make_unique<MinimalSmokeScenario>(info, services);
     if (info.name == "mixed-read") return std::make_unique<MixedReadScenario>(info, services);
     if (info.name == "http-get") return std::make_unique<HttpGetScenario>(info, services);
+    if (info.name == "order-rush") return std::make_unique<OrderRushScenario>(info, services);
     return nullptr;
 }
 

@@ -35,6 +35,7 @@ struct ScenarioInfo {
     bool uses_coupon = false;         // needs COUPON_ID (or a fresh coupon from --admin-token)
     std::string k6_script;            // the k6 script that mirrors it, "" when none
     std::vector<std::string> checks;  // check names (the k6 script uses the same strings)
+    bool audits_with_admin = false;   // its own post-run invariants need --admin-token
 };
 
 const std::vector<ScenarioInfo>& ScenarioCatalog();
@@ -49,6 +50,7 @@ struct ScenarioServices {
     std::map<std::string, Metric*> metrics;  // custom metrics by name
     VuEnvironment* vu_env = nullptr;
     std::optional<std::int64_t> planned_iterations;  // sum over scenarios, when known
+    std::string admin_token;                         // --admin-token, "" when not given
 
     std::string Env(std::string_view key, std::string_view fallback) const;
     std::int64_t EnvInt(std::string_view key, std::int64_t fallback) const;

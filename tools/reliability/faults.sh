@@ -24,6 +24,15 @@ readonly kDefaultRate=20            # issue iterations/s: a sign-up (Argon2id, ~
                                     # 20/s ≈ 0.8 core of hashing, leaving a core for the rest on 2 cores
 readonly kDefaultChargeRate=10      # charges/s (+ a balance read each) on 4 hot users
 readonly kAllFaults=kill1,kill3,lock,session,mysql,sigstop
+# The order rows (--orders, or named in --only): the same faults under `hhplus-load run
+# order-rush` (a fresh product, every user orders one unit and pays) instead of the coupon rush.
+# orders-relay kills one app with -9 while orders are being paid: the outbox relay runs inside
+# every app, so that is a relay crash mid-stream. Judged by the option's audit identities, each
+# audited user's balance identity, and the best-seller projection counting every sold unit once.
+readonly kOrderFaults=orders-kill3,orders-mysql,orders-relay
+readonly kOrderPrice=10000          # won per unit of the fault's product; each user is charged one
+readonly kBalanceAuditUsers=100     # users whose balance audit is read per order fault (payers first)
+readonly kRankingWaitMs=30000       # the projection catches up within ~1 s of the relay's pass; bound
 # Request timeout of the generators: a request parked on a SIGSTOPped instance is answered after
 # its SIGCONT, at most kMaxStopMs (15 s) after it was sent plus its own processing; 30 s is twice
 # that stop. It stays at k6's default gracefulStop (30 s), so a hang still shows up as a status-0
@@ -85,6 +94,14 @@ Faults (--only takes a comma-separated subset):
   sigstop      SIGSTOP the app holding the coupon's lock for LOCK_TTL_MS + 1.5 s (longer, up to
                15 s, until another instance has issued), then SIGCONT: others go on; its write
                is refused (lease check or the version compare-and-set)
+Order faults (--orders adds all three; --only names them): `hhplus-load run order-rush` on a
+fresh product instead of issue-coupon, then the option audit (initialStock + addedStock −
+soldUnits == stock, reserved == pendingUnits, 200s <= soldUnits <= 200s + unanswered payments),
+charged − paid == balance and paid as answered for the paying users and a sample of the others,
+and GET /api/products/top counting the product's sold units exactly once:
+  orders-kill3 SIGKILL 3 apps during the order rush, restart them
+  orders-mysql restart MariaDB during the order rush
+  orders-relay SIGKILL 1 app while orders are being paid (its outbox relay dies mid-stream)
 Output: OUT/faults.md, OUT/faults.json, a console table, and per fault OUT/<n>-<fault>/ with the
 raw NDJSON of every generator run, summaries and result.json. Exit 1 when any wrong > 0 or any
 check fails.
@@ -96,6 +113,7 @@ Options:
   --rate R             issue iterations per second (default 20)
   --charge-rate R      balance charges per second (default 10; 0 = no charge run)
   --only F[,F]         faults to run (default all: kill1,kill3,lock,session,mysql,sigstop)
+  --orders             also run the order faults (orders-kill3,orders-mysql,orders-relay)
   --out DIR            report directory (default reports/faults-<UTC time>/)
   --dir DIR            stage directory, new or a stage's (default: a new temporary directory);
                        removed at the end unless --keep
@@ -114,7 +132,7 @@ now_ms() { local s=${EPOCHREALTIME/./}; printf '%s' "$((s / 1000))"; }
 
 orig_args=("$@")
 apps=$kDefaultApps strategy=pubsub phase=$kDefaultPhase rate=$kDefaultRate charge_rate=$kDefaultChargeRate
-only=$kAllFaults out="" stage_dir="" port_base="" keep=0
+only=$kAllFaults out="" stage_dir="" port_base="" keep=0 with_orders=0
 while (($#)); do
     case $1 in
         --apps) apps=${2:-}; shift 2 || die "--apps needs a value" ;;
@@ -127,6 +145,7 @@ while (($#)); do
         --dir) stage_dir=${2:-}; shift 2 || die "--dir needs a value" ;;
         --port-base) port_base=${2:-}; shift 2 || die "--port-base needs a value" ;;
         --keep) keep=1; shift ;;
+        --orders) with_orders=1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument '$1'" ;;
     esac
@@ -138,9 +157,10 @@ if ! [[ $rate =~ ^[0-9]+$ ]] || ((rate < 1)); then die "--rate must be a positiv
 case $strategy in pubsub | polling | none) ;; *) die "--strategy must be pubsub, polling or none" ;; esac
 after_s=$((phase / 3))
 ((after_s < kAfterMinS)) && after_s=$kAfterMinS
+((with_orders)) && only+=,$kOrderFaults
 IFS=, read -r -a faults <<<"$only"
 for f in "${faults[@]}"; do
-    [[ ,$kAllFaults, == *,"$f",* ]] || die "unknown fault '$f' (known: $kAllFaults)"
+    [[ ,$kAllFaults,$kOrderFaults, == *,"$f",* ]] || die "unknown fault '$f' (known: $kAllFaults,$kOrderFaults)"
 done
 if [[ " ${faults[*]} " == *" sigstop "* && $strategy == none ]]; then
     die "sigstop needs a lock strategy (pubsub or polling)"
@@ -449,6 +469,9 @@ load_driver() {
     case $kind in
         issue) args=(issue-coupon -e COUPON_ID="$coupon_id" -e RATE="$rate") ;;
         charge) args=(balance-charge -e RATE="$charge_rate" -e CHARGE_AMOUNT="$kChargeAmount") ;;
+        # No --admin-token either: the option and balance audits are read after the fault
+        # (order_audits); each segment writes what each of its users was answered.
+        order) args=(order-rush -e PRODUCT_OPTION_ID="$option_id" -e RATE="$rate" -e PRICE="$kOrderPrice") ;;
     esac
     cap=$(($(now_ms) + kLoadCapS * 1000))
     while :; do
@@ -459,6 +482,7 @@ load_driver() {
         echo "$seg $start $dur" >>"$fdir/$kind.segments"
         # `timeout` is the child: the trap's TERM reaches it, and it passes it on to the generator.
         timeout $((dur + kLoadGrace)) "$LOAD_BIN" run "${args[@]}" --no-color -e BASE_URL="$BASE_URL" \
+            -e ORDER_OUTCOMES_FILE="$fdir/$kind-$seg.outcomes" \
             -e DURATION="${dur}s" -e REQUEST_TIMEOUT="$kRequestTimeout" \
             --summary-export "$fdir/$kind-$seg-summary.json" --out json="$fdir/$kind-$seg.ndjson" \
             >"$fdir/$kind-$seg.txt" 2>&1 &
@@ -490,6 +514,41 @@ write_charge_balances() {
     printf '%s\n' "$out" >"$fdir/charge-balances.tsv"
 }
 
+# After an order fault (the load over, every app ready): the option's audit, the balance audit of
+# every user whose order was paid or may have been and of up to kBalanceAuditUsers others (spread
+# over the segments' outcome files), and the best-seller projection's count for the product once
+# it stops moving (bounded).
+order_audits() {
+    local audit="" i
+    for ((i = 0; i < kAuditTries; i++)); do
+        audit=$(admin "$BASE_URL/api/admin/product-options/$option_id/audit")
+        [[ -n $(json_field "$audit" soldUnits) ]] && break
+        sleep 0.5
+    done
+    printf '%s\n' "$audit" >"$fdir/order-audit.json"
+    local id state final b
+    : >"$fdir/order-balances.tsv"
+    while read -r id state final; do
+        b=$(admin "$BASE_URL/api/admin/users/$id/balance-audit")
+        printf '%s\t%s\t%s\t%s\n' "$id" "$state" "$final" "$b" >>"$fdir/order-balances.tsv"
+    done < <(cat "$fdir"/order-*.outcomes 2>/dev/null | awk -v limit="$kBalanceAuditUsers" '
+        $2 != "none" { print; next } { rest[n++] = $0 }
+        END { step = n > limit ? n / limit : 1; for (k = 0; k < n && k / step < limit; k += step) print rest[int(k)] }')
+    local sold top units="" deadline
+    sold=$(json_field "$audit" soldUnits)
+    deadline=$(($(now_ms) + kRankingWaitMs))
+    while :; do
+        top=$(curl -s --max-time "$kCurlTimeout" "$BASE_URL/api/products/top?count=50&days=1")
+        units=$(node -e 'try { const p = JSON.parse(process.argv[1]).products.find((x) => x.productId === Number(process.argv[2]));
+            console.log(p ? p.soldUnits : 0); } catch (e) {}' "$top" "$product_id")
+        [[ -n $units && $units == "$sold" ]] && break
+        (($(now_ms) >= deadline)) && break
+        sleep 0.5
+    done
+    echo "ranking_units=${units:-unread}" >>"$fdir/fault.env"
+    echo "ranking_detail=GET /api/products/top?count=50&days=1: ${top:0:300}" >>"$fdir/fault.env"
+}
+
 run_fault() {
     local n=$1 fault=$2
     fdir=$out/$n-$fault
@@ -503,7 +562,12 @@ run_fault() {
         session) label="session Redis restart" ;;
         mysql) label="MariaDB restart" ;;
         sigstop) label="SIGSTOP lock holder > TTL" ;;
+        orders-kill3) local c=3; ((c > apps - 1)) && c=$((apps - 1)); label="orders: kill -9 $c apps" ;;
+        orders-mysql) label="orders: MariaDB restart" ;;
+        orders-relay) label="orders: relay crash (kill -9 1 app while paying)" ;;
     esac
+    local main=issue
+    [[ $fault == orders-* ]] && main=order
     say "[$n] $label: ${phase}s at ${rate}/s"
     # More than the load can issue before the drivers' cap: a sell-out would hide the range check
     # behind C001s.
@@ -513,6 +577,21 @@ run_fault() {
         "$BASE_URL/api/admin/coupons")
     coupon_id=$(json_field "$created" couponId)
     [[ $coupon_id =~ ^[0-9]+$ ]] || die "creating a coupon failed: $created"
+    if [[ $main == order ]]; then
+        # Stock the load cannot sell out before the drivers' cap: a sell-out would hide the
+        # range checks behind P003s, as for the coupon.
+        created=$(admin -X POST -d "{\"name\":\"faults-$fault\",\"options\":[{\"color\":\"hot\",\"size\":\"one\",\"price\":$kOrderPrice,\"stock\":$quantity}]}" \
+            "$BASE_URL/api/admin/products")
+        product_id=$(json_field "$created" productId)
+        option_id=$(node -e 'try { console.log(JSON.parse(process.argv[1]).options[0].productOptionId); } catch (e) {}' "$created")
+        [[ $option_id =~ ^[0-9]+$ ]] || die "creating a product failed: $created"
+        {
+            echo "orders=1"
+            echo "product_id=$product_id"
+            echo "option_id=$option_id"
+            echo "order_price=$kOrderPrice"
+        } >>"$fdir/fault.env"
+    fi
     {
         echo "fault=$fault"
         echo "label=$label"
@@ -521,7 +600,7 @@ run_fault() {
         echo "charge_amount=$kChargeAmount"
         echo "charge=$((charge_rate > 0 ? 1 : 0))"
     } >>"$fdir/fault.env"
-    case $fault in kill*) echo "kind=kill" ;; *) echo "kind=$fault" ;; esac >>"$fdir/fault.env"
+    case $fault in kill* | orders-kill* | orders-relay) echo "kind=kill" ;; orders-mysql) echo "kind=mysql" ;; *) echo "kind=$fault" ;; esac >>"$fdir/fault.env"
 
     STOPPED_IDX=""
     evidence_baseline
@@ -529,7 +608,7 @@ run_fault() {
     local t_load
     t_load=$(now_ms)
     local -a drivers=()
-    load_driver issue &
+    load_driver "$main" &
     drivers+=($!)
     if ((charge_rate > 0)); then
         load_driver charge &
@@ -540,8 +619,8 @@ run_fault() {
     # (its setup done: the first progress block is printed a second into the run). A setup that
     # failed shows in the run's exit status.
     local deadline=$((t_load + kReadyTimeout * 1000)) kind
-    for kind in issue charge; do
-        ((charge_rate > 0)) || [[ $kind == issue ]] || continue
+    for kind in "$main" charge; do
+        ((charge_rate > 0)) || [[ $kind == "$main" ]] || continue
         until grep -q '^running (' "$fdir/$kind-0.txt" 2>/dev/null || [[ -s $fdir/$kind-0.rc ]] ||
             (($(now_ms) >= deadline)); do sleep 0.1; done
     done
@@ -551,11 +630,11 @@ run_fault() {
 
     FAULT_START=0 FAULT_END=0
     case $fault in
-        kill1) fault_kill 1 ;;
-        kill3) fault_kill 3 ;;
+        kill1 | orders-relay) fault_kill 1 ;;
+        kill3 | orders-kill3) fault_kill 3 ;;
         lock) fault_restart scale-redis-lock ;;
         session) fault_session ;;
-        mysql) fault_mysql ;;
+        mysql | orders-mysql) fault_mysql ;;
         sigstop) fault_sigstop ;;
     esac
     echo "t_fault_start_ms=$FAULT_START" >>"$fdir/fault.env"
@@ -582,6 +661,7 @@ run_fault() {
     for job in "${drivers[@]}"; do wait "$job"; done
     bg_pids=()
     write_charge_balances
+    [[ $main == order ]] && order_audits
 
     # After the run: the audit (the database answers again by now; bounded retries).
     local audit="" i
@@ -593,7 +673,7 @@ run_fault() {
     printf '%s\n' "$audit" >"$fdir/audit.json"
 
     case $fault in
-        kill*)
+        kill* | orders-kill* | orders-relay)
             # Rejoined: each restarted instance (a new process, counting from 0) served requests
             # through nginx. The run usually shows it; otherwise a bounded burst of GETs does.
             local k ok=yes detail="" deadline served
@@ -617,12 +697,12 @@ run_fault() {
                     if (!want.has(inst)) continue; const t = Date.parse(p.data.time);
                     if (t >= Number(end) && (best === null || t < best)) best = t;
                 }
-                console.log(best === null ? "" : best - Number(end));' "$(sed -n 's/^killed=//p' "$fdir/fault.env")" "$FAULT_END" "$fdir"/issue-*.ndjson 2>/dev/null)
+                console.log(best === null ? "" : best - Number(end));' "$(sed -n 's/^killed=//p' "$fdir/fault.env")" "$FAULT_END" "$fdir/$main"-*.ndjson 2>/dev/null)
             [[ -n $first ]] && detail+="first load-test response from a restarted instance ${first} ms after the restart finished"
             echo "rejoined=$ok" >>"$fdir/fault.env"
             echo "rejoin_detail=$detail" >>"$fdir/fault.env"
             ;;
-        mysql)
+        mysql | orders-mysql)
             local now_pids
             now_pids=$(for ((k = 1; k <= apps; k++)); do app_pid "$k"; echo; done | paste -sd ' ')
             if [[ $now_pids == "$PIDS_BEFORE" ]]; then echo "pids_unchanged=yes" >>"$fdir/fault.env"; else echo "pids_unchanged=no" >>"$fdir/fault.env"; fi

@@ -75,7 +75,8 @@ function readRequests(file) {
 
 function classify(r) {
     if (r.status >= 200 && r.status < 300) return 'ok';
-    if (r.status >= 400 && r.status < 500 && /^[ACV]\d{3}$/.test(r.code) && r.status !== 401) return 'refused';
+    // Business refusals: auth/coupon/validation, and for the order rows product/order/balance.
+    if (r.status >= 400 && r.status < 500 && /^[ACVPOB]\d{3}$/.test(r.code) && r.status !== 401) return 'refused';
     if (r.status === 503 && r.code === 'S001') return 'busy';
     if (r.status === 503 && r.code === 'S002') return 'unavailable';
     if (r.status === 0) return 'no_answer';
@@ -95,7 +96,9 @@ function runsOf(dir, kind) {
 
 function analyze(dir) {
     const env = readEnv(path.join(dir, 'fault.env'));
-    const issueRuns = runsOf(dir, 'issue');
+    // The order rows run order-rush where the others run issue-coupon (faults.sh --orders).
+    const orders = env.orders === '1';
+    const issueRuns = runsOf(dir, orders ? 'order' : 'issue');
     const chargeRuns = runsOf(dir, 'charge');
     const issueReqs = [].concat(...issueRuns.map((r) => readRequests(r.ndjson)));
     const chargeReqs = [].concat(...chargeRuns.map((r) => readRequests(r.ndjson)));
@@ -125,7 +128,12 @@ function analyze(dir) {
     let audit = null;
     try { audit = JSON.parse(readText(path.join(dir, 'audit.json'))); } catch (e) { audit = null; }
     let wrongAudit = 0, wrongRange = 0;
-    if (audit && typeof audit.issuedQuantity === 'number') {
+    const orderJudgement = orders ? judgeOrders(dir, env, issueReqs, check) : null;
+    if (orderJudgement) {
+        wrongAudit = orderJudgement.wrongAudit;
+        wrongRange = orderJudgement.wrongRange;
+        audit = orderJudgement.audit;
+    } else if (audit && typeof audit.issuedQuantity === 'number') {
         const a = audit;
         wrongAudit = Math.abs(a.issuedQuantity - a.holderRows) + Math.abs(a.holderRows - a.distinctHolders) +
             Math.max(0, a.issuedQuantity - a.totalQuantity);
@@ -183,7 +191,7 @@ function analyze(dir) {
             (bad.length ? '; ' + bad.slice(0, 4).join('; ') : ''));
     }
     const issueRcs = issueRuns.map((r) => r.rc);
-    check('issue-coupon runs completed (exit 0 or 99: thresholds only)',
+    check(`${orders ? 'order-rush' : 'issue-coupon'} runs completed (exit 0 or 99: thresholds only)`,
         issueRuns.length > 0 && issueRcs.every((rc) => rc === 0 || rc === 99), `${issueRuns.length} run(s), exits ${issueRcs.join(',')}`);
     // 111 is a failed balance identity, judged on the store above; anything else is a run that
     // did not complete (a setup that failed, timeout's 124, a crash).
@@ -193,7 +201,8 @@ function analyze(dir) {
             `${chargeRuns.length} run(s), exits ${chargeRcs.join(',')}`);
     }
 
-    const wrong = wrongAudit + wrongRange + serverErrors + wrongCharge;
+    const wrongOrders = orderJudgement ? orderJudgement.wrongBalances + orderJudgement.wrongRanking : 0;
+    const wrong = wrongAudit + wrongRange + serverErrors + wrongCharge + wrongOrders;
 
     // Failures must be explicit 503s: S002 for a dependency, S001 for the lock budget; never a
     // hang past the request timeout, a 401 (a lost session) or another status.
@@ -202,11 +211,12 @@ function analyze(dir) {
         odd.length ? odd.slice(0, 5).map((r) => `${r.name} ${r.status} ${r.code}`).join('; ') : '');
 
     const tStart = Number(env.t_fault_start_ms), tEnd = Number(env.t_fault_end_ms);
-    // Recovery: the first 201 issue sent after the fault's end.
-    const after = issues.filter((r) => r.status === 201 && r.startMs >= tEnd).sort((x, y) => x.endMs - y.endMs);
+    // Recovery: the first 201 issue (order rows: 200 payment) sent after the fault's end.
+    const success = orders ? ((r) => r.name === 'payment' && r.status === 200) : ((r) => r.status === 201);
+    const after = (orders ? issueReqs : issues).filter((r) => success(r) && r.startMs >= tEnd).sort((x, y) => x.endMs - y.endMs);
     const recoveryMs = after.length ? Math.max(0, Math.round(after[0].endMs - tEnd)) : null;
     const lastSentMs = all.length ? Math.max(...all.map((r) => r.startMs)) : 0;
-    check('requests succeed again after the fault (a 201 issue sent after its end)', recoveryMs !== null,
+    check(`requests succeed again after the fault (${orders ? 'a 200 payment' : 'a 201 issue'} sent after its end)`, recoveryMs !== null,
         recoveryMs === null && lastSentMs < tEnd
             ? `the fault ended ${Math.round(tEnd - lastSentMs)} ms after the last request was sent (the load should have gone on: see faults.sh's stop_load_after)`
             : '');
@@ -287,7 +297,8 @@ function analyze(dir) {
         `last failure (non-S001) ${lastFailMs === null ? 'none' : Math.round(lastFailMs - tEnd) + ' ms after the fault ended'}`);
     const result = {
         fault: env.fault, label: env.label, kind, requests: all.length, failed, wrong,
-        wrongParts: { audit: wrongAudit, range: wrongRange, server_errors: serverErrors, charges: wrongCharge },
+        wrongParts: { audit: wrongAudit, range: wrongRange, server_errors: serverErrors, charges: wrongCharge,
+            ...(orderJudgement ? { balances: orderJudgement.wrongBalances, ranking: orderJudgement.wrongRanking } : {}) },
         counts, byStatus, issues: issues.length, created201: ok201, unanswered, interrupted,
         audit, recoveryMs, lastFailureAfterFaultEndMs: lastFailMs !== null ? Math.round(lastFailMs - tEnd) : null,
         faultStartMs: tStart, faultEndMs: tEnd, checks, notes,
@@ -295,6 +306,69 @@ function analyze(dir) {
     };
     fs.writeFileSync(path.join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
     return result;
+}
+
+// The order rows: the option's audit against the answers the generators saw, the users' balance
+// audits against what each was answered (order-N.outcomes, read back by faults.sh into
+// order-balances.tsv), and the best-seller projection against the sold units.
+//   identities   initialStock + addedStock − soldUnits == stock, reserved == pendingUnits,
+//                0 <= soldUnits <= initialStock + addedStock
+//   range        200 payments <= soldUnits <= 200 payments + unanswered payments (no answer, a 5xx
+//                other than S001, or a 201 order whose payment left no sample: interrupted)
+//   balances     charged − paid == balance, charged == one unit's price, paid == finalAmount for a
+//                200 payment, 0 or finalAmount when unanswered, 0 otherwise
+//   ranking      GET /api/products/top counts the product's soldUnits: no event lost or doubled
+function judgeOrders(dir, env, reqs, check) {
+    const out = { wrongAudit: 0, wrongRange: 0, wrongBalances: 0, wrongRanking: 0, audit: null };
+    const ordersSent = reqs.filter((r) => r.name === 'order');
+    const payments = reqs.filter((r) => r.name === 'payment');
+    const placed = ordersSent.filter((r) => r.status === 201).length;
+    const paid = payments.filter((r) => r.status === 200).length;
+    const unansweredPayments = payments.filter((r) => r.status === 0 || (r.status >= 500 && r.code !== 'S001')).length +
+        Math.max(0, placed - payments.length);
+    let a = null;
+    try { a = JSON.parse(readText(path.join(dir, 'order-audit.json'))); } catch (e) { a = null; }
+    if (!a || typeof a.soldUnits !== 'number') {
+        check('option audit answered after the fault', false, readText(path.join(dir, 'order-audit.json')).slice(0, 200));
+        out.wrongAudit = 1;
+        return out;
+    }
+    out.audit = a;
+    const total = a.initialStock + a.addedStock;
+    out.wrongAudit = Math.abs(total - a.soldUnits - a.stock) + Math.abs(a.reserved - a.pendingUnits) +
+        Math.max(0, a.soldUnits - total) + Math.max(0, -a.soldUnits);
+    check('audit: initialStock + addedStock - soldUnits == stock, reserved == pendingUnits, soldUnits <= stock total',
+        out.wrongAudit === 0, `initial=${a.initialStock} added=${a.addedStock} sold=${a.soldUnits} stock=${a.stock} reserved=${a.reserved} pending=${a.pendingUnits}`);
+    out.wrongRange = Math.max(0, paid - a.soldUnits) + Math.max(0, a.soldUnits - (paid + unansweredPayments));
+    check('200 payments <= soldUnits <= 200 payments + unanswered payments', out.wrongRange === 0,
+        `201 orders=${placed} 200 payments=${paid} soldUnits=${a.soldUnits} unanswered payments=${unansweredPayments}`);
+
+    const price = Number(env.order_price || 0);
+    let users = 0;
+    const bad = [];
+    for (const line of readText(path.join(dir, 'order-balances.tsv')).split('\n')) {
+        if (!line.trim()) continue;
+        const [id, state, final, json] = line.split('\t');
+        users += 1;
+        let b = null;
+        try { b = JSON.parse(json); } catch (e) { b = null; }
+        const f = Number(final);
+        let problem = '';
+        if (!b || typeof b.balance !== 'number') problem = `balance audit unreadable: ${String(json).slice(0, 80)}`;
+        else if (b.charged - b.paid !== b.balance) problem = `charged ${b.charged} - paid ${b.paid} != balance ${b.balance}`;
+        else if (price && b.charged !== price) problem = `charged ${b.charged}, the setup charged ${price}`;
+        else if (state === 'paid' && b.paid !== f) problem = `paid ${b.paid}, its order's finalAmount ${f}`;
+        else if (state === 'unsure' && b.paid !== 0 && b.paid !== f) problem = `paid ${b.paid}, expected 0 or ${f}`;
+        else if (state === 'none' && b.paid !== 0) problem = `paid ${b.paid} without a paid order`;
+        if (problem) { out.wrongBalances += 1; bad.push(`user ${id}: ${problem}`); }
+    }
+    check('every audited user: charged - paid == balance, paid as answered', users > 0 && out.wrongBalances === 0,
+        `${users} users audited` + (bad.length ? '; ' + bad.slice(0, 4).join('; ') : ''));
+    const ranked = /^\d+$/.test(env.ranking_units || '') ? Number(env.ranking_units) : null;
+    out.wrongRanking = ranked === null ? 1 : Math.abs(ranked - a.soldUnits);
+    check('the best-seller projection counts every sold unit once (no order.paid event lost or applied twice)',
+        out.wrongRanking === 0, `ranking ${env.ranking_units} vs soldUnits ${a.soldUnits}`);
+    return out;
 }
 
 function pad(s, n) { s = String(s); return s.length >= n ? s : s + ' '.repeat(n - s.length); }
@@ -324,7 +398,8 @@ function summarize(out) {
         md += `## ${r.label}\n\n`;
         for (const n of r.notes) md += `- ${n}\n`;
         md += `- statuses: ${Object.entries(r.byStatus).map(([k, v]) => `${k}: ${v}`).join(', ')}\n`;
-        if (r.audit) md += `- audit: issued ${r.audit.issuedQuantity}, holderRows ${r.audit.holderRows}, distinct ${r.audit.distinctHolders}, total ${r.audit.totalQuantity}; 201s ${r.created201}, unanswered ${r.unanswered}\n`;
+        if (r.audit && r.audit.soldUnits !== undefined) md += `- option audit: sold ${r.audit.soldUnits}, stock ${r.audit.stock}, reserved ${r.audit.reserved}, pending ${r.audit.pendingUnits}\n`;
+        else if (r.audit) md += `- audit: issued ${r.audit.issuedQuantity}, holderRows ${r.audit.holderRows}, distinct ${r.audit.distinctHolders}, total ${r.audit.totalQuantity}; 201s ${r.created201}, unanswered ${r.unanswered}\n`;
         for (const c of r.checks) md += `- ${c.ok ? '✓' : '✗'} ${c.name}${c.detail ? ` — ${c.detail}` : ''}\n`;
         md += '\n';
     }

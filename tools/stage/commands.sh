@@ -224,8 +224,9 @@ running stage's value (a new stage: 10 apps, strategy pubsub, 1 lock master, no 
 The apps also get these variables from the environment of `./stage up` (they stick until
 `down`; set one empty to return to the app's default): ADMIN_TOKEN (default stage-admin-token),
 DB_POOL_SIZE, SEED_COUPON_QUANTITY, LOCK_TTL_MS, LOCK_WAIT_MS, LOCK_RETRY_MS, ARGON2_MEMORY_KIB,
-ARGON2_ITERATIONS, HASH_QUEUE_LIMIT, HASH_WAIT_MS, LOG_LEVEL, COOKIE_SECURE, and for a sanitizer
-build ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS.
+ARGON2_ITERATIONS, HASH_QUEUE_LIMIT, HASH_WAIT_MS, LOG_LEVEL, COOKIE_SECURE, ORDER_TTL_MS,
+ORDER_SWEEP_MS, OUTBOX_RELAY_MS, DATA_PLATFORM_URL, and for a sanitizer build ASAN_OPTIONS,
+UBSAN_OPTIONS, LSAN_OPTIONS.
 The app binary: HHPLUS_SERVER_BIN, else build/release/src/app/hhplus-server (built if missing).
 
 Fails (naming the part and showing the end of its log) when a port is taken or a part is not

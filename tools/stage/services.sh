@@ -41,7 +41,8 @@ readonly kExporterPassword=exporter
 # quarantine size (tools/reliability/soak.sh) would never reach it.
 readonly kAppPassVars=(ADMIN_TOKEN DB_POOL_SIZE SEED_COUPON_QUANTITY LOCK_TTL_MS LOCK_WAIT_MS
     LOCK_RETRY_MS ARGON2_MEMORY_KIB ARGON2_ITERATIONS HASH_QUEUE_LIMIT HASH_WAIT_MS LOG_LEVEL
-    COOKIE_SECURE ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS)
+    COOKIE_SECURE ORDER_TTL_MS ORDER_SWEEP_MS OUTBOX_RELAY_MS DATA_PLATFORM_URL
+    ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS)
 # --- names, services, ports ------------------------------------------------------------------------
 app_name() { printf '%s%s' "$kAppPrefix" "$1"; }
 

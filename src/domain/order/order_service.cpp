@@ -46,11 +46,12 @@ asio::awaitable<Result<Paid>> OrderService::Pay(std::int64_t order_id, std::int6
     const auto started = std::chrono::steady_clock::now();
     bool retryable = false;
     auto paid = co_await store_.Pay(order_id, user_id, key, ToEpochMillis(clock_.Now()), retryable);
-    if (paid.ok() || !retryable || std::chrono::steady_clock::now() - started > kRetryWindow) {
-        co_return paid;
+    if (!paid.ok() && retryable && std::chrono::steady_clock::now() - started <= kRetryWindow) {
+        paid = co_await store_.Pay(order_id, user_id, std::move(key), ToEpochMillis(clock_.Now()),
+                                   retryable);
     }
-    co_return co_await store_.Pay(order_id, user_id, std::move(key), ToEpochMillis(clock_.Now()),
-                                  retryable);
+    if (paid.ok() && on_paid_) on_paid_();  // a replayed answer wakes it too: harmless
+    co_return paid;
 }
 
 asio::awaitable<Result<int>> OrderService::SweepOnce() {

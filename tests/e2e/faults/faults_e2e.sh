@@ -5,7 +5,9 @@
 #          is ready again, however long the fault took on this machine), low rates,
 #          cheap password hashing (ARGON2_MEMORY_KIB=1024, 1 iteration: sign-ups are load here,
 #          not what is tested, and ASan makes the default cost ~10× dearer) — the CI variant;
-#   full   every fault on 10 apps with 20 s phases and the default rates and hashing (slow).
+#   full   every fault on 10 apps with 20 s phases and the default rates and hashing (slow);
+#   orders the order rows (--only orders-kill3,orders-mysql,orders-relay: order-rush on a fresh
+#          product under each fault) on 4 apps, as short otherwise, no charge run (slow).
 # Checks: exit 0; faults.json lists every fault, each passed with wrong = 0; the report files
 # exist; the specific evidence is there (a restarted app served again, the session survived, the
 # app PIDs survived the MariaDB restart, the SIGSTOPped instance held the lock).
@@ -27,12 +29,17 @@ cleanup() { # a failed run keeps its report (raw samples, fault.env, ready.log) 
 }
 trap cleanup EXIT
 
+expected_faults="kill1 kill3 lock session mysql sigstop"
 case $variant in
     short)
         export ARGON2_MEMORY_KIB=1024 ARGON2_ITERATIONS=1
         args=(--apps 4 --phase-duration 14 --rate 8 --charge-rate 4) ;;
     full) args=(--apps 10 --phase-duration 20) ;;
-    *) echo "usage: $0 short|full" >&2; exit 2 ;;
+    orders)
+        export ARGON2_MEMORY_KIB=1024 ARGON2_ITERATIONS=1
+        expected_faults="orders-kill3 orders-mysql orders-relay"
+        args=(--apps 4 --phase-duration 14 --rate 8 --charge-rate 0 --only "${expected_faults// /,}") ;;
+    *) echo "usage: $0 short|full|orders" >&2; exit 2 ;;
 esac
 
 echo "faults e2e ($variant): tools/reliability/faults.sh ${args[*]}"
@@ -46,7 +53,7 @@ check "faults.json written" test -s "$OUT/report/faults.json"
 summary=$(node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     for (const f of r.faults) console.log(f.fault, f.passed, f.wrong, f.requests);' "$OUT/report/faults.json" 2>/dev/null)
-for fault in kill1 kill3 lock session mysql sigstop; do
+for fault in $expected_faults; do
     line=$(grep "^$fault " <<<"$summary")
     check "$fault ran" test -n "$line"
     # (not "passed"/"failed": those are the harness's counters)
@@ -55,12 +62,19 @@ for fault in kill1 kill3 lock session mysql sigstop; do
         test "${f_passed:-}" = true -a "${f_wrong:-1}" = 0
 done
 env_of() { grep -h "^$2=" "$OUT/report/"*"-$1/fault.env" 2>/dev/null | head -1 | cut -d= -f2-; }
-check "kill3 killed 3 apps" test "$(env_of kill3 killed | wc -w)" -eq 3
-check "the killed apps rejoined" test "$(env_of kill3 rejoined)" = yes
-check "the session survived the session Redis restart" test "$(env_of session session_survived)" = yes
-check "the apps kept their PIDs through the MariaDB restart" test "$(env_of mysql pids_unchanged)" = yes
-check "the SIGSTOPped instance held the coupon lock" test "$(env_of sigstop holder_caught)" = yes
-note "sigstop evidence: lease_lost +$(env_of sigstop ev_lease_lost), fenced +$(env_of sigstop ev_fenced), lock_lost +$(env_of sigstop ev_lock_lost)"
+if [[ $variant == orders ]]; then
+    check "orders-kill3 killed 3 apps" test "$(env_of orders-kill3 killed | wc -w)" -eq 3
+    check "the killed apps rejoined" test "$(env_of orders-kill3 rejoined)" = yes
+    check "the apps kept their PIDs through the MariaDB restart" test "$(env_of orders-mysql pids_unchanged)" = yes
+    note "ranking after the relay crash: $(env_of orders-relay ranking_units) units"
+else
+    check "kill3 killed 3 apps" test "$(env_of kill3 killed | wc -w)" -eq 3
+    check "the killed apps rejoined" test "$(env_of kill3 rejoined)" = yes
+    check "the session survived the session Redis restart" test "$(env_of session session_survived)" = yes
+    check "the apps kept their PIDs through the MariaDB restart" test "$(env_of mysql pids_unchanged)" = yes
+    check "the SIGSTOPped instance held the coupon lock" test "$(env_of sigstop holder_caught)" = yes
+    note "sigstop evidence: lease_lost +$(env_of sigstop ev_lease_lost), fenced +$(env_of sigstop ev_fenced), lock_lost +$(env_of sigstop ev_lock_lost)"
+fi
 
 if ((failed)); then
     for f in "$OUT/report/"*/result.json; do

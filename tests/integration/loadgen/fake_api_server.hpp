@@ -16,8 +16,10 @@
 #include <boost/beast/http.hpp>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace hhplus::loadgen::testing {
 
@@ -27,6 +29,7 @@ class FakeApiServer {
         std::int64_t coupon_quantity = 100;
         std::string admin_token = "admin-secret";
         std::int64_t audit_extra_issued = 0;  // > 0: the audit lies (invariant violation)
+        std::int64_t audit_extra_sold = 0;    // > 0: the option audit lies (order-rush)
     };
 
     explicit FakeApiServer(Config config) : config_(std::move(config)), acceptor_(io_) {
@@ -60,6 +63,10 @@ class FakeApiServer {
     std::int64_t Issued() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return issued_;
+    }
+    std::int64_t SoldUnits() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return sold_;
     }
 
   private:
@@ -207,12 +214,127 @@ class FakeApiServer {
             return Json(req, 201,
                         "{\"userCouponId\":" + std::to_string(issued_) + ",\"couponId\":7}");
         }
+        if (auto r = HandleOrders(req, target, user)) return *r;
         if (target == "/") {
             Bump("root");
             return Json(req, 200, "{}");
         }
         return Error(req, 404, "V404");
     }
+
+    // The order routes of docs/api.md ("Products, cart, orders and payment"), enough for
+    // order-rush: one product with one option (id 11), balances, orders of that option, payment
+    // and the two audits. Orders never expire here.
+    static std::int64_t Field(const std::string& body, const std::string& name) {
+        const std::size_t pos = body.find("\"" + name + "\":");
+        return pos == std::string::npos ? -1 : std::atoll(body.c_str() + pos + name.size() + 3);
+    }
+    static std::int64_t PathId(const std::string& target, const std::string& prefix) {
+        return target.rfind(prefix, 0) == 0 ? std::atoll(target.c_str() + prefix.size()) : 0;
+    }
+
+    std::optional<Response> HandleOrders(const Request& req, const std::string& target,
+                                         std::int64_t user) {
+        namespace http = boost::beast::http;
+        const bool admin =
+            std::string(req[http::field::authorization]) == "Bearer " + config_.admin_token;
+        const auto ends_with = [&target](const std::string& tail) {
+            return target.size() > tail.size() &&
+                   target.compare(target.size() - tail.size(), tail.size(), tail) == 0;
+        };
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (req.method() == http::verb::post && target == "/api/admin/products") {
+            ++counts_["admin-product"];
+            if (!admin) return Error(req, 401, "A006");
+            initial_stock_ = Field(req.body(), "stock");
+            price_ = Field(req.body(), "price");
+            return Json(req, 201,
+                        "{\"productId\":3,\"name\":\"LOAD\",\"options\":[{\"productOptionId\":"
+                        "11,\"price\":" +
+                            std::to_string(price_) +
+                            ",\"stock\":" + std::to_string(initial_stock_) + "}]}");
+        }
+        if (req.method() == http::verb::patch && PathId(target, "/api/users/") > 0 &&
+            ends_with("/balance")) {
+            ++counts_["charge"];
+            if (user == 0) return Error(req, 401, "A001");
+            if (PathId(target, "/api/users/") != user) return Error(req, 403, "A002");
+            balances_[user] += Field(req.body(), "amount");
+            charged_[user] += Field(req.body(), "amount");
+            return Json(req, 200,
+                        "{\"userId\":" + std::to_string(user) +
+                            ",\"balance\":" + std::to_string(balances_[user]) + "}");
+        }
+        if (req.method() == http::verb::post && target == "/api/orders") {
+            ++counts_["order"];
+            if (user == 0) return Error(req, 401, "A001");
+            if (Field(req.body(), "productOptionId") != 11) return Error(req, 404, "P002");
+            const std::int64_t q = Field(req.body(), "quantity");
+            if (initial_stock_ - sold_ - reserved_ < q) return Error(req, 409, "P003");
+            const std::int64_t coupon = Field(req.body(), "couponId");
+            if (coupon > 0 && holders_.count(user) == 0) return Error(req, 409, "C007");
+            reserved_ += q;
+            const std::int64_t total = price_ * q;
+            const std::int64_t final_amount = coupon > 0 ? total - total * 15 / 100 : total;
+            const std::int64_t id = static_cast<std::int64_t>(orders_.size()) + 1;
+            orders_.push_back(Order{user, q, final_amount, false});
+            return Json(req, 201,
+                        "{\"orderId\":" + std::to_string(id) +
+                            ",\"status\":\"PENDING\","
+                            "\"totalAmount\":" +
+                            std::to_string(total) +
+                            ",\"finalAmount\":" + std::to_string(final_amount) + "}");
+        }
+        if (req.method() == http::verb::post && PathId(target, "/api/orders/") > 0 &&
+            ends_with("/payment")) {
+            ++counts_["payment"];
+            if (user == 0) return Error(req, 401, "A001");
+            const std::int64_t id = PathId(target, "/api/orders/");
+            if (id > static_cast<std::int64_t>(orders_.size()) || orders_[id - 1].user != user)
+                return Error(req, 404, "O001");
+            Order& o = orders_[id - 1];
+            if (o.paid) return Error(req, 409, "O002");
+            if (balances_[user] < o.final_amount) return Error(req, 409, "B004");
+            balances_[user] -= o.final_amount;
+            paid_[user] += o.final_amount;
+            reserved_ -= o.quantity;
+            sold_ += o.quantity;
+            o.paid = true;
+            return Json(req, 200,
+                        "{\"orderId\":" + std::to_string(id) + ",\"status\":\"PAID\",\"balance\":" +
+                            std::to_string(balances_[user]) + "}");
+        }
+        if (req.method() == http::verb::get && target == "/api/admin/product-options/11/audit") {
+            ++counts_["option-audit"];
+            if (!admin) return Error(req, 401, "A006");
+            const std::int64_t sold = sold_ + config_.audit_extra_sold;
+            return Json(
+                req, 200,
+                "{\"productOptionId\":11,\"initialStock\":" + std::to_string(initial_stock_) +
+                    ",\"addedStock\":0,\"stock\":" + std::to_string(initial_stock_ - sold) +
+                    ",\"reserved\":" + std::to_string(reserved_) + ",\"soldUnits\":" +
+                    std::to_string(sold) + ",\"pendingUnits\":" + std::to_string(reserved_) + "}");
+        }
+        if (req.method() == http::verb::get && PathId(target, "/api/admin/users/") > 0 &&
+            ends_with("/balance-audit")) {
+            ++counts_["balance-audit"];
+            if (!admin) return Error(req, 401, "A006");
+            const std::int64_t id = PathId(target, "/api/admin/users/");
+            return Json(req, 200,
+                        "{\"userId\":" + std::to_string(id) +
+                            ",\"balance\":" + std::to_string(balances_[id]) +
+                            ",\"charged\":" + std::to_string(charged_[id]) +
+                            ",\"paid\":" + std::to_string(paid_[id]) + "}");
+        }
+        return std::nullopt;
+    }
+
+    struct Order {
+        std::int64_t user = 0;
+        std::int64_t quantity = 0;
+        std::int64_t final_amount = 0;
+        bool paid = false;
+    };
 
     Config config_;
     boost::asio::io_context io_;
@@ -225,6 +347,14 @@ class FakeApiServer {
     std::map<std::int64_t, bool> holders_;
     std::int64_t users_ = 0;
     std::int64_t issued_ = 0;
+    std::int64_t initial_stock_ = 0;
+    std::int64_t price_ = 0;
+    std::int64_t reserved_ = 0;
+    std::int64_t sold_ = 0;
+    std::vector<Order> orders_;
+    std::map<std::int64_t, std::int64_t> balances_;
+    std::map<std::int64_t, std::int64_t> charged_;
+    std::map<std::int64_t, std::int64_t> paid_;
     std::atomic<std::int64_t> connections_{0};
     std::atomic<std::int64_t> requests_{0};
 };

@@ -204,6 +204,79 @@ TEST_F(LoadgenRunner, InvariantViolationExits111) {
     EXPECT_NE(r.output.find("VIOLATED"), std::string::npos) << r.output;
 }
 
+// order-rush: 40 users for a stock of 10 at 20/s for 2 s; every unit sold and paid, the rest
+// answered P003, and the audits agree.
+constexpr const char* kOrderOptions = R"JSON({
+  "scenarios": {"order_rush": {"executor": "constant-arrival-rate", "rate": 20, "timeUnit": "1s",
+                                "duration": "2s", "preAllocatedVUs": 20, "maxVUs": 20}},
+  "thresholds": {"errors_order": ["count==0"]}
+})JSON";
+
+TEST_F(LoadgenRunner, OrderRushSellsTheStockOnceAndChecksTheAudits) {
+    FakeApiServer server({});
+    const std::string options = Write("orders.json", kOrderOptions);
+    const std::string summary = (dir_.path() / "orders-summary.json").string();
+    const std::string html = (dir_.path() / "orders.html").string();
+    RunResult r =
+        Run({"run", "order-rush", "--options", options, "--admin-token", "admin-secret", "-e",
+             "STOCK=10", "-e", "WITH_COUPON=1", "-e", "BASE_URL=" + server.BaseUrl(),
+             "--summary-export", summary, "--html", html, "--no-color"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(server.Count("admin-product"), 1);
+    EXPECT_EQ(server.Count("admin-create"), 1);  // the coupon every user holds
+    EXPECT_EQ(server.Count("signup"), 40);       // one user per planned iteration
+    EXPECT_EQ(server.Count("charge"), 40);
+    EXPECT_EQ(server.Count("issue"), 40);
+    EXPECT_EQ(server.Count("order"), 40);
+    EXPECT_EQ(server.Count("payment"), 10);
+    EXPECT_EQ(server.SoldUnits(), 10);
+    EXPECT_EQ(server.Count("option-audit"), 1);
+    EXPECT_EQ(server.Count("balance-audit"), 40);  // every user: fewer than the sample bound
+
+    rapidjson::Document doc = Export(summary);
+    const auto& m = doc["metrics"];
+    EXPECT_EQ(m["iterations"]["count"].GetInt(), 40);
+    EXPECT_EQ(m["http_reqs"]["count"].GetInt(), 50);  // setup requests are not recorded
+    EXPECT_EQ(m["success_order_rate"]["passes"].GetInt(), 10);
+    EXPECT_EQ(m["order_sold_out_count"]["count"].GetInt(), 30);
+    // Declared by its threshold, never added to.
+    EXPECT_TRUE(!m.HasMember("errors_order") || m["errors_order"]["count"].GetInt() == 0);
+    EXPECT_EQ(doc["root_group"]["checks"]["payment status is 200"]["passes"].GetInt(), 10);
+    EXPECT_EQ(doc["root_group"]["checks"]["order answered 201 or P003"]["passes"].GetInt(), 40);
+
+    EXPECT_NE(r.output.find("\xE2\x9C\x93 product option 11"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\xE2\x9C\x93 balance identity of 40 of 40 users"), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("setup (untimed, not in the metrics)"), std::string::npos);
+    const std::string page = ReadAll(html);
+    EXPECT_NE(page.find("409 P003"), std::string::npos);
+    EXPECT_NE(page.find("<h2>Per request name</h2>"), std::string::npos);
+    EXPECT_NE(page.find("<tr><td>payment</td><td>10</td>"), std::string::npos);
+    EXPECT_NE(page.find("<tr><td>order</td><td>40</td>"), std::string::npos);
+}
+
+TEST_F(LoadgenRunner, OrderRushExits111WhenTheOptionAuditDisagrees) {
+    FakeApiServer::Config config;
+    config.audit_extra_sold = 1;  // one unit sold that no 200 payment accounts for
+    FakeApiServer server(config);
+    const std::string options = Write("orders.json", kOrderOptions);
+    RunResult r = Run({"run", "order-rush", "--options", options, "--admin-token", "admin-secret",
+                       "-e", "STOCK=5", "-e", "BASE_URL=" + server.BaseUrl(), "--no-color"});
+    EXPECT_EQ(r.exit_code, 111) << r.output;
+    EXPECT_NE(r.output.find("\xE2\x9C\x97 product option 11"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("VIOLATED"), std::string::npos) << r.output;
+}
+
+TEST_F(LoadgenRunner, OrderRushWithoutAnAdminTokenNeedsAnExistingOption) {
+    FakeApiServer server({});
+    const std::string options = Write("orders.json", kOrderOptions);
+    RunResult r = Run({"run", "order-rush", "--options", options, "-e",
+                       "BASE_URL=" + server.BaseUrl(), "--no-color"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("--admin-token"), std::string::npos) << r.output;
+    EXPECT_EQ(server.Requests(), 0);
+}
+
 TEST_F(LoadgenRunner, ConnectionRefusedIsAFailedRequestNotACrash) {
     const std::uint16_t port = hhplus::testing::FreePort();  // nothing listens there
     const std::string options = Write("plain.json", R"({})");

@@ -227,6 +227,46 @@ TEST(ParseObject, RejectsUnpairedSurrogateEscapes) {
     EXPECT_EQ(pair->GetString("name"), "\xF0\x9F\x98\x80 \xED\x95\x9C \xEF\xBF\xBF \xC3\xA9");
 }
 
+// ---- object arrays (orders' items, a product's options) ----
+
+const Field kLine[] = {{"id", kInt64, kRequired, 1}, {"qty", kInt64, kOptional, 1, 100}};
+const Field kOrder[] = {{"items", kObjectArray, kRequired, 1, 3, kLine},
+                        {"note", kString, kOptional}};
+
+TEST(ParseObjectArray, ReadsElementsInOrder) {
+    auto body =
+        ParseObject(R"({"note":"x","items":[{"id":3,"qty":2},{"qty":1,"id":1},{"id":7}]})", kOrder);
+    ASSERT_TRUE(body.ok()) << body.error().detail;
+    const auto items = body->GetList("items");
+    ASSERT_EQ(items.size(), 3u);
+    EXPECT_EQ(items[0].GetInt("id"), 3);
+    EXPECT_EQ(items[0].GetInt("qty"), 2);
+    EXPECT_EQ(items[1].GetInt("id"), 1);
+    EXPECT_FALSE(items[2].Has("qty"));
+    EXPECT_EQ(body->GetString("note"), "x");
+    EXPECT_TRUE(body->GetList("note").empty());
+}
+
+TEST(ParseObjectArray, EnforcesCountsShapesAndElementFields) {
+    for (std::string_view bad : {
+             R"({"items":[]})",                                     // fewer than min
+             R"({"items":[{"id":1},{"id":2},{"id":3},{"id":4}]})",  // more than max
+             R"({"items":[1]})",                                    // scalar element
+             R"({"items":[[{"id":1}]]})",                           // nested array
+             R"({"items":[{"id":1,"sub":{"a":1}}]})",               // unknown / nested
+             R"({"items":[{"qty":1}]})",                            // missing required
+             R"({"items":[{"id":1,"id":2}]})",                      // duplicated in element
+             R"({"items":[{"id":0}]})",                             // out of bounds
+             R"({"items":[{"id":null}]})",                          // null
+             R"({"items":{"id":1}})",                               // object, not array
+             R"({"items":[{"id":1}],"items":[{"id":2}]})",          // duplicated array
+             R"({"note":[{"id":1}]})",                              // array for a string
+             R"({"items":[{"id":1}]]})",                            // broken JSON
+         }) {
+        ExpectInvalid(bad, kOrder);
+    }
+}
+
 TEST(ParseJsonInteger, Grammar) {
     EXPECT_EQ(ParseJsonInteger("0"), 0);
     EXPECT_EQ(ParseJsonInteger("-12"), -12);

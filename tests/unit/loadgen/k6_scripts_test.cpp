@@ -87,7 +87,7 @@ TEST(K6Scripts, ParseAndDeclareTheRunnersCustomMetrics) {
             << info.k6_script;
         EXPECT_EQ(source.find("handleSummary"), std::string::npos) << info.k6_script;
     }
-    EXPECT_EQ(scripts, 4);  // issue-coupon, balance-charge, signup, minimal-smoke
+    EXPECT_EQ(scripts, 5);  // issue-coupon, balance-charge, signup, minimal-smoke, order-rush
     std::string log;
     EXPECT_EQ(NodeCheck(node, SourceDir() + "/k6/lib/common.js", log), 0) << log;
 }

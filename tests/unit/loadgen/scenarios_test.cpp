@@ -135,6 +135,35 @@ class ScenarioTest : public ::testing::Test {
             issue_answers_.pop_front();
             return a;
         }
+        if (r.target == "/api/admin/products") {
+            admin_headers_ = r.headers;
+            return Answer(201, R"({"productId":3,"options":[{"productOptionId":11,"stock":2}]})");
+        }
+        if (r.target == "/api/orders") {
+            order_bodies_.push_back(r.body);
+            if (order_stock_ == 0) return Answer(409, R"({"errorCode":"P003"})");
+            --order_stock_;
+            return Answer(201, "{\"orderId\":" + std::to_string(++orders_) +
+                                   ",\"finalAmount\":10000,\"status\":\"PENDING\"}");
+        }
+        if (r.target.rfind("/api/orders/", 0) == 0) {
+            if (payment_status_ != 200) return Answer(payment_status_, R"({"errorCode":"B004"})");
+            ++paid_;
+            return Answer(200, R"({"status":"PAID","balance":0})");
+        }
+        if (r.target == "/api/admin/product-options/11/audit") {
+            return Answer(200,
+                          "{\"productOptionId\":11,\"initialStock\":2,\"addedStock\":0,"
+                          "\"stock\":" +
+                              std::to_string(2 - paid_ - sold_skew_) +
+                              ",\"reserved\":" + std::to_string(orders_ - paid_) +
+                              ",\"soldUnits\":" + std::to_string(paid_ + sold_skew_) +
+                              ",\"pendingUnits\":" + std::to_string(orders_ - paid_) + "}");
+        }
+        if (r.target.find("/balance-audit") != std::string::npos) {
+            ++balance_audits_;
+            return Answer(200, R"({"userId":1,"balance":10000,"charged":10000,"paid":0})");
+        }
         if (r.target.find("/balance") != std::string::npos) {
             if (r.method == boost::beast::http::verb::patch) {
                 balance_ += 1000;
@@ -165,6 +194,15 @@ class ScenarioTest : public ::testing::Test {
     int users_ = 0;
     std::int64_t balance_ = 0;
     std::int64_t balance_skew_ = 0;
+    // order-rush
+    std::vector<std::pair<std::string, std::string>> admin_headers_;
+    std::vector<std::string> order_bodies_;
+    std::int64_t order_stock_ = 2;
+    std::int64_t orders_ = 0;
+    std::int64_t paid_ = 0;
+    std::int64_t sold_skew_ = 0;
+    int payment_status_ = 200;
+    int balance_audits_ = 0;
 };
 
 TEST_F(ScenarioTest, IssueCouponSignsUpThenIssuesWithThatSession) {
@@ -325,6 +363,89 @@ TEST_F(ScenarioTest, BalanceChargeChecksTheIdentity) {
     balance_skew_ = 1;
     auto bad = Verify();
     EXPECT_FALSE(bad[0].ok);
+}
+
+TEST_F(ScenarioTest, OrderRushPreparesUsersThenOrdersAndPaysOncePerUser) {
+    Use("order-rush");
+    services_.admin_token = "secret";
+    services_.planned_iterations = 4;
+    vars_["STOCK"] = "2";
+    SetupOutcome setup = DoSetup();
+    ASSERT_EQ(setup.error, "");
+    EXPECT_EQ(setup.items, 4);
+    EXPECT_NE(setup.what.find("option 11, stock 2"), std::string::npos) << setup.what;
+    ASSERT_FALSE(sent_.empty());
+    EXPECT_EQ(sent_[0].target, "/api/admin/products");
+    EXPECT_EQ(
+        sent_[0].body,
+        R"({"name":"LOAD-t","options":[{"color":"hot","size":"one","price":10000,"stock":2}]})");
+    ASSERT_EQ(admin_headers_.size(), 1u);
+    EXPECT_EQ(admin_headers_[0].second, "Bearer secret");
+    // Each user: a sign-up, then a charge of one order's price with its own session.
+    ASSERT_EQ(sent_.size(), 1u + 4 * 2);
+    EXPECT_EQ(sent_[2].method, boost::beast::http::verb::patch);
+    EXPECT_EQ(sent_[2].body, R"({"amount":10000})");
+    EXPECT_EQ(sent_[2].cookie, "sid=session-1");
+    EXPECT_TRUE(builtin_.http_reqs->sink.IsEmpty());  // setup requests are not recorded
+
+    Iterate(5);  // 2 sold, 2 sold out, then no user left
+    ASSERT_EQ(order_bodies_.size(), 4u);
+    EXPECT_EQ(order_bodies_[0], R"({"items":[{"productOptionId":11,"quantity":1}]})");
+    EXPECT_EQ(M("success_order_rate")->sink.trues, 2);
+    EXPECT_EQ(M("success_order_rate")->sink.total, 4);
+    EXPECT_EQ(M("order_sold_out_count")->sink.counter, 2);
+    EXPECT_TRUE(M("errors_order")->sink.IsEmpty());
+    EXPECT_EQ(builtin_.http_reqs->sink.counter, 6);  // 4 orders + 2 payments
+    EXPECT_EQ(sent_[sent_.size() - 5].target, "/api/orders/1/payment");
+    EXPECT_EQ(checks_.Ordered().back().name, "session available");
+    EXPECT_EQ(checks_.Ordered().back().fails, 1);
+
+    auto ok = Verify();
+    ASSERT_EQ(ok.size(), 2u);
+    EXPECT_TRUE(ok[0].ok) << ok[0].details[0];
+    // The balance audits: both payers first; the fake says they paid 0, so those two fail.
+    EXPECT_EQ(balance_audits_, 4);
+    EXPECT_FALSE(ok[1].ok);
+    EXPECT_NE(ok[1].details[0].find("2 of 4 audited users agree"), std::string::npos)
+        << ok[1].details[0];
+    sold_skew_ = 1;  // one unit sold that no 200 accounts for
+    EXPECT_FALSE(Verify()[0].ok);
+}
+
+TEST_F(ScenarioTest, OrderRushCountsFailedPaymentsAsErrorsAndUsesTheCoupon) {
+    Use("order-rush");
+    services_.admin_token = "secret";
+    vars_["USERS"] = "1";
+    vars_["WITH_COUPON"] = "1";
+    // The coupon: POST /api/admin/coupons answered like the runner's fresh coupon.
+    env_.make_transport = [this]() -> std::unique_ptr<Transport> {
+        return std::make_unique<FakeTransport>(
+            [this](const HttpRequest& r) {
+                if (r.target == "/api/admin/coupons") return Answer(201, R"({"couponId":7})");
+                return Respond(r);
+            },
+            &sent_);
+    };
+    vu_ = std::make_unique<Vu>(&env_, 0, "order-rush", true);
+    payment_status_ = 409;
+    ASSERT_EQ(DoSetup().error, "");
+    EXPECT_EQ(sent_[4].target, "/api/coupons/7/issue");  // product, coupon, sign-up, charge, issue
+    Iterate(1);
+    EXPECT_EQ(order_bodies_[0], R"({"items":[{"productOptionId":11,"quantity":1}],"couponId":7})");
+    EXPECT_EQ(M("errors_order")->sink.counter, 1);
+    EXPECT_EQ(M("success_order_rate")->sink.trues, 0);
+    EXPECT_EQ(checks_.Ordered().back().name, "payment status is 200");
+    EXPECT_EQ(checks_.Ordered().back().fails, 1);
+}
+
+TEST_F(ScenarioTest, OrderRushNeedsAnAdminTokenOrAnOption) {
+    Use("order-rush");
+    services_.planned_iterations = 2;
+    EXPECT_NE(DoSetup().error.find("--admin-token"), std::string::npos);
+    EXPECT_TRUE(sent_.empty());
+    vars_["PRODUCT_OPTION_ID"] = "11";
+    EXPECT_EQ(DoSetup().error, "");
+    EXPECT_TRUE(Verify().empty());  // no token: nothing to audit with (the runner notes it)
 }
 
 TEST_F(ScenarioTest, EveryCatalogScenarioHasOptionsAndAFactory) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Unit test: scripts/loadtest.sh's --issue-only arguments. `--plan` prints what the ramp would run
+# Unit test: scripts/loadtest.sh's --issue-only arguments (and the order-rush block's). `--plan` prints what the ramp would run
 # and exits before installing, building or starting anything, so the parsing and the pool-size
 # arithmetic are checked here without a stage; bad values must exit 2 with the option's name.
 set -uo pipefail
@@ -49,6 +49,10 @@ refused -- '--rate belongs to the issue-coupon run' --issue-only --rate 5 --plan
 refused -- '--rates, --strategies and --plan need --issue-only' --rates 500
 refused -- '--apps must be a positive integer' --issue-only --apps x --plan
 refused -- "unknown option '--nope'" --issue-only --nope
+# The order-rush block's options.
+refused -- '--stock must be a positive integer' --stock 0
+refused -- '--orders-only and --issue-only are two different runs' --orders-only --issue-only --plan
+refused -- '--rate and --quantity belong to the issue-coupon run' --orders-only --rate 5
 
 echo "$passed passed, $failed failed"
 ((failed == 0 && passed > 0))
