@@ -150,7 +150,7 @@ asio::awaitable<Result<Order>> OrderStore::Create(std::int64_t user_id, std::vec
     // latest committed rows, so a refusal here answers a state that really was; only an order
     // that may succeed goes on to lock the rows (a sold-out rush never queues on the hot row).
     auto options = co_await c.Query(
-        "SELECT o.id, o.product_id, p.name, o.color, o.size, o.stock - o.reserved "
+        "SELECT o.id, o.product_id, p.name, o.color, o.size, o.stock - o.reserved, o.price "
         "FROM product_options o JOIN products p ON p.id = o.product_id WHERE o.id IN (" +
         id_list + ") ORDER BY o.id");
     if (!options.ok()) co_return domain::DbFailure(options.error());
@@ -180,41 +180,7 @@ asio::awaitable<Result<Order>> OrderStore::Create(std::int64_t user_id, std::vec
             co_return MakeError(ErrorCode::kOutOfStock, "not enough stock");
         }
         items[i] = Item{lines[i].option_id, row.Int(1), row.Str(2),       row.Str(3),
-                        row.Str(4),         0,          lines[i].quantity};
-    }
-
-    auto begun = co_await db::Begin(c);
-    if (!begun.ok()) co_return domain::DbFailure(begun.error());
-    // InnoDB locks an IN list on the primary key in ascending key order: every order locks its
-    // options in one global order, so two orders can wait on each other but never in a cycle.
-    auto locked = co_await c.Query(
-        "SELECT id, price, stock - reserved FROM product_options "
-        "WHERE id IN (" +
-        id_list + ") ORDER BY id FOR UPDATE");
-    if (!locked.ok()) {
-        co_await db::Rollback(c);
-        co_return fail(locked.error());
-    }
-    if (locked->rows.size() != lines.size()) {  // deleted meanwhile (no route deletes options)
-        co_await db::Rollback(c);
-        co_return MakeError(ErrorCode::kOptionNotFound, "no such product option");
-    }
-    std::string reserve = "UPDATE product_options SET reserved = reserved + CASE id";
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        const auto& row = locked->rows[i];
-        if (row.Int(2) < lines[i].quantity) {
-            co_await db::Rollback(c);
-            co_return MakeError(ErrorCode::kOutOfStock, "not enough stock");
-        }
-        items[i].unit_price = row.Int(1);
-        reserve += " WHEN " + std::to_string(lines[i].option_id) + " THEN " +
-                   std::to_string(lines[i].quantity);
-    }
-    reserve += " END WHERE id IN (" + id_list + ")";
-    auto reserved = co_await c.Query(std::move(reserve));
-    if (!reserved.ok()) {
-        co_await db::Rollback(c);
-        co_return fail(reserved.error());
+                        row.Str(4),         row.Int(6), lines[i].quantity};
     }
 
     Order order;
@@ -228,6 +194,8 @@ asio::awaitable<Result<Order>> OrderStore::Create(std::int64_t user_id, std::vec
     order.final_amount = amounts.final;
     order.created_at_ms = now_ms;
     order.expires_at_ms = now_ms + ttl_ms;
+    auto begun = co_await db::Begin(c);
+    if (!begun.ok()) co_return domain::DbFailure(begun.error());
     // Not a conditional expression: g++ 12 destroys a ?: operand's string temporary twice
     // inside a coroutine (an ASan bad-free here).
     std::string coupon_sql = "NULL";
@@ -247,7 +215,10 @@ asio::awaitable<Result<Order>> OrderStore::Create(std::int64_t user_id, std::vec
     std::string rows;
     for (const auto& item : items) {
         if (!rows.empty()) rows += ", ";
-        rows += "(" + std::to_string(order.id) + ", " + std::to_string(item.option_id) + ", " +
+        // Appended piece by piece: `"(" + std::to_string(…)` trips g++ 12's bogus -Wrestrict
+        // at -O2.
+        rows += '(';
+        rows += std::to_string(order.id) + ", " + std::to_string(item.option_id) + ", " +
                 std::to_string(item.product_id) + ", " + c.Quote(item.product_name) + ", " +
                 c.Quote(item.color) + ", " + c.Quote(item.size) + ", " +
                 std::to_string(item.unit_price) + ", " + std::to_string(item.quantity) + ")";
@@ -257,6 +228,33 @@ asio::awaitable<Result<Order>> OrderStore::Create(std::int64_t user_id, std::vec
     if (!written.ok()) {
         co_await db::Rollback(c);
         co_return fail(written.error());
+    }
+    // The reservation comes last: the options' rows (a hot sale's one contended row) stay locked
+    // for this statement and the COMMIT only, not for the order's inserts. One statement for
+    // every line, its conditions checked under the row locks: enough available, and the price
+    // the order was written with (no route changes a price today; if one did, the order would
+    // be refused here rather than keep a stale price). InnoDB locks an IN list on the primary
+    // key in ascending key order, so two orders naming the same options wait on each other but
+    // never in a cycle.
+    std::string reserve = "UPDATE product_options SET reserved = reserved + CASE id";
+    std::string enough = " AND stock - reserved >= CASE id";
+    std::string priced = " AND price = CASE id";
+    for (const auto& item : items) {
+        const std::string id = " WHEN " + std::to_string(item.option_id) + " THEN ";
+        reserve += id + std::to_string(item.quantity);
+        enough += id + std::to_string(item.quantity);
+        priced += id + std::to_string(item.unit_price);
+    }
+    auto reserved = co_await c.Query(reserve + " END WHERE id IN (" + id_list + ")" + enough +
+                                     " END" + priced + " END");
+    if (!reserved.ok()) {
+        co_await db::Rollback(c);
+        co_return fail(reserved.error());
+    }
+    if (reserved->affected_rows != items.size()) {
+        // A line lost its stock (or its price) since the read above: nothing is reserved.
+        co_await db::Rollback(c);
+        co_return MakeError(ErrorCode::kOutOfStock, "not enough stock");
     }
     auto committed = co_await db::Commit(c);
     if (!committed.ok()) co_return fail(committed.error());
@@ -429,23 +427,6 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
         co_await db::Rollback(c);
         co_return fail(logged.error());
     }
-    // The reserved units become sold. Items are read by option id ascending: the lock order.
-    std::string confirm_stock = "UPDATE product_options SET stock = stock - CASE id";
-    std::string confirm_reserved = ", reserved = reserved - CASE id";
-    std::vector<std::int64_t> ids;
-    for (const auto& item : order.items) {
-        const std::string when =
-            " WHEN " + std::to_string(item.option_id) + " THEN " + std::to_string(item.quantity);
-        confirm_stock += when;
-        confirm_reserved += when;
-        ids.push_back(item.option_id);
-    }
-    auto confirmed = co_await c.Query(confirm_stock + " END" + confirm_reserved +
-                                      " END WHERE id IN (" + IdList(ids) + ")");
-    if (!confirmed.ok()) {
-        co_await db::Rollback(c);
-        co_return fail(confirmed.error());
-    }
     order.status = Status::kPaid;
     order.paid_at_ms = now_ms;
     auto marked =
@@ -473,6 +454,25 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
             co_await db::Rollback(c);
             co_return fail(stored.error());
         }
+    }
+    // The reserved units become sold — last, so the options' rows (a hot sale's one contended
+    // row) stay locked for this statement and the COMMIT only. Options are the last in the lock
+    // order (order_store.hpp); one statement locks them in ascending id order.
+    std::string confirm_stock = "UPDATE product_options SET stock = stock - CASE id";
+    std::string confirm_reserved = ", reserved = reserved - CASE id";
+    std::vector<std::int64_t> ids;
+    for (const auto& item : order.items) {
+        const std::string when =
+            " WHEN " + std::to_string(item.option_id) + " THEN " + std::to_string(item.quantity);
+        confirm_stock += when;
+        confirm_reserved += when;
+        ids.push_back(item.option_id);
+    }
+    auto confirmed = co_await c.Query(confirm_stock + " END" + confirm_reserved +
+                                      " END WHERE id IN (" + IdList(ids) + ")");
+    if (!confirmed.ok()) {
+        co_await db::Rollback(c);
+        co_return fail(confirmed.error());
     }
     auto committed = co_await db::Commit(c);
     if (!committed.ok()) co_return fail(committed.error());
