@@ -133,6 +133,7 @@ void App::BuildEvents() {
     events_redis_ = MakeRedis(io_, config_.redis_events, "events", metrics_);
     events::OutboxRelayOptions relay_options;
     relay_options.interval = std::chrono::milliseconds(config_.outbox_relay_ms);
+    relay_options.grace = events::kPublisherGrace;  // payments publish their own rows at once
     relay_ = std::make_unique<events::OutboxRelay>(io_.get_executor(), *pool_, *events_redis_,
                                                    clock_, relay_options);
     // Each consumer blocks on its own connection (stream_consumer.hpp); its name must be unique
@@ -160,7 +161,10 @@ void App::BuildEvents() {
         data_platform_consumer_ =
             make_consumer(events::kDataPlatformGroup, data_platform_->AsHandler());
     }
-    orders_->SetPaidObserver([this] { relay_->Wake(); });
+    orders_->SetPaidObserver(
+        [this](std::int64_t outbox_id, std::int64_t order_id, const std::string& event) {
+            relay_->Publish(outbox_id, order_id, event);
+        });
     ranking_ = std::make_unique<events::RankingService>(*events_redis_, *pool_, clock_);
     ranking_handler_ = std::make_unique<events::RankingHandler>(*ranking_, clock_);
 }

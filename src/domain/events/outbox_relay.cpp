@@ -17,18 +17,20 @@ namespace {
 // Only the topics this relay knows how to publish; a future topic gets its own stream here.
 // ix_outbox_unsent (sent_at, id) serves the scan; SKIP LOCKED makes concurrent relays take
 // disjoint rows (READ COMMITTED: no gap locks, so payments inserting new rows never wait).
-std::string SelectUnsentSql(std::size_t batch) {
+// `older_than`: the SQL time before which a row must have been written (rows younger than the
+// grace are being published by their own instance, see Publish).
+std::string SelectUnsentSql(std::size_t batch, const std::string& older_than) {
     return "SELECT id, topic, aggregate_id, payload FROM outbox WHERE sent_at IS NULL AND "
            "topic = '" +
-           std::string(kOrderPaidTopic) + "' ORDER BY id LIMIT " + std::to_string(batch) +
-           " FOR UPDATE SKIP LOCKED";
+           std::string(kOrderPaidTopic) + "' AND created_at <= " + older_than +
+           " ORDER BY id LIMIT " + std::to_string(batch) + " FOR UPDATE SKIP LOCKED";
 }
 
 // The idle check: one indexed read, no transaction. Most passes of an idle relay find nothing,
 // and a BEGIN + locking SELECT + ROLLBACK for that is three statements where one does.
-std::string AnyUnsentSql() {
+std::string AnyUnsentSql(const std::string& older_than) {
     return "SELECT id FROM outbox WHERE sent_at IS NULL AND topic = '" +
-           std::string(kOrderPaidTopic) + "' LIMIT 1";
+           std::string(kOrderPaidTopic) + "' AND created_at <= " + older_than + " LIMIT 1";
 }
 
 // A failing relay logs its first failure, then every this-many in a row (at 1 s a pass: one
@@ -45,7 +47,8 @@ OutboxRelay::OutboxRelay(asio::any_io_executor ex, db::Pool& pool, redis::Client
       clock_(clock),
       options_(std::move(options)),
       sleep_(ex),
-      done_(ex) {}
+      done_(ex),
+      published_(ex) {}
 
 void OutboxRelay::Start() {
     if (running_) return;
@@ -61,6 +64,11 @@ asio::awaitable<void> OutboxRelay::Stop() {
     while (running_) {
         boost::system::error_code ec;
         co_await done_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    while (publishing_ > 0) {  // each bounded by the Redis and pool timeouts
+        published_.expires_at(asio::steady_timer::time_point::max());
+        boost::system::error_code ec;
+        co_await published_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
 }
 
@@ -78,7 +86,9 @@ asio::awaitable<std::int64_t> OutboxRelay::RunOnce() {
         Fail("db", conn.error().detail);
         co_return -1;
     }
-    std::string probe = AnyUnsentSql();
+    const std::string older_than =
+        domain::SqlTime(ToEpochMillis(clock_.Now()) - options_.grace.count());
+    std::string probe = AnyUnsentSql(older_than);
     auto any = co_await conn->Query(std::move(probe));
     if (!any.ok()) {
         Fail("db", any.error().detail);
@@ -95,7 +105,7 @@ asio::awaitable<std::int64_t> OutboxRelay::RunOnce() {
         Fail("db", begun.error().detail);
         co_return -1;
     }
-    std::string select = SelectUnsentSql(options_.batch);
+    std::string select = SelectUnsentSql(options_.batch, older_than);
     auto rows = co_await conn->Query(std::move(select));
     if (!rows.ok()) {
         co_await db::Rollback(*conn);
@@ -166,24 +176,51 @@ asio::awaitable<std::int64_t> OutboxRelay::RunOnce() {
     co_return static_cast<std::int64_t>(relayed);
 }
 
-void OutboxRelay::Wake() {
-    woken_ = true;
-    sleep_.cancel();  // a sleeping loop runs its next pass now
+void OutboxRelay::Publish(std::int64_t outbox_id, std::int64_t order_id, std::string payload) {
+    if (stopping_) return;  // the row stays unsent; another instance's pass takes it
+    ++publishing_;
+    asio::co_spawn(ex_, PublishOne(outbox_id, order_id, std::move(payload)), asio::detached);
+}
+
+asio::awaitable<void> OutboxRelay::PublishOne(std::int64_t outbox_id, std::int64_t order_id,
+                                              std::string payload) {
+    std::vector<std::string> add{"XADD",
+                                 options_.stream,
+                                 "MAXLEN",
+                                 "~",
+                                 std::to_string(options_.max_len),
+                                 "*",
+                                 "outboxId",
+                                 std::to_string(outbox_id),
+                                 "orderId",
+                                 std::to_string(order_id),
+                                 "payload",
+                                 std::move(payload)};
+    auto added = co_await events_.Command(std::move(add));
+    if (added.ok() && !added->IsError()) {
+        // Autocommit, one row by its primary key. `sent_at IS NULL`: a relay pass that took the
+        // row meanwhile (it was older than the grace) keeps its own time; the stream then holds
+        // the event twice, which consumers dedupe.
+        auto conn = co_await pool_.Acquire();
+        if (conn.ok()) {
+            auto marked = co_await conn->Query(
+                "UPDATE outbox SET sent_at = " + domain::SqlTime(ToEpochMillis(clock_.Now())) +
+                " WHERE id = " + std::to_string(outbox_id) + " AND sent_at IS NULL");
+            if (marked.ok() && on_relayed_) on_relayed_(1);
+        }
+    }
+    // Any failure leaves the row unsent: a relay pass takes it once it is older than the grace.
+    if (--publishing_ == 0 && stopping_) published_.cancel();
 }
 
 asio::awaitable<void> OutboxRelay::Loop() {
     int back_to_back = 0;
     while (!stopping_) {
-        woken_ = false;
         const std::int64_t relayed = co_await RunOnce();
         if (stopping_) break;
         const bool full = relayed >= static_cast<std::int64_t>(options_.batch);
         if (full && ++back_to_back < kMaxBackToBackPasses) continue;
         back_to_back = 0;
-        if (woken_) {  // a payment committed during the pass: its row may be after our read
-            woken_ = false;
-            continue;
-        }
         sleep_.expires_after(options_.interval);
         boost::system::error_code ec;
         co_await sleep_.async_wait(asio::redirect_error(asio::use_awaitable, ec));

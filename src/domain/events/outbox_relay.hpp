@@ -33,10 +33,11 @@
 
 namespace hhplus::events {
 
-// How often an idle relay looks for unsent rows (OUTBOX_RELAY_MS). A payment wakes its own
-// instance's relay at once (Wake), so the interval only bounds how late a row is picked up when
-// that instance died right after its commit: ≤ 1 s, api.md's "about a second". An idle pass is
-// one indexed read without a transaction: 10 instances cost the database 10 reads a second.
+// How often a relay looks for unsent rows (OUTBOX_RELAY_MS). A payment's own instance publishes
+// its row at once (Publish); the passes are for rows whose instance died or failed to publish,
+// so they need not be frequent: such a row reaches the stream ≤ grace + interval = 3 s after
+// its commit. An idle pass is one indexed read without a transaction: 10 instances cost the
+// database 10 reads a second.
 inline constexpr std::chrono::milliseconds kDefaultRelayInterval{1000};
 // Rows per pass: 100 × ~300 B payload = ~30 KB in one pipelined write to Redis and one UPDATE
 // with 100 ids; one pass holds a pooled connection for ~3 round trips + 1 Redis round trip
@@ -51,8 +52,16 @@ inline constexpr int kMaxBackToBackPasses = 50;
 // ride out. A consumer group lagging by more than that loses the trimmed entries (docs/events.md).
 inline constexpr std::size_t kStreamMaxLen = 1'000'000;
 
+// How old an unsent row must be before a relay pass takes it, when its own instance publishes
+// it at once (Publish): 2 s covers that XADD and the marking UPDATE many times over on a busy
+// machine (each bounded by 1 s and 5 s but taking ~1 ms), so passes and publishers rarely both
+// send a row; a row whose instance died is taken ≤ grace + interval = 3 s after its commit.
+// 0 (the default) for a relay that is the only sender (tests, tools).
+inline constexpr std::chrono::milliseconds kPublisherGrace{2000};
+
 struct OutboxRelayOptions {
     std::chrono::milliseconds interval = kDefaultRelayInterval;
+    std::chrono::milliseconds grace{0};
     std::size_t batch = kRelayBatch;
     std::string stream{kOrderPaidStream};
     std::size_t max_len = kStreamMaxLen;
@@ -70,9 +79,11 @@ class OutboxRelay {
     // Ends the loop after its current pass; suspends until it has. Idempotent.
     boost::asio::awaitable<void> Stop();
     bool Running() const { return running_; }
-    // A row was just committed (a payment on this instance): run a pass now instead of at the
-    // end of the interval. Cheap; safe to call at any time, also when not running.
-    void Wake();
+    // The fast path for a row this instance just committed: XADD it now, then mark it sent (one
+    // autocommit UPDATE by id) — two commands instead of a pass's transaction. Runs detached;
+    // a failure leaves the row to the passes (set options.grace so they leave fresh rows to
+    // this). Stop waits for publishes in flight.
+    void Publish(std::int64_t outbox_id, std::int64_t order_id, std::string payload);
 
     // One pass, outside the loop (tests, and a manual drain). The rows relayed, or -1 when the
     // pass failed (the rows stay unsent and are taken by a later pass).
@@ -95,6 +106,8 @@ class OutboxRelay {
 
   private:
     boost::asio::awaitable<void> Loop();
+    boost::asio::awaitable<void> PublishOne(std::int64_t outbox_id, std::int64_t order_id,
+                                            std::string payload);
     void Fail(const char* stage, const std::string& detail);
 
     boost::asio::any_io_executor ex_;
@@ -106,7 +119,8 @@ class OutboxRelay {
     boost::asio::steady_timer done_;  // never expires; cancelled when the loop exits (Stop waits)
     bool running_ = false;
     bool stopping_ = false;
-    bool woken_ = false;  // Wake() during a pass: run the next one without sleeping
+    std::size_t publishing_ = 0;           // Publish calls in flight
+    boost::asio::steady_timer published_;  // cancelled when the last one ends after Stop
     std::uint64_t failures_in_a_row_ = 0;
     std::function<void(std::size_t)> on_relayed_;
     std::function<void(const char*)> on_failure_;

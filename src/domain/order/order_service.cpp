@@ -50,7 +50,9 @@ asio::awaitable<Result<Paid>> OrderService::Pay(std::int64_t order_id, std::int6
         paid = co_await store_.Pay(order_id, user_id, std::move(key), ToEpochMillis(clock_.Now()),
                                    retryable);
     }
-    if (paid.ok() && on_paid_) on_paid_();  // a replayed answer wakes it too: harmless
+    if (paid.ok() && paid->outbox_id != 0 && on_paid_) {
+        on_paid_(paid->outbox_id, paid->order.id, paid->event);
+    }
     co_return paid;
 }
 

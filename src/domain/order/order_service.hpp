@@ -53,8 +53,13 @@ class OrderService {
     void StopSweeper();
     // Called with the number of orders each sweep expired (metrics).
     void SetExpiryObserver(std::function<void(int)> observer) { on_expired_ = std::move(observer); }
-    // Called after each committed payment (its outbox row is in): wakes the outbox relay.
-    void SetPaidObserver(std::function<void()> observer) { on_paid_ = std::move(observer); }
+    // Called after each committed payment with its outbox row's id and payload (not for a
+    // replayed answer): the app publishes the event at once.
+    void SetPaidObserver(
+        std::function<void(std::int64_t outbox_id, std::int64_t order_id, const std::string& event)>
+            observer) {
+        on_paid_ = std::move(observer);
+    }
 
   private:
     boost::asio::awaitable<void> SweepLoop(std::chrono::milliseconds interval);
@@ -63,7 +68,7 @@ class OrderService {
     const Clock& clock_;
     std::int64_t ttl_ms_;
     std::function<void(int)> on_expired_;
-    std::function<void()> on_paid_;
+    std::function<void(std::int64_t, std::int64_t, const std::string&)> on_paid_;
     std::optional<boost::asio::steady_timer> sweep_timer_;
     bool sweeping_ = false;
 };

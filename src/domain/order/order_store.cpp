@@ -368,7 +368,8 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
                 auto replay = balance::ReplayAnswer(static_cast<int>(row.Int(1)), row.Str(2));
                 if (!replay.ok()) co_return std::move(replay).error();
                 if (!found.value()) co_return MakeError(ErrorCode::kInternal, "paid order gone");
-                co_return Paid{std::move(**found), replay.value()};
+                co_return Paid{
+                    std::move(**found), replay.value(), 0, {}};  // nothing to publish again
             }
             auto dropped = co_await c.Query("DELETE FROM idempotency_keys WHERE user_id = " + uid +
                                             " AND idem_key = " + c.Quote(key->key));
@@ -436,10 +437,11 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
         co_await db::Rollback(c);
         co_return fail(marked.error());
     }
+    std::string event = PaidEvent(order);
     auto queued =
         co_await c.Query("INSERT INTO outbox (topic, aggregate_id, payload, created_at) VALUES (" +
                          c.Quote(kPaidTopic) + ", " + std::to_string(order.id) + ", " +
-                         c.Quote(PaidEvent(order)) + ", " + domain::SqlTime(now_ms) + ")");
+                         c.Quote(event) + ", " + domain::SqlTime(now_ms) + ")");
     if (!queued.ok()) {
         co_await db::Rollback(c);
         co_return fail(queued.error());
@@ -474,9 +476,10 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
         co_await db::Rollback(c);
         co_return fail(confirmed.error());
     }
+    const auto outbox_id = static_cast<std::int64_t>(queued->insert_id);
     auto committed = co_await db::Commit(c);
     if (!committed.ok()) co_return fail(committed.error());
-    co_return Paid{std::move(order), balance};
+    co_return Paid{std::move(order), balance, outbox_id, std::move(event)};
 }
 
 asio::awaitable<Result<int>> OrderStore::ExpireDue(std::int64_t now_ms, int max_orders) {

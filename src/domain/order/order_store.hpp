@@ -27,6 +27,10 @@ struct PaymentKey {
 struct Paid {
     Order order;
     std::int64_t balance = 0;  // after the payment
+    // The outbox row this payment committed (0 for a replayed answer), and its payload: the
+    // instance publishes it at once (OutboxRelay::Publish).
+    std::int64_t outbox_id = 0;
+    std::string event;
 };
 
 class OrderStore {

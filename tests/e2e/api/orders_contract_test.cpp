@@ -220,7 +220,7 @@ TEST_F(OrdersContract, OrderValidationAndRefusalsReserveNothing) {
     SignUp(buyer);
     const auto options = CreateProduct({{1000, 2}, {500, 10}});
     ExpectError(anonymous.Post("/api/orders", Items({{options[0], 1}})), 401, "A001");
-    for (const std::string bad : {
+    for (const std::string& bad : {
              std::string(R"({"items":[]})"),
              std::string(R"({})"),
              Items({{options[0], 0}}),

@@ -192,6 +192,31 @@ TEST_F(EventsPipeline, TwoRelaysMoveEveryRowExactlyOnceAndMarkItSent) {
     EXPECT_EQ(db_.Sql("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL"), "250\n");
 }
 
+TEST_F(EventsPipeline, APublishedRowIsSentOnceAndPassesLeaveFreshRowsToTheirPublisher) {
+    const std::int64_t now = ToEpochMillis(clock_.Now());
+    InsertOutbox({{7, Payload(7, now, {{1, 1}})}});
+    const std::int64_t fresh = std::stoll(db_.Sql("SELECT MAX(id) FROM outbox"));
+    // A row whose publisher died long ago: older than the grace.
+    db_.Sql(
+        "INSERT INTO outbox (topic, aggregate_id, payload, created_at) VALUES ('order.paid', "
+        "8, '" +
+        Payload(8, now, {{1, 1}}) + "', NOW(3) - INTERVAL 10 MINUTE)");
+    const std::int64_t old = std::stoll(db_.Sql("SELECT MAX(id) FROM outbox"));
+
+    OutboxRelayOptions options;
+    options.grace = std::chrono::minutes(5);  // far longer than this test: fresh means fresh
+    OutboxRelay relay(io_.get_executor(), *pool_, *events_, clock_, options);
+    EXPECT_EQ(Await(io_, relay.RunOnce(), kWait), 1);  // the old row only
+    EXPECT_EQ(Unsent(), 1);
+    EXPECT_EQ(Await(io_, relay.RunOnce(), kWait), 0);  // the fresh row is its publisher's
+
+    relay.Publish(fresh, 7, Payload(7, now, {{1, 1}}));
+    EXPECT_TRUE(WaitFor([&] { return Unsent() == 0; }));
+    Stop(relay);
+    const auto ids = StreamOutboxIds();
+    EXPECT_EQ(ids, (std::vector<std::string>{std::to_string(old), std::to_string(fresh)}));
+}
+
 TEST_F(EventsPipeline, RelayCrashBetweenXaddAndCommitIsCountedOnceInTheRanking) {
     constexpr int kOrders = 20;
     const std::int64_t now = ToEpochMillis(clock_.Now());
