@@ -157,7 +157,9 @@ class EventsPipeline : public ::testing::Test {
     void Stop(OutboxRelay& r) { Await(io_, Finished(r.Stop()), kWait); }
 
     testing::MariaDbServer db_;
-    testing::RedisServer redis_;
+    // As the stage's events Redis (the session one): appendonly, so a restart keeps the stream,
+    // its consumer groups, the ranking and the dedupe keys.
+    testing::RedisServer redis_{{"--appendonly", "yes", "--appendfsync", "everysec"}};
     asio::io_context io_;
     SystemClock clock_;
     std::unique_ptr<db::Pool> pool_;
@@ -289,6 +291,50 @@ TEST_F(EventsPipeline, DuplicatesCountOnceAndADeadConsumersEntriesAreReclaimed) 
 
     EXPECT_EQ(reclaimed, 10u);
     EXPECT_EQ(Units(now, 42), 1 + 2 + 3 + 4 + 5 + 6);  // each order once
+}
+
+TEST_F(EventsPipeline, RedisRestartsLoseNoEventAndApplyNoneTwice) {
+    const std::int64_t now = ToEpochMillis(clock_.Now());
+    // Polled across restarts, when a command may fail while the client reconnects: a failure
+    // reads as "not yet" (-1), where the fixture's Redis() would fail the test.
+    auto units = [&]() -> std::int64_t {
+        auto r = Await(io_, events_->Command({"ZSCORE", RankDayKey(now), "9"}), kWait);
+        if (!r.ok() || r->IsError()) return -1;
+        return r->IsNil() ? 0 : std::stoll(r->str);
+    };
+    auto insert = [&](std::int64_t first, std::int64_t last) {
+        std::vector<std::pair<std::int64_t, std::string>> orders;
+        for (std::int64_t i = first; i <= last; ++i)
+            orders.emplace_back(i, Payload(i, now, {{9, 1}}));
+        InsertOutbox(orders);
+    };
+    OutboxRelayOptions relay_options;
+    relay_options.interval = std::chrono::milliseconds(50);
+    OutboxRelay relay(io_.get_executor(), *pool_, *events_, clock_, relay_options);
+    relay.Start();
+    // 1. Ten events reach the stream before any consumer runs; Redis restarts; then the consumer
+    //    starts and must still find all ten.
+    insert(1, 10);
+    EXPECT_TRUE(WaitFor([&] { return Unsent() == 0; }));
+    redis_.Restart();
+    RankingApplier applier(*events_, clock_);
+    auto options = ConsumerOptions(kRankingGroup, "ranker");
+    auto consumer = Consumer(options, applier.AsHandler());
+    consumer->Start();
+    EXPECT_TRUE(WaitFor([&] { return units() == 10; }));
+    // 2. Redis restarts under a running relay and consumer; more orders are paid meanwhile.
+    insert(11, 20);
+    redis_.Restart();
+    insert(21, 30);
+    EXPECT_TRUE(WaitFor([&] { return Unsent() == 0 && units() == 30; }));
+    // 3. Settled: nothing pending, nothing counted twice (the group's position and the dedupe
+    //    keys survived the restarts).
+    EXPECT_TRUE(WaitFor([&] { return Pending(kRankingGroup) == 0; }));
+    Stop(*consumer);
+    Stop(relay);
+    EXPECT_EQ(Units(now, 9), 30);
+    const auto ids = StreamOutboxIds();
+    EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 30u);
 }
 
 TEST_F(EventsPipeline, TopProductsByUnitsThenIdOverTheAskedDays) {
