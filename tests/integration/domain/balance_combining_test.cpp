@@ -15,11 +15,8 @@
 #include <set>
 #include <sstream>
 
-#include "db/migrations.hpp"
-#include "db/pool.hpp"
-#include "domain/auth/user_store.hpp"
 #include "domain/balance/balance_service.hpp"
-#include "tests/support/mariadb_server.hpp"
+#include "tests/integration/domain/domain_fixture.hpp"
 
 namespace hhplus {
 namespace {
@@ -27,63 +24,17 @@ namespace {
 namespace asio = boost::asio;
 using balance::kMaxBalance;
 
-class BalanceCombining : public ::testing::Test {
+class BalanceCombining : public DomainFixture {
   protected:
     void SetUp() override {
         // The tests assert exact outcomes, not capacity: waits long enough that a busy machine
-        // never turns a slow answer into S001 / S002.
-        db::PoolOptions options;
-        options.size = 8;
-        options.acquire_timeout = std::chrono::seconds(120);
-        options.query_timeout = std::chrono::seconds(60);
-        pool_ = std::make_unique<db::Pool>(io_.get_executor(), *db::ParseDatabaseUrl(db_.Url()),
-                                           options);
-        auto migrated = Run(db::Migrate(*pool_, db::EmbeddedMigrations()));
-        ASSERT_TRUE(migrated.ok()) << migrated.error().detail;
+        // never turns a slow answer into S001 / S002 (the fixture's pool waits 120 s too).
+        run_bound_ = std::chrono::seconds(180);
+        DomainFixture::SetUp();
         store_ = std::make_unique<balance::BalanceStore>(*pool_);
         store_->SetRetryWindow(std::chrono::seconds(60));
         service_ = std::make_unique<balance::BalanceService>(*store_, clock_);
         service_->SetChargeWaitBudget(std::chrono::seconds(120));
-    }
-
-    void TearDown() override { Run(pool_->Close()); }
-
-    // Bounded: a hang fails the test instead of reaching CTest's timeout.
-    template <class Done>
-    void RunUntil(Done done) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
-        io_.restart();
-        while (!done() && std::chrono::steady_clock::now() < deadline) {
-            io_.run_one_for(std::chrono::milliseconds(100));
-        }
-        ASSERT_TRUE(done()) << "timed out waiting for the coroutines";
-    }
-    template <class T>
-    static asio::awaitable<void> StoreInto(asio::awaitable<T> task, std::optional<T>* out) {
-        out->emplace(co_await std::move(task));
-    }
-    template <class T>
-    T Run(asio::awaitable<T> task) {
-        std::optional<T> out;
-        asio::co_spawn(io_, StoreInto(std::move(task), &out), asio::detached);
-        RunUntil([&] { return out.has_value(); });
-        return std::move(*out);
-    }
-    static asio::awaitable<void> Flag(asio::awaitable<void> task, bool* done) {
-        co_await std::move(task);
-        *done = true;
-    }
-    void Run(asio::awaitable<void> task) {
-        bool done = false;
-        asio::co_spawn(io_, Flag(std::move(task), &done), asio::detached);
-        RunUntil([&] { return done; });
-    }
-
-    std::int64_t NewUser(const std::string& email) {
-        auth::UserStore users(*pool_);
-        auto id = Run(users.Insert(email, "$argon2id$placeholder"));
-        EXPECT_TRUE(id.ok());
-        return id.ok() ? id.value() : 0;
     }
 
     struct Charge {
@@ -138,10 +89,6 @@ class BalanceCombining : public ::testing::Test {
         return std::stoll(db_.Sql("SELECT balance FROM users WHERE id = " + std::to_string(user)));
     }
 
-    testing::MariaDbServer db_;
-    asio::io_context io_{1};
-    std::unique_ptr<db::Pool> pool_;
-    SystemClock clock_;
     std::unique_ptr<balance::BalanceStore> store_;
     std::unique_ptr<balance::BalanceService> service_;
 };

@@ -57,7 +57,7 @@ class DomainFixture : public ::testing::Test {
     // fails the test instead of reaching CTest's timeout.
     template <class Done>
     void RunUntil(Done done) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        const auto deadline = std::chrono::steady_clock::now() + run_bound_;
         io_.restart();
         while (!done() && std::chrono::steady_clock::now() < deadline) {
             io_.run_one_for(std::chrono::milliseconds(100));
@@ -94,6 +94,8 @@ class DomainFixture : public ::testing::Test {
         return id.ok() ? id.value() : 0;
     }
 
+    // How long RunUntil waits before failing the test (a fixture may need more).
+    std::chrono::seconds run_bound_{120};
     testing::MariaDbServer db_;
     testing::RedisServer cache_;
     asio::io_context io_{1};
