@@ -39,15 +39,10 @@ asio::awaitable<http::Response> BalanceHandler::Charge(http::Request request) {
         {"amount", http::kInt64, http::kRequired, kMinCharge, kMaxCharge}};
     auto body = http::ParseObject(request.body, fields);
     if (!body.ok()) co_return domain::RenderError(request, body.error(), clock_);
-    std::optional<std::string> key;
-    if (auto header = request.Header("idempotency-key")) {
-        if (!IsValidIdempotencyKey(*header)) {
-            co_return domain::RenderError(
-                request, MakeError(ErrorCode::kInvalidRequest, "bad Idempotency-Key"), clock_);
-        }
-        key = std::string(*header);
-    }
-    auto balance = co_await service_.Charge(user_id, body->GetInt("amount"), std::move(key));
+    auto key = IdempotencyKeyOf(request);
+    if (!key.ok()) co_return domain::RenderError(request, key.error(), clock_);
+    auto balance =
+        co_await service_.Charge(user_id, body->GetInt("amount"), std::move(key.value()));
     if (!balance.ok()) co_return domain::RenderError(request, balance.error(), clock_);
     co_return http::Json(200, RenderBalance(user_id, balance.value()));
 }

@@ -15,6 +15,15 @@ bool IsValidIdempotencyKey(std::string_view key) {
            std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
+Result<std::optional<std::string>> IdempotencyKeyOf(const http::Request& request) {
+    auto header = request.Header("idempotency-key");
+    if (!header) return std::optional<std::string>();
+    if (!IsValidIdempotencyKey(*header)) {
+        return MakeError(ErrorCode::kInvalidRequest, "bad Idempotency-Key");
+    }
+    return std::optional<std::string>(std::string(*header));
+}
+
 asio::awaitable<Result<std::int64_t>> BalanceService::Get(std::int64_t user_id) {
     co_return co_await store_.GetBalance(user_id);
 }

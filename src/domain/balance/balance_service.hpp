@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "domain/balance/balance_store.hpp"
 #include "domain/combining.hpp"
+#include "http/message.hpp"
 
 namespace hhplus::balance {
 
@@ -76,5 +77,9 @@ class BalanceService {
 
 // Idempotency-Key header rule (api.md): 1–64 visible ASCII characters.
 bool IsValidIdempotencyKey(std::string_view key);
+
+// The request's optional Idempotency-Key (charges and payments): nullopt without the header,
+// V001 when it breaks the rule.
+Result<std::optional<std::string>> IdempotencyKeyOf(const http::Request& request);
 
 }  // namespace hhplus::balance

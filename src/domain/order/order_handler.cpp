@@ -141,15 +141,10 @@ asio::awaitable<http::Response> OrderHandler::Pay(http::Request request) {
     auto body = http::ParseObject(request.body, std::span<const http::Field>(),
                                   http::EmptyBody::kAsEmptyObject);
     if (!body.ok()) co_return domain::RenderError(request, body.error(), clock_);
-    std::optional<std::string> key;
-    if (auto header = request.Header("idempotency-key")) {
-        if (!balance::IsValidIdempotencyKey(*header)) {
-            co_return domain::RenderError(
-                request, MakeError(ErrorCode::kInvalidRequest, "bad Idempotency-Key"), clock_);
-        }
-        key = std::string(*header);
-    }
-    auto paid = co_await service_.Pay(request.PathId("orderId"), session->user_id, std::move(key));
+    auto key = balance::IdempotencyKeyOf(request);
+    if (!key.ok()) co_return domain::RenderError(request, key.error(), clock_);
+    auto paid =
+        co_await service_.Pay(request.PathId("orderId"), session->user_id, std::move(key.value()));
     if (!paid.ok()) co_return domain::RenderError(request, paid.error(), clock_);
     http::JsonWriter w(512 + paid->order.items.size() * 160);
     WriteOrder(w, paid->order);
