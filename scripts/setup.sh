@@ -20,6 +20,10 @@ packages=(
   redis-server redis-tools mariadb-server mariadb-client nginx-light
   # ./stage up --monitoring (and its e2e test): Prometheus and exporters
   prometheus prometheus-redis-exporter prometheus-mysqld-exporter prometheus-nginx-exporter
+  # ECMAScript number formatting (loadgen's k6-parity output), URL parsing
+  libdouble-conversion-dev liburiparser-dev
+  # fuzzing (libFuzzer ships in clang's runtime package) and static analysis
+  clang-14 libclang-rt-14-dev clang-tidy-14
   # load and analysis tools
   wrk curl procps iproute2 shellcheck clang-format-14 nodejs
   # e2e drivers parse JSON and hold sockets with small python3 snippets
