@@ -1,14 +1,15 @@
 // The hot-product sale: many users order and pay the last units of one option at once.
 //   k6 run k6/order-rush.script.js -e ADMIN_TOKEN=… [-e STOCK=100] [-e WITH_COUPON=1] [-e USERS=N]
+//                                  [-e ORDERS_PER_USER=K]
 // setup() makes a product with one option of STOCK units and (WITH_COUPON=1) a coupon, signs up
-// USERS users (default: the iterations the options plan), charges each enough for one order and
-// issues each the coupon. Each iteration takes the next user (each is used once), orders one unit
-// of the hot option and pays for it. teardown() reads the admin audits and checks the identities.
+// USERS users (default: the iterations the options plan), charges each enough for ORDERS_PER_USER
+// orders (default 1) and issues each the coupon. Each iteration takes the next user in turn (each
+// used ORDERS_PER_USER times), orders ORDER_QUANTITY units of the hot option and pays for it. teardown() reads the admin audits and checks the identities.
 // Native twin: `hhplus-load run order-rush --admin-token …` (same options file, same metric and
 // check names). Differences, because k6 VUs share no memory: setup()'s requests are part of k6's
 // metrics (the native runner keeps them out), and teardown() can only check what the store says
 // of itself (the audit identities, soldUnits ≤ STOCK, each user's charged − paid == balance and
-// paid ∈ {0, price}), while the native runner also compares soldUnits with the 200s it counted
+// paid a whole number of orders, at most ORDERS_PER_USER), while the native runner also compares soldUnits with the 200s it counted
 // and exits 111 when an identity breaks.
 import http from 'k6/http';
 import { check } from 'k6';
@@ -22,6 +23,7 @@ export const options = loadOptions(open('./options/order-rush.json'));
 const STOCK = Number(__ENV.STOCK || 100);
 const PRICE = Number(__ENV.PRICE || 10000);
 const ORDER_QUANTITY = Number(__ENV.ORDER_QUANTITY || 1);
+const ORDERS_PER_USER = Number(__ENV.ORDERS_PER_USER || 1);
 const WITH_COUPON = __ENV.WITH_COUPON === '1';
 const COUPON_RATE = Number(__ENV.COUPON_RATE || 10);
 const BALANCE_AUDIT_USERS = Number(__ENV.BALANCE_AUDIT_USERS || 300);
@@ -64,6 +66,9 @@ export function setup() {
   if (!__ENV.ADMIN_TOKEN) exec.test.abort('order-rush needs -e ADMIN_TOKEN (its product and audits use the admin API)');
   const users = Number(__ENV.USERS || plannedIterations() || 0);
   if (!(users > 0)) exec.test.abort('order-rush needs -e USERS=N for this executor');
+  if (!(ORDERS_PER_USER >= 1)) exec.test.abort('ORDERS_PER_USER must be positive');
+  // A reused user's second order could not use the coupon its first order used.
+  if (ORDERS_PER_USER > 1 && WITH_COUPON) exec.test.abort('ORDERS_PER_USER > 1 goes without WITH_COUPON');
   const product = http.post(`${BASE_URL}/api/admin/products`, JSON.stringify({
     name: `LOAD-k6-${Date.now()}`,
     options: [{ color: 'hot', size: 'one', price: PRICE, stock: STOCK }],
@@ -79,7 +84,7 @@ export function setup() {
     if (coupon.status !== 201) exec.test.abort(`setup: POST /api/admin/coupons answered ${coupon.status}`);
     couponId = coupon.json('couponId');
   }
-  const charge = PRICE * ORDER_QUANTITY;
+  const charge = PRICE * ORDER_QUANTITY * ORDERS_PER_USER;
   const list = [];
   for (let start = 0; start < users; start += SETUP_BATCH) {
     const n = Math.min(SETUP_BATCH, users - start);
@@ -109,11 +114,11 @@ export function setup() {
 
 export default function (data) {
   const index = exec.scenario.iterationInTest;
-  if (index >= data.users.length) {
+  if (index >= data.users.length * ORDERS_PER_USER) {
     check(null, { 'session available': () => false });
     return;
   }
-  const user = data.users[index];
+  const user = data.users[index % data.users.length];
   http.cookieJar().set(BASE_URL, 'sid', user.sid);
   const body = { items: [{ productOptionId: data.optionId, quantity: ORDER_QUANTITY }] };
   if (data.couponId !== undefined) body.couponId = data.couponId;
@@ -156,7 +161,8 @@ export function teardown(data) {
     const b = res.status === 200 ? res.json() : {};
     check(b, {
       'charged - paid == balance': (x) => x.charged - x.paid === x.balance,
-      'charged as in setup, paid 0 or one order': (x) => x.charged === data.charge && x.paid >= 0 && x.paid <= data.charge,
+      'charged as in setup, paid whole orders within it': (x) => x.charged === data.charge && x.paid >= 0 &&
+        x.paid <= data.charge && (WITH_COUPON || x.paid % (data.charge / ORDERS_PER_USER) === 0),
     });
   }
 }

@@ -115,18 +115,15 @@ std::string CheckUserBalance(const BalanceAudit& a, const UserOutcome& o, std::i
         add("charged - paid = " + N(a.charged - a.paid) + " != balance " + N(a.balance));
     if (charged >= 0 && a.charged != charged)
         add("charged " + N(a.charged) + ", the setup charged " + N(charged));
-    switch (o.state) {
-        case UserOutcome::State::kNotOrdered:
-            if (a.paid != 0) add("paid " + N(a.paid) + " without a paid order (expected 0)");
-            break;
-        case UserOutcome::State::kPaid:
-            if (a.paid != o.final_amount)
-                add("paid " + N(a.paid) + ", its order's finalAmount is " + N(o.final_amount));
-            break;
-        case UserOutcome::State::kUnsure:
-            if (a.paid != 0 && a.paid != o.final_amount)
-                add("paid " + N(a.paid) + " (expected 0 or finalAmount " + N(o.final_amount) + ")");
-            break;
+    const std::int64_t certain = o.paid_orders * o.final_amount;
+    const std::int64_t extra = a.paid - certain;
+    if (o.final_amount == 0) {
+        if (a.paid != 0) add("paid " + N(a.paid) + " (expected 0: nothing to pay)");
+    } else if (extra < 0 || extra % o.final_amount != 0 ||
+               extra / o.final_amount > o.unsure_orders) {
+        add("paid " + N(a.paid) + ", expected " + N(o.paid_orders) + " paid orders × " +
+            N(o.final_amount) + " = " + N(certain) + " plus up to " + N(o.unsure_orders) +
+            " unanswered payments of " + N(o.final_amount));
     }
     return out.empty() ? out : "user " + N(a.user_id) + ": " + out;
 }
@@ -136,7 +133,7 @@ std::vector<std::size_t> BalanceAuditSample(const std::vector<UserOutcome>& user
     std::vector<std::size_t> out;
     std::vector<std::size_t> rest;
     for (std::size_t i = 0; i < users.size(); ++i) {
-        if (users[i].state != UserOutcome::State::kNotOrdered && out.size() < limit) {
+        if (users[i].Ordered() && out.size() < limit) {
             out.push_back(i);
         } else {
             rest.push_back(i);

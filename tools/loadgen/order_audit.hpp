@@ -59,20 +59,20 @@ struct OrderTally {
 InvariantReport CheckOptionInvariants(const OptionAudit& audit, const OrderTally& tally, bool fresh,
                                       std::int64_t quantity);
 
-// One user's fate in the run, for the balance identity.
+// One user's fate in the run, for the balance identity. A user orders once by default;
+// ORDERS_PER_USER > 1 (the soak) reuses each user, always for the same amount (one unit of the
+// same option, no coupon), so the outcome is a count of answers per kind.
 struct UserOutcome {
-    enum class State {
-        kNotOrdered,  // no iteration used the user, or the order was refused: nothing paid
-        kPaid,        // payment answered 200: paid == finalAmount
-        kUnsure,      // payment without a definitive answer: paid is 0 or finalAmount
-    };
     std::int64_t user_id = 0;
-    State state = State::kNotOrdered;
-    std::int64_t final_amount = 0;  // the order's finalAmount (kPaid, kUnsure)
+    std::int64_t final_amount = 0;   // each order's finalAmount (every order of a user is alike)
+    std::int64_t paid_orders = 0;    // payments answered 200: paid == paid_orders × finalAmount
+    std::int64_t unsure_orders = 0;  // payments without a definitive answer: each paid or not
+    bool Ordered() const { return paid_orders > 0 || unsure_orders > 0; }
 };
 
 // charged − paid == balance, charged == what the setup charged (`charged`; < 0: not known), and
-// paid as the user's outcome says. Returns "" when it holds, else what is wrong.
+// paid == (paid_orders + k) × finalAmount for some 0 ≤ k ≤ unsure_orders. Returns "" when it
+// holds, else what is wrong.
 std::string CheckUserBalance(const BalanceAudit& audit, const UserOutcome& outcome,
                              std::int64_t charged);
 

@@ -36,6 +36,8 @@ constexpr int kSetupVuIdBase = 1'000'000;
 constexpr std::int64_t kDefaultOrderStock = 100;
 constexpr std::int64_t kDefaultOrderPrice = 10'000;   // won
 constexpr std::int64_t kDefaultOrderCouponRate = 10;  // percent
+// The setup charges each user once for all its orders: the API's largest charge (docs/api.md).
+constexpr std::int64_t kMaxSetupCharge = 1'000'000'000;
 // Users whose balance audit is read after an order-rush run: every user that paid (at most the
 // stock) and a spread of the others; one admin GET each, sequential, so a few hundred at most.
 constexpr std::int64_t kDefaultBalanceAuditUsers = 300;
@@ -512,11 +514,13 @@ class HttpGetScenario final : public ApiScenario {
 
 // order-rush: the hot-product sale. An untimed setup makes a product with one option of STOCK
 // units (admin API), optionally a coupon every user holds (WITH_COUPON=1), and USERS users with a
-// balance that covers one order; each iteration takes the next user (each is used once), orders
-// one unit of the hot option and pays for it. Afterwards the option's audit and a sample of the
-// users' balance audits must agree with what was answered (CheckOptionInvariants,
-// CheckUserBalance). PRODUCT_OPTION_ID orders an existing option instead (no product is made,
-// only `200s <= soldUnits` is judged, since earlier sales count too).
+// balance that covers ORDERS_PER_USER orders (default 1); each iteration takes the next user (in
+// turn, each used ORDERS_PER_USER times, then no more iterations run), orders ORDER_QUANTITY
+// units of the hot option and pays for it. ORDERS_PER_USER > 1 is for long runs (the soak), where
+// signing up one user per order would make the run about Argon2, not about the hot row. Afterwards
+// the option's audit and a sample of the users' balance audits must agree with what was answered
+// (CheckOptionInvariants, CheckUserBalance). PRODUCT_OPTION_ID orders an existing option instead
+// (no product is made, only `200s <= soldUnits` is judged, since earlier sales count too).
 class OrderRushScenario final : public ApiScenario {
   public:
     using ApiScenario::ApiScenario;
@@ -540,8 +544,21 @@ class OrderRushScenario final : public ApiScenario {
         stock_ = services_->EnvInt("STOCK", kDefaultOrderStock);
         price_ = services_->EnvInt("PRICE", kDefaultOrderPrice);
         quantity_ = services_->EnvInt("ORDER_QUANTITY", 1);
-        if (stock_ < 0 || price_ <= 0 || quantity_ <= 0)
-            co_return fail("STOCK must be >= 0, PRICE and ORDER_QUANTITY positive");
+        orders_per_user_ = services_->EnvInt("ORDERS_PER_USER", 1);
+        if (stock_ < 0 || price_ <= 0 || quantity_ <= 0 || orders_per_user_ <= 0)
+            co_return fail(
+                "STOCK must be >= 0, PRICE, ORDER_QUANTITY and ORDERS_PER_USER positive");
+        // A reused user's second order could not use the coupon its first order used, and the
+        // outcomes file (faults.sh) describes one order per user.
+        if (orders_per_user_ > 1 && (services_->Env("WITH_COUPON", "0") == "1" ||
+                                     !services_->Env("ORDER_OUTCOMES_FILE", "").empty()))
+            co_return fail(
+                "ORDERS_PER_USER > 1 goes with neither WITH_COUPON nor ORDER_OUTCOMES_FILE");
+        // The setup's one charge covers every order of the user: within a charge's limit
+        // (docs/api.md: at most 1,000,000,000 won).
+        if (price_ * quantity_ > kMaxSetupCharge / orders_per_user_)
+            co_return fail("PRICE × ORDER_QUANTITY × ORDERS_PER_USER must be at most " +
+                           std::to_string(kMaxSetupCharge));
         const std::string given = services_->Env("PRODUCT_OPTION_ID", "");
         if (!given.empty()) {
             option_id_ = services_->EnvInt("PRODUCT_OPTION_ID", 0);
@@ -586,7 +603,7 @@ class OrderRushScenario final : public ApiScenario {
         }
         // Enough for one order even without its coupon (a coupon the payment cannot use fails
         // the payment with its own code, not with B004).
-        charge_ = price_ * quantity_;
+        charge_ = price_ * quantity_ * orders_per_user_;
         std::string error = co_await MakeSessions(users);
         outcomes_.assign(sessions_.size(), UserOutcome{});
         for (std::size_t i = 0; i < sessions_.size(); ++i)
@@ -598,11 +615,12 @@ class OrderRushScenario final : public ApiScenario {
     }
 
     asio::awaitable<void> Iterate(Vu* vu) override {
-        if (next_user_ >= sessions_.size()) {
+        const auto uses = sessions_.size() * static_cast<std::size_t>(orders_per_user_);
+        if (next_use_ >= uses) {
             vu->Check(kCheckSessionAvailable, false);
             co_return;
         }
-        const std::size_t user = next_user_++;
+        const std::size_t user = next_use_++ % sessions_.size();
         ApplySession(vu, sessions_[user], services_->vu_env->base.host);
         std::string body = "{\"items\":[{\"productOptionId\":" + std::to_string(option_id_) +
                            ",\"quantity\":" + std::to_string(quantity_) + "}]";
@@ -636,11 +654,11 @@ class OrderRushScenario final : public ApiScenario {
             JsonInt(order.body, "finalAmount")
                 .value_or(DiscountedAmount(price_ * quantity_, coupon_id_ ? coupon_rate_ : 0));
         outcomes_[user].final_amount = final_amount;
-        outcomes_[user].state = UserOutcome::State::kUnsure;
         HttpResponse payment = co_await vu->Request(
             verb::post, "/api/orders/" + std::to_string(*order_id) + "/payment", "{}", "payment");
         if (payment.interrupted) {
             ++tally_.payment_unanswered;
+            ++outcomes_[user].unsure_orders;
             co_return;
         }
         const bool paid = payment.status == 200;
@@ -648,15 +666,15 @@ class OrderRushScenario final : public ApiScenario {
         vu->Add(M("success_order_rate"), paid ? 1 : 0);
         if (paid) {
             ++tally_.paid;
-            outcomes_[user].state = UserOutcome::State::kPaid;
+            ++outcomes_[user].paid_orders;
             co_return;
         }
         vu->Add(M("errors_order"), 1);
         if (payment.status == 0 || payment.status >= 500) {
             ++tally_.payment_unanswered;
+            ++outcomes_[user].unsure_orders;
         } else {
-            ++tally_.payment_refused;
-            outcomes_[user].state = UserOutcome::State::kNotOrdered;  // nothing was paid
+            ++tally_.payment_refused;  // nothing was paid
         }
     }
 
@@ -740,9 +758,10 @@ class OrderRushScenario final : public ApiScenario {
     std::string SaveOrderOutcomes(const std::string& path) const {
         std::ofstream f(path, std::ios::trunc);
         for (const UserOutcome& o : outcomes_) {
-            const char* state = o.state == UserOutcome::State::kPaid     ? "paid"
-                                : o.state == UserOutcome::State::kUnsure ? "unsure"
-                                                                         : "none";
+            // One order per user here (Setup refuses ORDERS_PER_USER > 1 with this file).
+            const char* state = o.paid_orders > 0     ? "paid"
+                                : o.unsure_orders > 0 ? "unsure"
+                                                      : "none";
             f << o.user_id << '\t' << state << '\t' << o.final_amount << '\n';
         }
         return f.flush() ? "" : "cannot write " + path;
@@ -766,12 +785,13 @@ class OrderRushScenario final : public ApiScenario {
     std::int64_t stock_ = kDefaultOrderStock;
     std::int64_t price_ = kDefaultOrderPrice;
     std::int64_t quantity_ = 1;
+    std::int64_t orders_per_user_ = 1;
     std::int64_t charge_ = 0;
     std::int64_t option_id_ = 0;
     bool fresh_option_ = false;
     std::optional<std::int64_t> coupon_id_;
     std::int64_t coupon_rate_ = kDefaultOrderCouponRate;
-    std::size_t next_user_ = 0;
+    std::size_t next_use_ = 0;  // iterations that took a user so far
     OrderTally tally_;
     std::vector<UserOutcome> outcomes_;
 };
@@ -845,7 +865,8 @@ const std::vector<ScenarioInfo>& ScenarioCatalog() {
          {}},
         {"order-rush",
          "users prepared in an untimed setup each order one unit of a hot option of -e STOCK "
-         "(100) and pay; stock and balance audits afterwards (-e WITH_COUPON=1, -e USERS)",
+         "(100) and pay; stock and balance audits afterwards (-e WITH_COUPON=1, -e USERS, "
+         "-e ORDERS_PER_USER)",
          {{"success_order_rate", MetricType::kRate, ValueType::kDefault},
           {"order_sold_out_count", MetricType::kCounter, ValueType::kDefault},
           {"errors_order", MetricType::kCounter, ValueType::kDefault}},

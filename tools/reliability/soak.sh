@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Soak test: the seed's long run (`--vus 50 --duration 10m` of issue-coupon, closed loop) through
-# an N-app stage, sampling every app's memory and file descriptors, Redis and MariaDB connections
+# Soak test: the seed's long run (`--vus 50 --duration 10m` of issue-coupon, closed loop; or of
+# order-rush with --scenario order-rush) through an N-app stage, sampling every app's memory and file descriptors, Redis and MariaDB connections
 # and Pub/Sub channels the whole time, then judging whether anything grows. See --help.
 #
 # Layout of one run (OUT, default reports/soak-<UTC time>/):
 #   samples.ndjson        one JSON object per sample (tools/reliability/soak_sampler.js)
 #   sampler.json          the sampler's own cost: wall ms per pass, slots missed, CPU used
 #   load.txt / load.ndjson / load-summary.json / load.html   the load generator's output
-#   audit.json            GET /api/admin/coupons/{id}/audit after the run
+#   audit.json            GET /api/admin/coupons/{id}/audit (order-rush:
+#                         /api/admin/product-options/{id}/audit) after the run
 #   meta.json             parameters, exit codes, leftovers, sanitizer findings
 #   summary.json / report.html   the verdict (tools/reliability/soak_report.js)
 #   stage-down.txt, sanitizer.txt, app-logs/ (only when something was found)
@@ -27,6 +28,18 @@ readonly kDefaultInterval=10s
 # we run on: 1,000/s × 600 s = 600,000 ≪ 10,000,000, so the coupon never sells out and every
 # iteration goes through the lock until the end.
 readonly kCouponQuantity=10000000
+# --scenario order-rush: every VU orders one unit of one hot option and pays, users reused in turn
+# (order-rush's ORDERS_PER_USER) so that the run is about the hot row, not about sign-ups. Bounds:
+# 10 release apps on this machine kind top out near 700 paid orders/s (docs/load-testing.md), so
+# kMaxOrdersPerSecond = 5,000 is a ceiling no run reaches. The stock outlasts it for 10 minutes
+# (5,000/s × 600 s = 3,000,000 ≤ 10,000,000), and kOrderUsers users each charged for
+# ⌈5,000 × duration / kOrderUsers⌉ orders of kOrderPrice never run short of money or of turns
+# (10 min: 15,000 orders × 1,000 won = 15,000,000 won per user, within a charge's 1,000,000,000).
+readonly kOrderStock=10000000
+readonly kOrderUsers=200
+readonly kOrderPrice=1000
+readonly kMaxOrdersPerSecond=5000
+readonly kMaxSetupCharge=1000000000
 # Warm-up default: the first 20 % of the run, at most 60 s. What grows once and then stays is
 # start-up, not a leak: the DB pool and Redis pools open lazily, nginx builds its keep-alive
 # connections to each app as concurrency rises, the allocator's arenas (and under ASan its
@@ -65,16 +78,23 @@ usage: tools/reliability/soak.sh [options]
 Starts its own stage (temporary directory, free port base), runs
   hhplus-load run issue-coupon --vus V --duration D --admin-token … -e COUPON_QUANTITY=10000000
 (closed loop against a fresh coupon that never sells out, so the lock is busy the whole time),
+or with --scenario order-rush
+  hhplus-load run order-rush --vus V --duration D --admin-token … -e STOCK=10000000 -e USERS=200
+      -e ORDERS_PER_USER=K -e PRICE=1000
+(closed loop of order + payment on one hot option that never sells out; 200 users reused in turn),
 samples every INTERVAL (tools/reliability/soak_sampler.js, straight from /proc): RSS (and RSS
 without the password hashes' buffers in flight), open fds, threads and MariaDB connections of every
 app, Redis connected_clients / pubsub_channels / pubsub_patterns / used_memory per role (session,
-lock, cache), MariaDB's established connections. After the run: a final sample once the Pub/Sub channels are gone, the coupon's
-audit, `./stage down` and a search of the app logs for sanitizer reports. Then the verdict
-(tools/reliability/soak_report.js): RSS growth after warm-up ≤ 5 %, fds and connections flat,
-no Pub/Sub channel left, audit invariants intact, no sanitizer report. Exit 0 pass, 1 fail,
+lock, cache), MariaDB's established connections. After the run: a final sample once the Pub/Sub
+channels are gone, the coupon's (or the option's) audit, `./stage down` and a search of the app
+logs for sanitizer reports. Then the verdict (tools/reliability/soak_report.js): RSS growth after
+warm-up ≤ 5 %, fds and connections flat, no Pub/Sub channel left, audit invariants intact (for
+order-rush the stock identities; its load generator also audits a sample of users' balances and
+exits 111 when one breaks), no sanitizer report. Exit 0 pass, 1 fail,
 2 the run itself could not be made (bad option, stage did not come up).
 
 options:
+  --scenario S        issue-coupon|order-rush (default issue-coupon)
   --duration D        load duration (default 10m; s/m/h suffixes, e.g. 60s, 1m30s)
   --vus N             closed-loop VUs (default 50)
   --apps N            app instances (default 10)
@@ -119,10 +139,11 @@ to_seconds() {
 }
 
 # --- options ----------------------------------------------------------------------------------------------
-duration=$kDefaultDuration vus=$kDefaultVus apps=$kDefaultApps strategy=$kDefaultStrategy
+scenario=issue-coupon duration=$kDefaultDuration vus=$kDefaultVus apps=$kDefaultApps strategy=$kDefaultStrategy
 interval=$kDefaultInterval warmup="" max_rss_growth=5 out="" stage_dir="" port_base="" keep=0
 while (($#)); do
     case $1 in
+        --scenario) scenario=${2:?--scenario needs a value}; shift ;;
         --duration) duration=${2:?--duration needs a value}; shift ;;
         --vus) vus=${2:?--vus needs a value}; shift ;;
         --apps) apps=${2:?--apps needs a value}; shift ;;
@@ -154,6 +175,11 @@ fi
 [[ $apps =~ ^[1-9][0-9]?$ ]] || die "--apps: '$apps' is not 1..99"
 [[ $strategy =~ ^(pubsub|polling|none)$ ]] || die "--strategy: '$strategy' is not pubsub, polling or none"
 [[ $max_rss_growth =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--max-rss-growth: '$max_rss_growth' is not a number"
+[[ $scenario =~ ^(issue-coupon|order-rush)$ ]] || die "--scenario: '$scenario' is not issue-coupon or order-rush"
+orders_per_user=$(((kMaxOrdersPerSecond * duration_s + kOrderUsers - 1) / kOrderUsers))
+if [[ $scenario == order-rush ]] && ((orders_per_user * kOrderPrice > kMaxSetupCharge)); then
+    die "--duration $duration_s s: each of $kOrderUsers users would need $orders_per_user orders of $kOrderPrice won, more than one charge of $kMaxSetupCharge"
+fi
 
 export HHPLUS_SERVER_BIN=${HHPLUS_SERVER_BIN:-$kRepo/build/release/src/app/hhplus-server}
 load_bin=${HHPLUS_LOAD_BIN:-$kRepo/build/release/tools/loadgen/hhplus-load}
@@ -264,12 +290,20 @@ sampler_js=$kRepo/tools/reliability/soak_sampler.js
 # --- the run -------------------------------------------------------------------------------------------
 : >"$out/samples.ndjson"
 uptime_before=$(uptime)
-say "load: issue-coupon --vus $vus --duration ${duration_s}s on a fresh coupon of $kCouponQuantity; sampling every ${interval_s}s (warm-up ${warmup_s}s)"
+# The scenario's own arguments; the rest of the command is the same for both.
+if [[ $scenario == order-rush ]]; then
+    scenario_args=(-e STOCK="$kOrderStock" -e USERS="$kOrderUsers" -e ORDERS_PER_USER="$orders_per_user"
+        -e PRICE="$kOrderPrice")
+    say "load: order-rush --vus $vus --duration ${duration_s}s on a fresh option of stock $kOrderStock, $kOrderUsers users × $orders_per_user orders at most; sampling every ${interval_s}s (warm-up ${warmup_s}s)"
+else
+    scenario_args=(-e COUPON_QUANTITY="$kCouponQuantity")
+    say "load: issue-coupon --vus $vus --duration ${duration_s}s on a fresh coupon of $kCouponQuantity; sampling every ${interval_s}s (warm-up ${warmup_s}s)"
+fi
 t0=$(now_ms)
 (
     cd "$kRepo" || exit 1
-    exec "$load_bin" run issue-coupon --vus "$vus" --duration "${duration_s}s" --no-color \
-        -e BASE_URL="$BASE_URL" --admin-token "$ADMIN_TOKEN" -e COUPON_QUANTITY="$kCouponQuantity" \
+    exec "$load_bin" run "$scenario" --vus "$vus" --duration "${duration_s}s" --no-color \
+        -e BASE_URL="$BASE_URL" --admin-token "$ADMIN_TOKEN" "${scenario_args[@]}" \
         --redis session="$REDIS_SESSION_URL" --redis lock="$REDIS_LOCK_URLS" --redis cache="$REDIS_CACHE_URL" \
         --summary-export "$out/load-summary.json" --out json="$out/load.ndjson" --html "$out/load.html"
 ) >"$out/load.txt" 2>&1 &
@@ -315,11 +349,20 @@ for role in "${kRoles[@]}"; do
     leftovers_json+="${leftovers_json:+,}\"$role\":${list:-[]}"
 done
 
-coupon_id=$(sed -n 's/.*coupon: created coupon \([0-9][0-9]*\) of quantity.*/\1/p' "$out/load.txt" | head -n 1)
+# What the setup made, as the load generator's output names it: the coupon ("coupon: created
+# coupon N of quantity Q") or the option ("setup … users (option N, stock S)").
+coupon_id="" option_id="" audit_path=""
+if [[ $scenario == order-rush ]]; then
+    option_id=$(sed -n 's/.* users (option \([0-9][0-9]*\), stock.*/\1/p' "$out/load.txt" | head -n 1)
+    [[ -n $option_id ]] && audit_path=/api/admin/product-options/$option_id/audit
+else
+    coupon_id=$(sed -n 's/.*coupon: created coupon \([0-9][0-9]*\) of quantity.*/\1/p' "$out/load.txt" | head -n 1)
+    [[ -n $coupon_id ]] && audit_path=/api/admin/coupons/$coupon_id/audit
+fi
 audit_status=0
-if [[ -n $coupon_id ]]; then
+if [[ -n $audit_path ]]; then
     audit_status=$(curl -s -o "$out/audit.json" -w '%{http_code}' --max-time 10 \
-        -H "Authorization: Bearer $ADMIN_TOKEN" "$BASE_URL/api/admin/coupons/$coupon_id/audit")
+        -H "Authorization: Bearer $ADMIN_TOKEN" "$BASE_URL$audit_path")
 fi
 [[ -s $out/audit.json ]] || echo 'null' >"$out/audit.json"
 uptime_after=$(uptime)
@@ -343,7 +386,7 @@ killed_apps=$(grep -c "${kAppPrefix}[0-9]* (pid [0-9]*) did not stop" "$out/stag
 json_str() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }
 cat >"$out/meta.json" <<EOF
 {
-  "scenario": "issue-coupon",
+  "scenario": "$scenario",
   "duration_s": $duration_s,
   "vus": $vus,
   "apps": $apps,
@@ -358,6 +401,10 @@ cat >"$out/meta.json" <<EOF
   "sampler": $sampler_stats,
   "coupon_quantity": $kCouponQuantity,
   "coupon_id": ${coupon_id:-null},
+  "option_id": ${option_id:-null},
+  "order_stock": $kOrderStock,
+  "order_users": $kOrderUsers,
+  "orders_per_user": $orders_per_user,
   "t0_ms": $t0,
   "t_end_ms": $t_end,
   "load_exit_code": $load_rc,
@@ -374,7 +421,7 @@ cat >"$out/meta.json" <<EOF
   "cores": $(nproc),
   "uptime_before": $(json_str "$uptime_before"),
   "uptime_after": $(json_str "$uptime_after"),
-  "command": $(json_str "hhplus-load run issue-coupon --vus $vus --duration ${duration_s}s --admin-token … -e COUPON_QUANTITY=$kCouponQuantity (stage: $apps apps, $strategy)")
+  "command": $(json_str "hhplus-load run $scenario --vus $vus --duration ${duration_s}s --admin-token … ${scenario_args[*]} (stage: $apps apps, $strategy)")
 }
 EOF
 

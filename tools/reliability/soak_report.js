@@ -90,6 +90,22 @@ const kBusyWindowS = 10;
 // Load generator exits that leave the run valid: 0, and 99 (a latency threshold of the seed's
 // options failed: speed, which this test does not judge). 111 is a broken invariant.
 const kAcceptedLoadExits = [0, 99];
+// The contended request of each scenario soak.sh runs: its http_req_duration name tag, the status
+// that means it went through, and the words for the report. Runs recorded before meta.json named
+// its scenario were issue-coupon runs.
+const kHotRequests = {
+  'issue-coupon': {tag: 'issue', okStatus: '201', label: 'issue (POST /api/coupons/{id}/issue)',
+                   short: 'issue', done: 'issues answered 201', what: 'the lock busy throughout',
+                   all: 'sign-up + issue'},
+  'order-rush': {tag: 'payment', okStatus: '200', label: 'payment (POST /api/orders/{id}/payment)',
+                 short: 'payment', done: 'payments answered 200', what: 'the hot option ordered and paid throughout',
+                 all: 'order + payment'},
+};
+function hotRequestOf(meta) {
+  const hot = kHotRequests[meta.scenario || 'issue-coupon'];
+  if (!hot) throw new Error(`meta.json: unknown scenario '${meta.scenario}'`);
+  return hot;
+}
 
 function usage() {
   return 'usage: node tools/reliability/soak_report.js OUT_DIR [--max-rss-growth P] [--fd-tolerance N]\n' +
@@ -166,9 +182,10 @@ function readSamples(file) {
 }
 
 // http_req_duration of every request, bucketed by the sampling interval from t0: per interval the
-// p99 of the `name:issue` requests (the ones that take the lock; sign-ups are Argon2 hashing) and
-// of all requests, and the number of issues answered 201.
-async function readLatency(file, t0Ms, intervalS) {
+// p99 of the scenario's contended requests (`hot`: issues take the lock, sign-ups are Argon2
+// hashing; payments follow orders on the hot option) and of all requests, and how many of the
+// contended ones went through.
+async function readLatency(file, t0Ms, intervalS, hot) {
   const buckets = new Map();
   if (!fs.existsSync(file)) return {intervals: [], found: false};
   const rl = readline.createInterface({input: fs.createReadStream(file), crlfDelay: Infinity});
@@ -181,24 +198,24 @@ async function readLatency(file, t0Ms, intervalS) {
     if (!Number.isFinite(t)) continue;
     const k = Math.max(0, Math.floor((t - t0Ms) / (intervalS * 1000)));
     let b = buckets.get(k);
-    if (!b) { b = {issue: [], all: [], issued: 0, failedIssue: 0}; buckets.set(k, b); }
+    if (!b) { b = {hot: [], all: [], ok: 0, notOk: 0}; buckets.set(k, b); }
     b.all.push(d.value);
-    if (d.tags && d.tags.name === 'issue') {
-      b.issue.push(d.value);
-      if (d.tags.status === '201') b.issued++; else b.failedIssue++;
+    if (d.tags && d.tags.name === hot.tag) {
+      b.hot.push(d.value);
+      if (d.tags.status === hot.okStatus) b.ok++; else b.notOk++;
     }
   }
   const keys = [...buckets.keys()].sort((a, b) => a - b);
   const intervals = [];
   if (keys.length) {
     for (let k = keys[0]; k <= keys[keys.length - 1]; k++) {
-      const b = buckets.get(k) || {issue: [], all: [], issued: 0, failedIssue: 0};
-      b.issue.sort((x, y) => x - y);
+      const b = buckets.get(k) || {hot: [], all: [], ok: 0, notOk: 0};
+      b.hot.sort((x, y) => x - y);
       b.all.sort((x, y) => x - y);
       intervals.push({
         start_s: k * intervalS, end_s: (k + 1) * intervalS,
-        issue_requests: b.issue.length, issued: b.issued, issue_not_201: b.failedIssue,
-        p99_issue_ms: percentile(b.issue, 99), p99_all_ms: percentile(b.all, 99),
+        hot_requests: b.hot.length, hot_ok: b.ok, hot_not_ok: b.notOk,
+        p99_hot_ms: percentile(b.hot, 99), p99_all_ms: percentile(b.all, 99),
         requests: b.all.length,
       });
     }
@@ -214,8 +231,52 @@ function retainedKib(a) {
   return v.length ? Math.min(...v) : null;
 }
 
+// issue-coupon: the coupon's audit (GET /api/admin/coupons/{id}/audit) against the 201s counted.
+// Returns the 201s (null when the summary has none).
+function checkCouponAudit(check, meta, audit, metrics) {
+  const created201 = metrics.success_coupon_issue_rate ? metrics.success_coupon_issue_rate.passes : null;
+  const soldOut = metrics.coupon_sold_out_count ? metrics.coupon_sold_out_count.count : 0;
+  check('load', 'never sold out (the coupon of 10,000,000 outlasts the run)', soldOut === 0, `C001 answers: ${soldOut}`);
+  const au = audit || {};
+  const auditOk = meta.audit_http_status === 200 && Number.isInteger(au.issuedQuantity) &&
+      au.issuedQuantity === au.holderRows && au.holderRows === au.distinctHolders &&
+      au.distinctHolders <= au.totalQuantity;
+  check('audit', 'audit: issuedQuantity == holderRows == distinctHolders ≤ totalQuantity', auditOk,
+        audit ? `HTTP ${meta.audit_http_status}: issued=${au.issuedQuantity} rows=${au.holderRows} holders=${au.distinctHolders} total=${au.totalQuantity}`
+              : `no audit (HTTP ${meta.audit_http_status}, coupon ${meta.coupon_id})`);
+  check('audit', 'audit: 201s ≤ issuedQuantity (every 201 is a row)',
+        created201 !== null && Number.isInteger(au.issuedQuantity) && created201 <= au.issuedQuantity,
+        `201s=${created201} issued=${au.issuedQuantity}`);
+  return created201;
+}
+
+// order-rush: the hot option's audit (GET /api/admin/product-options/{id}/audit) against the paid
+// orders counted. The load generator itself judges the same option and a sample of the users'
+// balances after the run (exit 111 when one breaks, checked above); this is the judge's own
+// reading of the stock identities, so a run whose generator did not report still gets one.
+// Returns the 200 payments (null when the summary has none).
+function checkOrderAudit(check, meta, audit, metrics) {
+  const rate = metrics.success_order_rate;
+  const paid = rate ? rate.passes : null;
+  const soldOut = metrics.order_sold_out_count ? metrics.order_sold_out_count.count : 0;
+  check('load', `never sold out (the stock of ${meta.order_stock} outlasts the run)`, soldOut === 0, `P003 answers: ${soldOut}`);
+  const au = audit || {};
+  const read = meta.audit_http_status === 200 && ['initialStock', 'addedStock', 'stock', 'reserved', 'soldUnits',
+    'pendingUnits'].every((k) => Number.isInteger(au[k]));
+  check('audit', 'audit: initialStock + addedStock − soldUnits == stock, reserved == pendingUnits ≤ stock',
+        read && au.initialStock + au.addedStock - au.soldUnits === au.stock && au.reserved === au.pendingUnits &&
+          au.reserved <= au.stock,
+        audit ? `HTTP ${meta.audit_http_status}: initial=${au.initialStock} added=${au.addedStock} sold=${au.soldUnits} ` +
+                `stock=${au.stock} reserved=${au.reserved} pending=${au.pendingUnits}`
+              : `no audit (HTTP ${meta.audit_http_status}, option ${meta.option_id})`);
+  check('audit', 'audit: 200 payments ≤ soldUnits (every paid order sold its unit)',
+        paid !== null && read && paid <= au.soldUnits, `200s=${paid} soldUnits=${au.soldUnits}`);
+  return paid;
+}
+
 async function evaluate(dir, opts) {
   const meta = readJson(path.join(dir, 'meta.json'));
+  const hot = hotRequestOf(meta);
   const samples = readSamples(path.join(dir, 'samples.ndjson'));
   const audit = readJson(path.join(dir, 'audit.json'), null);
   const exported = readJson(path.join(dir, 'load-summary.json'), null);
@@ -397,38 +458,27 @@ async function evaluate(dir, opts) {
         dbr.max_whole_run !== null && dbr.max_whole_run <= dbCeiling, `max ${dbr.max_whole_run}`);
 
   // Latency per interval and "the lock is exercised the whole time".
-  const lat = await readLatency(path.join(dir, 'load.ndjson'), meta.t0_ms, meta.interval_s);
+  const lat = await readLatency(path.join(dir, 'load.ndjson'), meta.t0_ms, meta.interval_s, hot);
   const judged = lat.intervals.filter((iv) => iv.start_s >= meta.warmup_s && iv.end_s <= meta.duration_s);
-  const busy = new Map();  // window start (s) → issues answered 201
+  const busy = new Map();  // window start (s) → contended requests that went through
   const bw = Math.max(kBusyWindowS, meta.interval_s);
   for (let w = Math.ceil(meta.warmup_s / bw) * bw; w + bw <= meta.duration_s; w += bw) busy.set(w, 0);
   for (const iv of lat.intervals) {
     const w = Math.floor(iv.start_s / bw) * bw;
-    if (busy.has(w) && iv.end_s <= w + bw) busy.set(w, busy.get(w) + iv.issued);
+    if (busy.has(w) && iv.end_s <= w + bw) busy.set(w, busy.get(w) + iv.hot_ok);
   }
   const idle = [...busy.entries()].filter(([, n]) => n === 0);
-  check('load', `issues answered 201 in every ${bw} s after the warm-up (the lock busy throughout)`,
+  check('load', `${hot.done} in every ${bw} s after the warm-up (${hot.what})`,
         busy.size > 0 && idle.length === 0,
-        `${busy.size} windows judged, fewest issues in one: ${min([...busy.values()])}` +
+        `${busy.size} windows judged, fewest in one: ${min([...busy.values()])}` +
           (idle.length ? `; none in ${idle.map(([w]) => `${w}-${w + bw} s`).join(', ')}` : ''));
 
   // The load generator and the audit.
   const m = (exported && exported.metrics) || {};
-  const created201 = m.success_coupon_issue_rate ? m.success_coupon_issue_rate.passes : null;
-  const soldOut = m.coupon_sold_out_count ? m.coupon_sold_out_count.count : 0;
   check('load', `load generator exit ${meta.load_exit_code} (0, or 99 = a latency threshold; never 111 = broken invariant)`,
         kAcceptedLoadExits.includes(meta.load_exit_code), `exit ${meta.load_exit_code}`);
-  check('load', 'never sold out (the coupon of 10,000,000 outlasts the run)', soldOut === 0, `C001 answers: ${soldOut}`);
-  const au = audit || {};
-  const auditOk = meta.audit_http_status === 200 && Number.isInteger(au.issuedQuantity) &&
-      au.issuedQuantity === au.holderRows && au.holderRows === au.distinctHolders &&
-      au.distinctHolders <= au.totalQuantity;
-  check('audit', 'audit: issuedQuantity == holderRows == distinctHolders ≤ totalQuantity', auditOk,
-        audit ? `HTTP ${meta.audit_http_status}: issued=${au.issuedQuantity} rows=${au.holderRows} holders=${au.distinctHolders} total=${au.totalQuantity}`
-              : `no audit (HTTP ${meta.audit_http_status}, coupon ${meta.coupon_id})`);
-  check('audit', 'audit: 201s ≤ issuedQuantity (every 201 is a row)',
-        created201 !== null && Number.isInteger(au.issuedQuantity) && created201 <= au.issuedQuantity,
-        `201s=${created201} issued=${au.issuedQuantity}`);
+  const hotOkTotal = meta.scenario === 'order-rush' ? checkOrderAudit(check, meta, audit, m)
+                                                    : checkCouponAudit(check, meta, audit, m);
 
   // Shutdown and sanitizers.
   check('shutdown', 'every app exited on SIGTERM (none killed after its grace period)',
@@ -450,7 +500,7 @@ async function evaluate(dir, opts) {
   const last = judged[judged.length - 1] || lat.intervals[lat.intervals.length - 1] || null;
   return {
     verdict: pass ? 'pass' : 'fail',
-    meta, limits: {...lim, rss_window_fraction: kRssWindowFraction, rss_window_min_samples: kRssWindowMinSamples,
+    meta, hot, limits: {...lim, rss_window_fraction: kRssWindowFraction, rss_window_min_samples: kRssWindowMinSamples,
                    rss_window_min_seconds: kRssWindowMinSeconds,
                    min_post_warmup_samples: plan.need, min_post_warmup_samples_floor: kMinPostWarmupSamples,
                    sampler_budget_intervals: kSamplerBudgetIntervals},
@@ -460,8 +510,8 @@ async function evaluate(dir, opts) {
       rss_slope_kib_per_min_min: min(rssSlope), rss_slope_kib_per_min_max: max(rssSlope),
       rss_retained_slope_kib_per_min_min: min(rssRetSlope), rss_retained_slope_kib_per_min_max: max(rssRetSlope),
       fds_range_max: max(apps.map((a) => a.fds_range).filter((v) => v !== null)),
-      p99_issue_ms_first: first ? first.p99_issue_ms : null, p99_issue_ms_last: last ? last.p99_issue_ms : null,
-      issued_201: created201, audit: audit,
+      p99_hot_ms_first: first ? first.p99_hot_ms : null, p99_hot_ms_last: last ? last.p99_hot_ms : null,
+      hot_ok_total: hotOkTotal, audit: audit,
       requests: lat.intervals.reduce((s, iv) => s + iv.requests, 0),
     },
     checks, apps, roles, db: dbr, intervals: lat.intervals, samples,
@@ -498,8 +548,8 @@ function printText(res) {
   }
   lines.push(`mariadb connections ${res.db.min}..${res.db.max} (apps' pools ${res.db.pooled_min ?? '–'}..${res.db.pooled_max ?? '–'}, ` +
              `unpooled ${res.db.unpooled_min ?? '–'}..${res.db.unpooled_max ?? '–'}; after: ${res.db.after})`);
-  lines.push(`p99 of issue per ${res.meta.interval_s} s interval: first ${fmt(f.p99_issue_ms_first)} ms, last ${fmt(f.p99_issue_ms_last)} ms`);
-  lines.push(`issued (201s): ${f.issued_201}; audit: ${JSON.stringify(f.audit)}`);
+  lines.push(`p99 of ${res.hot.short} per ${res.meta.interval_s} s interval: first ${fmt(f.p99_hot_ms_first)} ms, last ${fmt(f.p99_hot_ms_last)} ms`);
+  lines.push(`${res.hot.done}: ${f.hot_ok_total}; audit: ${JSON.stringify(f.audit)}`);
   lines.push(samplerLine(res));
   lines.push('');
   for (const c of res.checks) lines.push(`${c.pass ? 'ok    ' : 'FAILED'}  ${c.name}: ${c.detail}`);
@@ -593,11 +643,11 @@ function renderHtml(res) {
                           s.apps.every((a) => Number.isInteger(a.db_conns)) ? s.apps.reduce((n, a) => n + a.db_conns, 0) : null])}],
                warmupS: m.warmup_s, endS}),
     lineChart({title: `p99 latency per ${m.interval_s} s interval`, unit: 'ms',
-               series: [{name: 'issue (POST /api/coupons/{id}/issue)', points: res.intervals.map((iv) => [iv.end_s, iv.p99_issue_ms])},
-                        {name: 'all requests (sign-up + issue)', points: res.intervals.map((iv) => [iv.end_s, iv.p99_all_ms])}],
+               series: [{name: res.hot.label, points: res.intervals.map((iv) => [iv.end_s, iv.p99_hot_ms])},
+                        {name: `all requests (${res.hot.all})`, points: res.intervals.map((iv) => [iv.end_s, iv.p99_all_ms])}],
                warmupS: m.warmup_s, endS}),
-    lineChart({title: `Issues answered 201 per ${m.interval_s} s interval`, unit: 'count',
-               series: [{name: '201', points: res.intervals.map((iv) => [iv.end_s, iv.issued])}], warmupS: m.warmup_s, endS}),
+    lineChart({title: `${res.hot.done} per ${m.interval_s} s interval`, unit: 'count',
+               series: [{name: res.hot.okStatus, points: res.intervals.map((iv) => [iv.end_s, iv.hot_ok])}], warmupS: m.warmup_s, endS}),
   ];
   const checkRows = res.checks.map((c) => `<tr class="${c.pass ? 'ok' : 'bad'}"><td>${c.pass ? '✓' : '✗'}</td><td>${esc(c.group)}</td><td>${esc(c.name)}</td><td>${esc(c.detail)}</td></tr>`).join('');
   const appRows = res.apps.map((a) => `<tr><td>${esc(a.name)}</td><td>${a.rss_base_kib ?? '–'}</td><td>${a.rss_end_kib ?? '–'}</td>` +
@@ -608,8 +658,8 @@ function renderHtml(res) {
   const roleRows = res.roles.map((r) => `<tr><td>${esc(r.role)}</td><td>${r.clients_min}..${r.clients_max}</td>` +
     `<td>${r.pubsub_channels_max_during}</td><td>${r.pubsub_channels_after}</td><td>${r.pubsub_patterns_after}</td>` +
     `<td>${r.used_memory_first ?? '–'} → ${r.used_memory_last ?? '–'}</td></tr>`).join('');
-  const ivRows = res.intervals.map((iv) => `<tr><td>${iv.start_s}–${iv.end_s}</td><td>${iv.requests}</td><td>${iv.issued}</td>` +
-    `<td>${iv.issue_not_201}</td><td>${fmt(iv.p99_issue_ms)}</td><td>${fmt(iv.p99_all_ms)}</td></tr>`).join('');
+  const ivRows = res.intervals.map((iv) => `<tr><td>${iv.start_s}–${iv.end_s}</td><td>${iv.requests}</td><td>${iv.hot_ok}</td>` +
+    `<td>${iv.hot_not_ok}</td><td>${fmt(iv.p99_hot_ms)}</td><td>${fmt(iv.p99_all_ms)}</td></tr>`).join('');
   const f = res.figures;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Soak ${esc(res.verdict)}</title><style>
 body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
@@ -630,18 +680,19 @@ ${m.apps} apps, strategy ${esc(m.strategy)}, ${m.vus} VUs closed loop for ${m.du
 warm-up ${m.warmup_s} s (not judged). App binary <code>${esc(m.server_bin)}</code>${m.sanitized ? ` (ASan+UBSan, <code>ASAN_OPTIONS=${esc(m.asan_options)}</code>)` : ''}.
 Machine: ${m.cores} cores; before: <code>${esc(m.uptime_before)}</code>; after: <code>${esc(m.uptime_after)}</code>.<br>
 ${esc(samplerLine(res))}.</p>
-<p>Coupon ${m.coupon_id} of ${m.coupon_quantity}; 201s: ${f.issued_201}; audit: <code>${esc(JSON.stringify(f.audit))}</code>.
+<p>${m.scenario === 'order-rush' ? `Option ${m.option_id} of stock ${m.order_stock}, ${m.order_users} users × ${m.orders_per_user} orders at most`
+                                 : `Coupon ${m.coupon_id} of ${m.coupon_quantity}`}; ${esc(res.hot.done)}: ${f.hot_ok_total}; audit: <code>${esc(JSON.stringify(f.audit))}</code>.
 RSS growth ${fmt(f.rss_growth_pct_min, 2)} … ${fmt(f.rss_growth_pct_max, 2)} % (limit ${res.limits.maxRssGrowthPct} %),
 slope of the retained RSS ${fmt(f.rss_retained_slope_kib_per_min_min)} … ${fmt(f.rss_retained_slope_kib_per_min_max)} KiB/min
-(raw readings: ${fmt(f.rss_slope_kib_per_min_min)} … ${fmt(f.rss_slope_kib_per_min_max)} KiB/min, dominated by Argon2 buffers in flight); p99 of issue first/last interval
-${fmt(f.p99_issue_ms_first)} / ${fmt(f.p99_issue_ms_last)} ms.</p>
+(raw readings: ${fmt(f.rss_slope_kib_per_min_min)} … ${fmt(f.rss_slope_kib_per_min_max)} KiB/min, dominated by Argon2 buffers in flight); p99 of ${esc(res.hot.short)} first/last interval
+${fmt(f.p99_hot_ms_first)} / ${fmt(f.p99_hot_ms_last)} ms.</p>
 <h2>Verdict</h2>
 <table><tr><th></th><th>group</th><th>criterion</th><th>measured</th></tr>${checkRows}</table>
 <p><small>RSS growth: smallest retained RSS (per sample RSS minus the resident pages of the ${m.hash_buffer_kib ?? '?'} KiB Argon2 buffers in flight) in the last vs the first
 ${Math.round(res.limits.rss_window_fraction * 100)} % of the post-warm-up samples (at least ${res.limits.rss_window_min_samples} samples and
 ${res.limits.rss_window_min_seconds} s, at most half of them).
 Flat: max − min after the warm-up ≤ ${res.limits.fdTolerance} fds per app, ≤ ${res.limits.clientsTolerance} Redis clients per role,
-≤ ${res.limits.dbTolerance} MariaDB connections outside the apps' pools (each pool ≤ DB_POOL_SIZE). p99: <code>http_req_duration</code> of the <code>name:issue</code> requests.</small></p>
+≤ ${res.limits.dbTolerance} MariaDB connections outside the apps' pools (each pool ≤ DB_POOL_SIZE). p99: <code>http_req_duration</code> of the <code>name:${esc(res.hot.tag)}</code> requests.</small></p>
 <h2>Apps</h2>
 <table><tr><th>app</th><th>retained base KiB</th><th>retained end KiB</th><th>growth %</th><th>slope KiB/min (raw)</th>
 <th>slope KiB/min (retained)</th><th>median-of-3 growth % (info)</th><th>raw RSS range KiB</th><th>fds</th><th>fds without MariaDB</th>
@@ -653,7 +704,7 @@ not pooled ${res.db.unpooled_min ?? '–'}..${res.db.unpooled_max ?? '–'}), ${
 <h2>Charts</h2>
 ${charts.join('\n')}
 <h2>Per interval</h2>
-<table><tr><th>interval s</th><th>requests</th><th>issue 201</th><th>issue not 201</th><th>p99 issue ms</th><th>p99 all ms</th></tr>${ivRows}</table>
+<table><tr><th>interval s</th><th>requests</th><th>${esc(res.hot.short)} ${res.hot.okStatus}</th><th>${esc(res.hot.short)} not ${res.hot.okStatus}</th><th>p99 ${esc(res.hot.short)} ms</th><th>p99 all ms</th></tr>${ivRows}</table>
 </body></html>
 `;
 }

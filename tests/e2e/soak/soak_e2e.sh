@@ -4,7 +4,7 @@
 #      criterion (exit 0), and leave summary.json (verdict pass) and report.html (with charts);
 #   2. the judge must be able to fail: tampered copies of that run's own samples — RSS grown by
 #      10 % at the end in one app, fds grown in another, a Pub/Sub channel left on the lock role,
-#      a broken audit, a sanitizer report — each make tools/reliability/soak_report.js exit 1 on
+#      a broken audit (the coupon's, or for --scenario order-rush the option's), a sanitizer report — each make tools/reliability/soak_report.js exit 1 on
 #      that criterion and on no other (the untampered run passed every one, so any other failure
 #      would be the judge reacting to something it should not);
 #   3. the verdict must not depend on the machine's pace: the same run thinned to what a sampler
@@ -109,8 +109,17 @@ if [[ -f $out/samples.ndjson && -f $out/meta.json ]]; then
     expect_failure "a Pub/Sub channel left on the lock role" "lock: no Pub/Sub channel" '
       const after = samples.filter((s) => s.phase === "after").pop(); after.redis.lock.pubsub_channels = 1;
       meta.pubsub_channels_left.lock = ["lock:released:coupon:1"];'
-    expect_failure "issued ≠ holder rows" "audit: issuedQuantity == holderRows" '
-      audit.holderRows = audit.issuedQuantity + 1;'
+    scenario=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).scenario)' \
+        "$out/meta.json" 2>/dev/null)
+    if [[ $scenario == order-rush ]]; then
+        expect_failure "reserved ≠ pending units" "audit: initialStock + addedStock − soldUnits == stock" '
+          audit.reserved = audit.pendingUnits + 1;'
+        expect_failure "a paid order without its sold unit" "audit: 200 payments ≤ soldUnits" '
+          audit.soldUnits = 0; audit.stock = audit.initialStock + audit.addedStock;'
+    else
+        expect_failure "issued ≠ holder rows" "audit: issuedQuantity == holderRows" '
+          audit.holderRows = audit.issuedQuantity + 1;'
+    fi
     expect_failure "a sanitizer report" "no AddressSanitizer" 'meta.sanitizer_hits = 1;'
 
     # The pace: a sampler at the edge of its budget (a sample every 2 intervals) is judged the same.

@@ -121,29 +121,40 @@ TEST(OrderAudit, ASoldOutAnswerMeansNothingIsLeft) {
 }
 
 TEST(OrderAudit, UserBalances) {
-    using State = UserOutcome::State;
+    // {user, finalAmount, paid orders, unsure orders}
     const BalanceAudit paid{7, 1000, 10000, 9000};
-    EXPECT_EQ(CheckUserBalance(paid, {7, State::kPaid, 9000}, 10000), "");
-    EXPECT_NE(CheckUserBalance(paid, {7, State::kPaid, 10000}, 10000), "");    // wrong amount
-    EXPECT_NE(CheckUserBalance(paid, {7, State::kNotOrdered, 0}, 10000), "");  // paid unasked
-    EXPECT_EQ(CheckUserBalance(paid, {7, State::kUnsure, 9000}, 10000), "");
+    EXPECT_EQ(CheckUserBalance(paid, {7, 9000, 1, 0}, 10000), "");
+    EXPECT_NE(CheckUserBalance(paid, {7, 10000, 1, 0}, 10000), "");  // wrong amount
+    EXPECT_NE(CheckUserBalance(paid, {7, 0, 0, 0}, 10000), "");      // paid unasked
+    EXPECT_NE(CheckUserBalance(paid, {7, 9000, 0, 0}, 10000), "");   // refused, yet paid
+    EXPECT_EQ(CheckUserBalance(paid, {7, 9000, 0, 1}, 10000), "");
     const BalanceAudit none{7, 10000, 10000, 0};
-    EXPECT_EQ(CheckUserBalance(none, {7, State::kUnsure, 9000}, 10000), "");
-    EXPECT_EQ(CheckUserBalance(none, {7, State::kNotOrdered, 0}, 10000), "");
-    EXPECT_NE(CheckUserBalance(none, {7, State::kPaid, 9000}, 10000), "");  // a lost payment
+    EXPECT_EQ(CheckUserBalance(none, {7, 9000, 0, 1}, 10000), "");
+    EXPECT_EQ(CheckUserBalance(none, {7, 0, 0, 0}, 10000), "");
+    EXPECT_NE(CheckUserBalance(none, {7, 9000, 1, 0}, 10000), "");  // a lost payment
     // The identity itself, and the setup's charge.
     const BalanceAudit broken{7, 2000, 10000, 9000};
-    EXPECT_NE(CheckUserBalance(broken, {7, State::kPaid, 9000}, 10000).find("!= balance"),
+    EXPECT_NE(CheckUserBalance(broken, {7, 9000, 1, 0}, 10000).find("!= balance"),
               std::string::npos);
-    EXPECT_NE(CheckUserBalance(none, {7, State::kNotOrdered, 0}, 20000), "");
-    EXPECT_EQ(CheckUserBalance(none, {7, State::kNotOrdered, 0}, -1), "");
+    EXPECT_NE(CheckUserBalance(none, {7, 0, 0, 0}, 20000), "");
+    EXPECT_EQ(CheckUserBalance(none, {7, 0, 0, 0}, -1), "");
+}
+
+TEST(OrderAudit, ReusedUsersPayWholeOrdersWithinTheUnanswered) {
+    // ORDERS_PER_USER > 1: 5 orders of 1000 answered 200, 2 payments unanswered.
+    const UserOutcome o{7, 1000, 5, 2};
+    for (std::int64_t paid : {5000, 6000, 7000}) {
+        EXPECT_EQ(CheckUserBalance({7, 100000 - paid, 100000, paid}, o, 100000), "") << paid;
+    }
+    EXPECT_NE(CheckUserBalance({7, 96000, 100000, 4000}, o, 100000), "");  // one 200 lost
+    EXPECT_NE(CheckUserBalance({7, 92000, 100000, 8000}, o, 100000), "");  // paid twice once
+    EXPECT_NE(CheckUserBalance({7, 94500, 100000, 5500}, o, 100000), "");  // half an order
 }
 
 TEST(OrderAudit, TheSampleTakesEveryPayerFirstThenASpread) {
-    using State = UserOutcome::State;
     std::vector<UserOutcome> users(10);
-    users[3].state = State::kPaid;
-    users[8].state = State::kUnsure;
+    users[3].paid_orders = 1;
+    users[8].unsure_orders = 1;
     auto sample = BalanceAuditSample(users, 4);
     ASSERT_EQ(sample.size(), 4u);
     EXPECT_EQ(sample[0], 3u);
