@@ -187,6 +187,13 @@ void RedisServer::Restart() {
     Start();
 }
 
+void RedisServer::Kill9() {
+    if (!process_.Running()) return;
+    process_.Signal(SIGKILL);
+    // SIGKILL cannot be caught: the exit is immediate, the wait only reaps it.
+    process_.Wait(std::chrono::duration_cast<std::chrono::milliseconds>(kReadyTimeout));
+}
+
 bool RedisServer::Running() { return process_.Running(); }
 
 void RedisServer::Pause() { process_.Signal(SIGSTOP); }

@@ -35,6 +35,11 @@ class RedisServer {
     void Stop();
     void Start();
     void Restart();
+    // SIGKILL, waits for the exit: a crash (no shutdown save, no AOF rewrite). Start then loads
+    // what was on disk. With appendonly, Redis writes each command to the AOF before it answers
+    // it, so a process crash loses no acknowledged write whatever appendfsync says (only a
+    // machine crash loses the last unsynced second).
+    void Kill9();
     bool Running();
     // SIGSTOP / SIGCONT: the process keeps its sockets but answers nothing.
     void Pause();

@@ -11,6 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -154,6 +155,13 @@ class EventsPipeline : public ::testing::Test {
                                                 std::move(options), std::move(handler));
     }
     void Stop(StreamConsumer& c) { Await(io_, Finished(c.Stop()), kWait); }
+
+    // Redis goes away twice under the relay and the ranking consumer: once before the consumer
+    // starts, once while both run and more orders are paid. `restart` brings it back (a clean
+    // SIGTERM restart, or a crash by SIGKILL then a start); either way no event may be lost and
+    // none counted twice: the stream, its consumer groups, the ranking and the dedupe keys live
+    // in the AOF.
+    void ExpectNoEventLostOrAppliedTwiceAcrossRestarts(const std::function<void()>& restart);
     void Stop(OutboxRelay& r) { Await(io_, Finished(r.Stop()), kWait); }
 
     testing::MariaDbServer db_;
@@ -293,7 +301,8 @@ TEST_F(EventsPipeline, DuplicatesCountOnceAndADeadConsumersEntriesAreReclaimed) 
     EXPECT_EQ(Units(now, 42), 1 + 2 + 3 + 4 + 5 + 6);  // each order once
 }
 
-TEST_F(EventsPipeline, RedisRestartsLoseNoEventAndApplyNoneTwice) {
+void EventsPipeline::ExpectNoEventLostOrAppliedTwiceAcrossRestarts(
+    const std::function<void()>& restart) {
     const std::int64_t now = ToEpochMillis(clock_.Now());
     // Polled across restarts, when a command may fail while the client reconnects: a failure
     // reads as "not yet" (-1), where the fixture's Redis() would fail the test.
@@ -316,7 +325,7 @@ TEST_F(EventsPipeline, RedisRestartsLoseNoEventAndApplyNoneTwice) {
     //    starts and must still find all ten.
     insert(1, 10);
     EXPECT_TRUE(WaitFor([&] { return Unsent() == 0; }));
-    redis_.Restart();
+    restart();
     RankingApplier applier(*events_, clock_);
     auto options = ConsumerOptions(kRankingGroup, "ranker");
     auto consumer = Consumer(options, applier.AsHandler());
@@ -324,7 +333,7 @@ TEST_F(EventsPipeline, RedisRestartsLoseNoEventAndApplyNoneTwice) {
     EXPECT_TRUE(WaitFor([&] { return units() == 10; }));
     // 2. Redis restarts under a running relay and consumer; more orders are paid meanwhile.
     insert(11, 20);
-    redis_.Restart();
+    restart();
     insert(21, 30);
     EXPECT_TRUE(WaitFor([&] { return Unsent() == 0 && units() == 30; }));
     // 3. Settled: nothing pending, nothing counted twice (the group's position and the dedupe
@@ -335,6 +344,17 @@ TEST_F(EventsPipeline, RedisRestartsLoseNoEventAndApplyNoneTwice) {
     EXPECT_EQ(Units(now, 9), 30);
     const auto ids = StreamOutboxIds();
     EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 30u);
+}
+
+TEST_F(EventsPipeline, RedisRestartsLoseNoEventAndApplyNoneTwice) {
+    ExpectNoEventLostOrAppliedTwiceAcrossRestarts([this] { redis_.Restart(); });
+}
+
+TEST_F(EventsPipeline, RedisCrashesLoseNoEventAndApplyNoneTwice) {
+    ExpectNoEventLostOrAppliedTwiceAcrossRestarts([this] {
+        redis_.Kill9();
+        redis_.Start();
+    });
 }
 
 TEST_F(EventsPipeline, TopProductsByUnitsThenIdOverTheAskedDays) {
