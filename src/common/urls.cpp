@@ -1,9 +1,12 @@
 #include "common/urls.hpp"
 
 #include <arpa/inet.h>
+#include <uriparser/Uri.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <memory>
 
 #include "common/percent_decode.hpp"
 
@@ -50,14 +53,6 @@ bool IsHostName(std::string_view host) {
     return label > 0 && !only_digits_and_dots;
 }
 
-bool StartsWithNoCase(std::string_view text, std::string_view lower_prefix) {
-    if (text.size() < lower_prefix.size()) return false;
-    for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(text[i])) != lower_prefix[i]) return false;
-    }
-    return true;
-}
-
 // Parses all of `text` as a decimal number without sign; false on anything else.
 template <class T>
 bool ParseDecimal(std::string_view text, T& out) {
@@ -66,144 +61,210 @@ bool ParseDecimal(std::string_view text, T& out) {
     return ec == std::errc() && end == text.data() + text.size();
 }
 
-struct HostPort {
-    std::string host;  // lower-cased; "localhost" → "127.0.0.1"
-    std::optional<std::uint16_t> port;
+std::string_view Text(const UriTextRangeA& range) {
+    if (range.first == nullptr || range.afterLast == nullptr) return {};
+    return std::string_view(range.first, static_cast<std::size_t>(range.afterLast - range.first));
+}
+
+std::string Lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+template <class T>
+std::optional<T> Fail(UrlError* error, UrlError reason) {
+    if (error != nullptr) *error = reason;
+    return std::nullopt;
+}
+
+// uriparser's parse result, freed on scope exit.
+struct UriDeleter {
+    void operator()(UriUriA* uri) const {
+        uriFreeUriMembersA(uri);
+        delete uri;
+    }
 };
 
-// "host[:port]" or "[v6]:port" (the authority without user info), shared by both schemes.
-std::optional<HostPort> ParseHostPort(std::string_view authority) {
-    HostPort out;
-    std::string_view host;
-    std::string_view port_text;
-    bool has_port = false;
-    bool bracketed = false;
-    if (!authority.empty() && authority.front() == '[') {
-        const std::size_t close = authority.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        host = authority.substr(1, close - 1);
-        bracketed = true;
-        const std::string_view after = authority.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') return std::nullopt;
-            port_text = after.substr(1);
-            has_port = true;
-        }
-    } else {
-        const std::size_t colon = authority.find(':');
-        host = authority.substr(0, colon);
-        if (colon != std::string_view::npos) {
-            port_text = authority.substr(colon + 1);
-            has_port = true;
-        }
+// "user:password" → both %-decoded; false on a bad escape.
+bool SplitUserInfo(std::string_view user_info, UrlParts& out) {
+    const std::size_t colon = user_info.find(':');
+    auto user = PercentDecode(user_info.substr(0, colon), false);
+    if (!user) return false;
+    out.user = std::move(*user);
+    if (colon != std::string_view::npos) {
+        auto password = PercentDecode(user_info.substr(colon + 1), false);
+        if (!password) return false;
+        out.password = std::move(*password);
     }
-    if (has_port) {
-        unsigned value = 0;
-        if (!ParseDecimal(port_text, value) || value == 0 || value > 65535) return std::nullopt;
-        out.port = static_cast<std::uint16_t>(value);
-    }
-    out.host.assign(host);
-    for (auto& c : out.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (bracketed) return IsIpv6(out.host) ? std::optional(out) : std::nullopt;
-    if (out.host == "localhost") {
-        // A literal: no lookup, and never ::1 first (our servers bind 127.0.0.1). For MariaDB it
-        // also keeps Connector/C from taking "localhost" to mean its Unix socket.
-        out.host = "127.0.0.1";
-    }
-    if (!IsIpv4(out.host) && !IsHostName(out.host)) return std::nullopt;
-    return out;
+    return true;
+}
+
+// "localhost" as a literal: no lookup, and never ::1 first (our servers bind 127.0.0.1). For
+// MariaDB it also keeps Connector/C from taking "localhost" to mean its Unix socket.
+void MapLocalhostToLoopback(std::string& host) {
+    if (host == "localhost") host = "127.0.0.1";
 }
 
 }  // namespace
 
+std::string_view UrlErrorText(UrlError error) {
+    switch (error) {
+        case UrlError::kSyntax:
+            return "not a URL";
+        case UrlError::kScheme:
+            return "unsupported scheme";
+        case UrlError::kUserInfo:
+            return "user info not allowed or badly %-encoded";
+        case UrlError::kHost:
+            return "invalid or missing host";
+        case UrlError::kPort:
+            return "invalid port";
+        case UrlError::kPath:
+            return "invalid path";
+        case UrlError::kQuery:
+            return "query not allowed";
+        case UrlError::kFragment:
+            return "fragment not allowed";
+    }
+    return "invalid URL";
+}
+
 bool IsIpLiteral(const std::string& host) { return IsIpv4(host) || IsIpv6(host); }
 
-std::optional<RedisUrl> ParseRedisUrl(std::string_view url) {
-    constexpr std::string_view kScheme = "redis://";
-    if (url.substr(0, kScheme.size()) != kScheme) return std::nullopt;
-    const std::string_view rest = url.substr(kScheme.size());
-    // Split off "/db" first: the authority never contains '/'.
-    const std::size_t slash = rest.find('/');
-    const std::string_view authority = rest.substr(0, slash);
-    if (authority.find('@') != std::string_view::npos) return std::nullopt;  // no credentials
-    auto host_port = ParseHostPort(authority);
-    if (!host_port) return std::nullopt;
-    RedisUrl out;
-    out.host = std::move(host_port->host);
-    if (host_port->port) out.port = *host_port->port;
-    if (slash != std::string_view::npos) {
-        const std::string_view db_text = rest.substr(slash + 1);
-        // "redis://h:1/" means db 0
-        if (!db_text.empty() && (db_text.size() > kMaxDbDigits || !ParseDecimal(db_text, out.db))) {
-            return std::nullopt;
+std::optional<UrlParts> ParseUrl(std::string_view url, UrlError* error) {
+    std::unique_ptr<UriUriA, UriDeleter> uri(new UriUriA{});
+    const char* error_pos = nullptr;
+    if (uriParseSingleUriExA(uri.get(), url.data(), url.data() + url.size(), &error_pos) !=
+        URI_SUCCESS) {
+        return Fail<UrlParts>(error, UrlError::kSyntax);
+    }
+    UrlParts out;
+    out.scheme = Lower(Text(uri->scheme));
+    // "scheme://..." only: an authority is what every caller connects to.
+    if (out.scheme.empty() || uri->hostText.first == nullptr) {
+        return Fail<UrlParts>(error, UrlError::kScheme);
+    }
+    if (uri->fragment.first != nullptr) return Fail<UrlParts>(error, UrlError::kFragment);
+    if (uri->userInfo.first != nullptr) {
+        out.has_user_info = true;
+        if (!SplitUserInfo(Text(uri->userInfo), out)) {
+            return Fail<UrlParts>(error, UrlError::kUserInfo);
         }
+    }
+    out.host = Lower(Text(uri->hostText));
+    // A bracketed literal must be IPv6 (IPvFuture "[v1.x]" is refused); otherwise IPv4 or a name.
+    out.ipv6 = uri->hostData.ip6 != nullptr;
+    const bool bracketed = out.ipv6 || uri->hostData.ipFuture.first != nullptr;
+    const bool host_ok =
+        bracketed ? out.ipv6 && IsIpv6(out.host) : IsIpv4(out.host) || IsHostName(out.host);
+    if (!host_ok) return Fail<UrlParts>(error, UrlError::kHost);
+    if (uri->portText.first != nullptr) {
+        unsigned value = 0;
+        if (!ParseDecimal(Text(uri->portText), value) || value == 0 || value > 65535) {
+            return Fail<UrlParts>(error, UrlError::kPort);
+        }
+        out.port = static_cast<std::uint16_t>(value);
+    }
+    // With an authority the path is empty or starts with '/': the segments joined back.
+    for (const UriPathSegmentA* seg = uri->pathHead; seg != nullptr; seg = seg->next) {
+        out.path += '/';
+        out.path += Text(seg->text);
+    }
+    if (uri->query.first != nullptr) out.query = std::string(Text(uri->query));
+    return out;
+}
+
+std::optional<RedisUrl> ParseRedisUrl(std::string_view url, UrlError* error,
+                                      RedisCredentials* credentials) {
+    auto parts = ParseUrl(url, error);
+    if (!parts) return std::nullopt;
+    if (parts->scheme != "redis") return Fail<RedisUrl>(error, UrlError::kScheme);
+    if (parts->has_user_info && credentials == nullptr) {
+        return Fail<RedisUrl>(error, UrlError::kUserInfo);
+    }
+    if (parts->query) return Fail<RedisUrl>(error, UrlError::kQuery);
+    RedisUrl out;
+    out.host = std::move(parts->host);
+    MapLocalhostToLoopback(out.host);
+    out.port = parts->port.value_or(out.port);
+    // "" and "/" mean db 0.
+    const std::string_view db_text =
+        std::string_view(parts->path).substr(parts->path.empty() ? 0 : 1);
+    if (!db_text.empty() && (db_text.size() > kMaxDbDigits || !ParseDecimal(db_text, out.db))) {
+        return Fail<RedisUrl>(error, UrlError::kPath);
+    }
+    if (credentials != nullptr) {
+        credentials->user = std::move(parts->user);
+        credentials->password = std::move(parts->password);
     }
     return out;
 }
 
-std::optional<DatabaseUrl> ParseDatabaseUrl(std::string_view url) {
-    std::string_view rest;
-    if (StartsWithNoCase(url, "mysql://")) {
-        rest = url.substr(8);
-    } else if (StartsWithNoCase(url, "mariadb://")) {
-        rest = url.substr(10);
-    } else {
-        return std::nullopt;
+std::optional<DatabaseUrl> ParseDatabaseUrl(std::string_view url, UrlError* error) {
+    // RFC 3986 has no '@' in user info; this URL's users write passwords unencoded, so every '@'
+    // of the authority but the last is read as "%40".
+    std::string text(url);
+    if (const std::size_t start = text.find("://"); start != std::string::npos) {
+        const std::size_t end = std::min(text.find_first_of("/?#", start + 3), text.size());
+        const std::string authority = text.substr(start + 3, end - start - 3);
+        const std::size_t last_at = authority.rfind('@');
+        if (last_at != std::string::npos && last_at != authority.find('@')) {
+            std::string encoded;
+            for (const char c : std::string_view(authority).substr(0, last_at)) {
+                if (c == '@') {
+                    encoded += "%40";
+                } else {
+                    encoded += c;
+                }
+            }
+            text.replace(start + 3, last_at, encoded);
+        }
     }
-    if (rest.find_first_of("?#") != std::string_view::npos) return std::nullopt;
-
+    auto parts = ParseUrl(text, error);
+    if (!parts) return std::nullopt;
+    if (parts->scheme != "mysql" && parts->scheme != "mariadb") {
+        return Fail<DatabaseUrl>(error, UrlError::kScheme);
+    }
+    if (parts->query) return Fail<DatabaseUrl>(error, UrlError::kQuery);
     DatabaseUrl out;
-    const std::size_t slash = rest.find('/');
-    std::string_view authority = rest.substr(0, slash);
-    if (slash != std::string_view::npos) {
-        // %XX decoding: names with '@' or ':' must be written %40, %3A.
-        auto database = PercentDecode(rest.substr(slash + 1), false);
-        if (!database || database->find('/') != std::string::npos) return std::nullopt;
+    out.user = std::move(parts->user);
+    out.password = std::move(parts->password);
+    out.host = std::move(parts->host);
+    MapLocalhostToLoopback(out.host);
+    out.port = parts->port.value_or(out.port);
+    if (!parts->path.empty()) {
+        // One segment, the database name; %XX decoded (names with '/' must be written %2F).
+        auto database = PercentDecode(std::string_view(parts->path).substr(1), false);
+        if (!database || parts->path.find('/', 1) != std::string::npos) {
+            return Fail<DatabaseUrl>(error, UrlError::kPath);
+        }
         out.database = std::move(*database);
     }
-    // The last '@' ends the user info, so an unencoded '@' in a password still parses.
-    if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
-        const std::string_view userinfo = authority.substr(0, at);
-        const std::size_t colon = userinfo.find(':');
-        auto user = PercentDecode(userinfo.substr(0, colon), false);
-        if (!user) return std::nullopt;
-        out.user = std::move(*user);
-        if (colon != std::string_view::npos) {
-            auto password = PercentDecode(userinfo.substr(colon + 1), false);
-            if (!password) return std::nullopt;
-            out.password = std::move(*password);
-        }
-        authority = authority.substr(at + 1);
-    }
-    auto host_port = ParseHostPort(authority);
-    if (!host_port) return std::nullopt;
-    out.host = std::move(host_port->host);
-    if (host_port->port) out.port = *host_port->port;
     return out;
 }
 
-std::optional<HttpUrl> ParseHttpUrl(std::string_view url) {
+std::optional<HttpUrl> ParseHttpUrl(std::string_view url, UrlError* error) {
     // A request target longer than this is a typo: the server's own request-line limit is 8 KiB
     // and a sink path is a few dozen bytes.
     constexpr std::size_t kMaxTargetLength = 2048;
-    if (!StartsWithNoCase(url, "http://")) return std::nullopt;
-    const std::string_view rest = url.substr(7);
-    const std::size_t slash = rest.find_first_of("/?#");
-    const std::string_view authority = rest.substr(0, slash);
-    if (authority.find('@') != std::string_view::npos) return std::nullopt;  // no credentials
-    auto host_port = ParseHostPort(authority);
-    if (!host_port) return std::nullopt;
+    auto parts = ParseUrl(url, error);
+    if (!parts) return std::nullopt;
+    if (parts->scheme != "http") return Fail<HttpUrl>(error, UrlError::kScheme);
+    if (parts->has_user_info) return Fail<HttpUrl>(error, UrlError::kUserInfo);
+    // "http://h?x": RFC 3986 allows it, a request line needs the '/'; refused as a likely typo.
+    if (parts->query && parts->path.empty()) return Fail<HttpUrl>(error, UrlError::kQuery);
     HttpUrl out;
-    out.host = std::move(host_port->host);
-    if (host_port->port) out.port = *host_port->port;
-    if (slash != std::string_view::npos) {
-        const std::string_view target = rest.substr(slash);
-        if (target.front() != '/' || target.size() > kMaxTargetLength) return std::nullopt;
-        for (const char c : target) {
-            const auto u = static_cast<unsigned char>(c);
-            if (u <= 0x20 || u == 0x7F || c == '#') return std::nullopt;  // breaks the request line
+    out.host = std::move(parts->host);
+    MapLocalhostToLoopback(out.host);
+    out.port = parts->port.value_or(out.port);
+    if (!parts->path.empty()) {
+        out.target = std::move(parts->path);
+        if (parts->query) {
+            out.target += '?';
+            out.target += *parts->query;
         }
-        out.target.assign(target);
+        if (out.target.size() > kMaxTargetLength) return Fail<HttpUrl>(error, UrlError::kPath);
     }
     return out;
 }

@@ -2,140 +2,128 @@
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
+#include <rapidjson/prettywriter.h>
 #include <rapidjson/reader.h>
+#include <rapidjson/writer.h>
 
 #include <cassert>
 #include <charconv>
 #include <cstring>
+#include <type_traits>
+#include <variant>
 
 namespace hhplus::http {
 
 // ---- writer ---------------------------------------------------------------------------------
 
-void AppendJsonEscaped(std::string& out, std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::size_t run = 0;  // start of the pending run of bytes that need no escape
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(text.data() + run, i - run);
-        run = i + 1;
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default: {
-                const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
-                out.append(esc, sizeof esc);
-            }
+namespace {
+
+// RapidJSON's output-stream concept over a std::string (its StringBuffer would need a copy out).
+struct StringSink {
+    using Ch = char;
+    std::string* out;
+    void Put(char c) { out->push_back(c); }
+    void Flush() {}
+};
+
+using CompactWriter = rapidjson::Writer<StringSink>;
+using IndentWriter = rapidjson::PrettyWriter<StringSink>;
+
+rapidjson::SizeType Size(std::string_view text) {
+    return static_cast<rapidjson::SizeType>(text.size());
+}
+
+}  // namespace
+
+struct JsonWriter::Impl {
+    Impl(std::size_t reserve, Layout layout) {
+        out.reserve(reserve);
+        if (layout == Layout::kIndent4) {
+            writer.emplace<IndentWriter>(sink).SetIndent(' ', 4);
+        } else {
+            writer.emplace<CompactWriter>(sink);
         }
     }
-    out.append(text.data() + run, text.size() - run);
-}
+    // Calls `f` with the writer of this layout (both have the same member names).
+    template <class F>
+    void With(F f) {
+        std::visit(
+            [&](auto& w) {
+                if constexpr (!std::is_same_v<std::decay_t<decltype(w)>, std::monostate>) f(w);
+            },
+            writer);
+    }
+
+    // Whether one whole value was written (RapidJSON's own bookkeeping).
+    bool Complete() {
+        bool complete = true;
+        With([&complete](auto& w) { complete = w.IsComplete(); });
+        return complete;
+    }
+
+    std::string out;
+    StringSink sink{&out};  // `writer` keeps its address: Impl never moves (held by pointer)
+    std::variant<std::monostate, CompactWriter, IndentWriter> writer;
+};
 
 std::string JsonEscape(std::string_view text) {
     std::string out;
-    out.reserve(text.size());
-    AppendJsonEscaped(out, text);
-    return out;
+    out.reserve(text.size() + 2);
+    StringSink sink{&out};
+    CompactWriter writer(sink);
+    writer.String(text.data(), Size(text));
+    // Drop the quotes the writer put around the string.
+    return out.substr(1, out.size() - 2);
 }
 
-void JsonWriter::BeforeValue() {
-    if (after_key_) {
-        after_key_ = false;
-        return;
-    }
-    if (depth_ == 0) return;
-    const std::uint64_t bit = std::uint64_t{1} << depth_;
-    if (has_member_ & bit) out_.push_back(',');
-    has_member_ |= bit;
-}
+JsonWriter::JsonWriter(std::size_t reserve, Layout layout)
+    : impl_(std::make_unique<Impl>(reserve, layout)) {}
+JsonWriter::~JsonWriter() = default;
+JsonWriter::JsonWriter(JsonWriter&&) noexcept = default;
+JsonWriter& JsonWriter::operator=(JsonWriter&&) noexcept = default;
 
 JsonWriter& JsonWriter::StartObject() {
-    BeforeValue();
-    out_.push_back('{');
-    ++depth_;
-    assert(depth_ <= kMaxDepth);
-    has_member_ &= ~(std::uint64_t{1} << depth_);
+    impl_->With([](auto& w) { w.StartObject(); });
     return *this;
 }
 
 JsonWriter& JsonWriter::EndObject() {
-    assert(depth_ > 0 && !after_key_);
-    --depth_;
-    out_.push_back('}');
+    impl_->With([](auto& w) { w.EndObject(); });
     return *this;
 }
 
 JsonWriter& JsonWriter::StartArray() {
-    BeforeValue();
-    out_.push_back('[');
-    ++depth_;
-    assert(depth_ <= kMaxDepth);
-    has_member_ &= ~(std::uint64_t{1} << depth_);
+    impl_->With([](auto& w) { w.StartArray(); });
     return *this;
 }
 
 JsonWriter& JsonWriter::EndArray() {
-    assert(depth_ > 0 && !after_key_);
-    --depth_;
-    out_.push_back(']');
+    impl_->With([](auto& w) { w.EndArray(); });
     return *this;
 }
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
-    assert(depth_ > 0 && !after_key_);
-    BeforeValue();
-    out_.push_back('"');
-    AppendJsonEscaped(out_, key);
-    out_ += "\":";
-    after_key_ = true;
+    impl_->With([key](auto& w) { w.Key(key.data(), Size(key)); });
     return *this;
 }
 
 JsonWriter& JsonWriter::String(std::string_view value) {
-    BeforeValue();
-    out_.push_back('"');
-    AppendJsonEscaped(out_, value);
-    out_.push_back('"');
+    impl_->With([value](auto& w) { w.String(value.data(), Size(value)); });
     return *this;
 }
 
 JsonWriter& JsonWriter::Int(std::int64_t value) {
-    BeforeValue();
-    char buf[24];
-    const auto res = std::to_chars(buf, buf + sizeof buf, value);
-    out_.append(buf, res.ptr);
+    impl_->With([value](auto& w) { w.Int64(value); });
     return *this;
 }
 
 JsonWriter& JsonWriter::Bool(bool value) {
-    BeforeValue();
-    out_ += value ? "true" : "false";
+    impl_->With([value](auto& w) { w.Bool(value); });
     return *this;
 }
 
 JsonWriter& JsonWriter::Null() {
-    BeforeValue();
-    out_ += "null";
+    impl_->With([](auto& w) { w.Null(); });
     return *this;
 }
 
@@ -148,17 +136,18 @@ JsonWriter& JsonWriter::IntOrNull(const std::optional<std::int64_t>& value) {
 }
 
 JsonWriter& JsonWriter::Raw(std::string_view json) {
-    BeforeValue();
-    out_ += json;
+    // The type only steers RapidJSON's checks (a raw value is never a key).
+    impl_->With([json](auto& w) { w.RawValue(json.data(), json.size(), rapidjson::kObjectType); });
     return *this;
 }
 
+std::string_view JsonWriter::View() const { return impl_->out; }
+
 std::string JsonWriter::Finish() {
-    assert(depth_ == 0);
-    std::string out = std::move(out_);
-    out_.clear();
-    has_member_ = 0;
-    after_key_ = false;
+    assert(impl_->Complete() || impl_->out.empty());
+    std::string out = std::move(impl_->out);
+    impl_->out.clear();
+    impl_->With([this](auto& w) { w.Reset(impl_->sink); });
     return out;
 }
 
@@ -352,7 +341,7 @@ class ObjectBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Obj
         return true;
     }
 
-    const std::string& detail() const { return detail_; }
+    const std::string& Detail() const { return detail_; }
     JsonObject Take() { return std::move(object_); }
 
   private:
@@ -442,13 +431,13 @@ Result<JsonObject> ParseObject(std::string_view body, std::span<const Field> fie
     const rapidjson::ParseResult result =
         reader.Parse<kFlags, rapidjson::MemoryStream, ObjectBuilder>(stream, builder);
     if (result.IsError()) {
-        if (!builder.detail().empty())
-            return MakeError(ErrorCode::kInvalidRequest, builder.detail());
+        if (!builder.Detail().empty())
+            return MakeError(ErrorCode::kInvalidRequest, builder.Detail());
         std::string detail = "body: ";
         detail += rapidjson::GetParseError_En(result.Code());
         return MakeError(ErrorCode::kInvalidRequest, std::move(detail));
     }
-    if (!builder.CheckRequired()) return MakeError(ErrorCode::kInvalidRequest, builder.detail());
+    if (!builder.CheckRequired()) return MakeError(ErrorCode::kInvalidRequest, builder.Detail());
     return builder.Take();
 }
 

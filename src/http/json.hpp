@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,20 +24,24 @@
 
 namespace hhplus::http {
 
-// Escapes `text` for use between double quotes in JSON: '"', '\\' and control characters
-// (U+0000..U+001F, as \n, \t... or \u00XX). Other bytes, UTF-8 included, pass through. The
-// result has no surrounding quotes.
+// Escapes `text` for use between double quotes in JSON, with the same escaper as JsonWriter
+// (RapidJSON's): '"', '\\', \b \f \n \r \t, other control characters as \u00XX (upper-case hex;
+// JSON.stringify writes lower case, the same JSON). Other bytes, UTF-8 included, pass through.
+// The result has no surrounding quotes.
 std::string JsonEscape(std::string_view text);
-// Same, appended to `out`.
-void AppendJsonEscaped(std::string& out, std::string_view text);
 
-// Builds one JSON value, commas included. Misuse (a value where a key is due, unbalanced
-// containers, nesting deeper than kMaxDepth) is a programming error, asserted in debug builds.
+// Builds one JSON value, commas included, on RapidJSON's Writer: the one JSON output path of the
+// server and the tools. Misuse (a value where a key is due, unbalanced containers, a second root
+// value before Finish) is a programming error, asserted in debug builds.
 class JsonWriter {
   public:
-    static constexpr int kMaxDepth = 32;  // our deepest document is 3 levels (logs[] of objects)
+    // kIndent4 lays the value out as JSON.stringify(value, null, 4) does (k6's summary export).
+    enum class Layout { kCompact, kIndent4 };
 
-    explicit JsonWriter(std::size_t reserve = 256) { out_.reserve(reserve); }
+    explicit JsonWriter(std::size_t reserve = 256, Layout layout = Layout::kCompact);
+    ~JsonWriter();
+    JsonWriter(JsonWriter&&) noexcept;
+    JsonWriter& operator=(JsonWriter&&) noexcept;
 
     JsonWriter& StartObject();
     JsonWriter& EndObject();
@@ -49,20 +54,17 @@ class JsonWriter {
     JsonWriter& Null();
     JsonWriter& StringOrNull(const std::optional<std::string_view>& value);
     JsonWriter& IntOrNull(const std::optional<std::int64_t>& value);
-    // An already rendered JSON value (e.g. a stored answer), inserted verbatim.
+    // An already rendered JSON value (a stored answer, a number formatted as JavaScript or Go
+    // would), inserted verbatim; with kIndent4 it is not re-indented.
     JsonWriter& Raw(std::string_view json);
 
-    // The text so far / the finished text (the writer is empty afterwards).
-    std::string_view View() const { return out_; }
+    // The text so far / the finished text (the writer is empty afterwards, ready for another).
+    std::string_view View() const;
     std::string Finish();
 
   private:
-    void BeforeValue();
-
-    std::string out_;
-    std::uint64_t has_member_ = 0;  // bit d: the container at depth d already has a member
-    int depth_ = 0;
-    bool after_key_ = false;
+    struct Impl;  // RapidJSON stays out of this header (handlers include it)
+    std::unique_ptr<Impl> impl_;
 };
 
 // ---- request bodies -------------------------------------------------------------------------

@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "http/json.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
@@ -435,14 +437,12 @@ asio::awaitable<void> Prober(State* s) {
     }
 }
 
+// The server's escaper (http::JsonWriter's): control characters escaped, not dropped.
 std::string JsonString(const std::string& text) {
     std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) continue;
-        out += c;
-    }
-    return out + "\"";
+    out += hhplus::http::JsonEscape(text);
+    out += '"';
+    return out;
 }
 
 // The verdict on an oversized case is what the server sent, never when: the read ends once the

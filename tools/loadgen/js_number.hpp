@@ -2,8 +2,9 @@
 // Number formatting exactly as the runtimes behind k6's output do it: the summary is rendered by
 // JavaScript (Number.prototype.toString / toFixed), the NDJSON output by Go (strconv 'g',
 // shortest). Matching them digit for digit is what makes our summary lines comparable with k6's.
+// All three are libdouble-conversion (V8's own number formatting); strings go through
+// http::JsonWriter, the one JSON writer.
 #include <string>
-#include <string_view>
 
 namespace hhplus::loadgen {
 
@@ -18,9 +19,5 @@ std::string JsToFixed(double value, int digits);
 // Go's strconv.FormatFloat(v, 'g', -1, 64), as easyjson writes float64 values into k6's JSON
 // output ("1.5e+06", "0.000123", "12.34").
 std::string GoFormatFloat(double value);
-
-// Appends `text` as a JSON string literal (quotes included). Go's encoder and JSON.stringify both
-// keep non-ASCII UTF-8 as is; control characters are escaped.
-void AppendJsonString(std::string& out, std::string_view text);
 
 }  // namespace hhplus::loadgen

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <fstream>
 
+#include "http/json.hpp"
 #include "loadgen/js_number.hpp"
 
 namespace hhplus::loadgen {
@@ -16,33 +17,25 @@ namespace {
 // enough to lose little if the process is killed. 1 MiB ≈ 4000 Point lines of ~250 bytes.
 constexpr std::size_t kFlushBytes = 1 << 20;
 
-void AppendTags(std::string& out, const TagSet& tags) {
-    out += '{';
-    bool first = true;
-    for (const auto& [k, v] : tags) {
-        if (!first) out += ',';
-        first = false;
-        AppendJsonString(out, k);
-        out += ':';
-        AppendJsonString(out, v);
-    }
-    out += '}';
+void WriteTags(http::JsonWriter& w, const TagSet& tags) {
+    w.StartObject();
+    for (const auto& [k, v] : tags) w.Key(k).String(v);
+    w.EndObject();
 }
 
-void AppendThreshold(std::string& out, const ThresholdConfig& t) {
+void WriteThreshold(http::JsonWriter& w, const ThresholdConfig& t) {
     if (!t.abort_on_fail) {
-        AppendJsonString(out, t.source);
+        w.String(t.source);
         return;
     }
-    out += "{\"threshold\":";
-    AppendJsonString(out, t.source);
-    out += ",\"abortOnFail\":true,\"delayAbortEval\":";
+    w.StartObject().Key("threshold").String(t.source).Key("abortOnFail").Bool(true);
+    w.Key("delayAbortEval");
     if (t.delay_abort_eval) {
-        AppendJsonString(out, FormatGoDuration(*t.delay_abort_eval));
+        w.String(FormatGoDuration(*t.delay_abort_eval));
     } else {
-        out += "null";
+        w.Null();
     }
-    out += '}';
+    w.EndObject();
 }
 
 std::optional<int> Digits(std::string_view s, std::size_t pos, std::size_t n) {
@@ -132,7 +125,7 @@ std::optional<std::int64_t> ParseRfc3339(std::string_view s) {
     } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
         auto oh = Digits(s, pos + 1, 2), om = Digits(s, pos + 4, 2);
         if (!oh || !om) return std::nullopt;
-        offset = (*oh * 3600 + *om * 60) * (s[pos] == '-' ? -1 : 1);
+        offset = (std::int64_t{*oh} * 3600 + std::int64_t{*om} * 60) * (s[pos] == '-' ? -1 : 1);
         pos += 6;
     } else {
         return std::nullopt;
@@ -166,54 +159,43 @@ void NdjsonWriter::OnSample(const Metric& metric, double value, const TagSet& ta
     if (file_ == nullptr) return;
     if (!seen_[metric.name]) {
         seen_[metric.name] = true;
-        buffer_ += "{\"type\":\"Metric\",\"data\":{\"name\":";
-        AppendJsonString(buffer_, metric.name);
-        buffer_ += ",\"type\":\"";
-        buffer_ += MetricTypeName(metric.type);
-        buffer_ += "\",\"contains\":\"";
-        buffer_ += ValueTypeName(metric.contains);
-        buffer_ += "\",\"thresholds\":[";
+        line_.StartObject().Key("type").String("Metric").Key("data").StartObject();
+        line_.Key("name").String(metric.name);
+        line_.Key("type").String(MetricTypeName(metric.type));
+        line_.Key("contains").String(ValueTypeName(metric.contains));
+        line_.Key("thresholds").StartArray();
         if (auto it = thresholds_.find(metric.name); it != thresholds_.end()) {
-            for (std::size_t i = 0; i < it->second.size(); ++i) {
-                if (i > 0) buffer_ += ',';
-                AppendThreshold(buffer_, it->second[i]);
-            }
+            for (const ThresholdConfig& t : it->second) WriteThreshold(line_, t);
         }
-        buffer_ += "],\"submetrics\":";
+        line_.EndArray().Key("submetrics");
         if (metric.submetrics.empty()) {
-            buffer_ += "null";
+            line_.Null();
         } else {
-            buffer_ += '[';
-            for (std::size_t i = 0; i < metric.submetrics.size(); ++i) {
-                const Metric* sub = metric.submetrics[i];
-                if (i > 0) buffer_ += ',';
-                buffer_ += "{\"name\":";
-                AppendJsonString(buffer_, sub->name);
-                buffer_ += ",\"suffix\":";
-                AppendJsonString(buffer_, sub->suffix);
-                buffer_ += ",\"tags\":";
-                AppendTags(buffer_, sub->filter);
-                buffer_ += '}';
+            line_.StartArray();
+            for (const Metric* sub : metric.submetrics) {
+                line_.StartObject().Key("name").String(sub->name).Key("suffix").String(sub->suffix);
+                line_.Key("tags");
+                WriteTags(line_, sub->filter);
+                line_.EndObject();
             }
-            buffer_ += ']';
+            line_.EndArray();
         }
-        buffer_ += "},\"metric\":";
-        AppendJsonString(buffer_, metric.name);
-        buffer_ += "}\n";
+        line_.EndObject().Key("metric").String(metric.name).EndObject();
+        buffer_ += line_.Finish();
+        buffer_ += '\n';
     }
-    buffer_ += "{\"type\":\"Point\",\"data\":{\"time\":\"";
-    buffer_ += FormatRfc3339Nano(unix_nanos);
-    buffer_ += "\",\"value\":";
-    buffer_ += GoFormatFloat(value);
-    buffer_ += ",\"tags\":";
-    AppendTags(buffer_, tags);
+    line_.StartObject().Key("type").String("Point").Key("data").StartObject();
+    line_.Key("time").String(FormatRfc3339Nano(unix_nanos));
+    line_.Key("value").Raw(GoFormatFloat(value));
+    line_.Key("tags");
+    WriteTags(line_, tags);
     if (metadata != nullptr && !metadata->empty()) {
-        buffer_ += ",\"metadata\":";
-        AppendTags(buffer_, *metadata);
+        line_.Key("metadata");
+        WriteTags(line_, *metadata);
     }
-    buffer_ += "},\"metric\":";
-    AppendJsonString(buffer_, metric.name);
-    buffer_ += "}\n";
+    line_.EndObject().Key("metric").String(metric.name).EndObject();
+    buffer_ += line_.Finish();
+    buffer_ += '\n';
     if (buffer_.size() >= kFlushBytes) Flush();
 }
 

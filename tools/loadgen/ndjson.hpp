@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "http/json.hpp"
 #include "loadgen/metrics.hpp"
 #include "loadgen/options.hpp"
 
@@ -37,6 +38,7 @@ class NdjsonWriter final : public SampleObserver {
 
     std::FILE* file_ = nullptr;
     std::string buffer_;
+    http::JsonWriter line_;  // one line at a time, appended to buffer_
     std::map<std::string, std::vector<ThresholdConfig>> thresholds_;
     std::map<std::string, bool> seen_;
     bool failed_ = false;

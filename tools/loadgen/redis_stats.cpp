@@ -1,150 +1,47 @@
 #include "loadgen/redis_stats.hpp"
 
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <optional>
+#include <memory>
+
+#include "common/urls.hpp"
 
 namespace hhplus::loadgen {
 namespace {
 
-struct RedisUrl {
-    std::string host;
-    std::string port = "6379";
-    std::string password;
+struct ContextDeleter {
+    void operator()(redisContext* c) const { redisFree(c); }
 };
+struct ReplyDeleter {
+    void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Context = std::unique_ptr<redisContext, ContextDeleter>;
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
-Result<RedisUrl, std::string> ParseRedisUrl(std::string_view url) {
-    constexpr std::string_view kScheme = "redis://";
-    if (url.substr(0, kScheme.size()) != kScheme) return "not a redis:// URL: " + std::string(url);
-    std::string_view rest = url.substr(kScheme.size());
-    if (std::size_t slash = rest.find('/'); slash != std::string_view::npos)
-        rest = rest.substr(0, slash);
-    RedisUrl out;
-    if (std::size_t at = rest.rfind('@'); at != std::string_view::npos) {
-        std::string_view auth = rest.substr(0, at);
-        std::size_t colon = auth.find(':');
-        out.password = std::string(colon == std::string_view::npos ? auth : auth.substr(colon + 1));
-        rest = rest.substr(at + 1);
+// One command's reply: status and bulk payloads into `text`. Returns what went wrong (an error
+// reply, or a failed round trip: timeout, closed connection), empty on success.
+std::string TextOf(redisContext* c, Reply reply, std::string& text) {
+    if (reply == nullptr) {
+        std::string error = c->errstr;
+        if (error.empty()) error = "no reply (timeout or connection closed)";
+        return error;
     }
-    std::size_t colon = rest.rfind(':');
-    out.host = std::string(rest.substr(0, colon));
-    if (colon != std::string_view::npos) out.port = std::string(rest.substr(colon + 1));
-    if (out.host.empty()) return "no host in " + std::string(url);
-    return out;
+    if (reply->type == REDIS_REPLY_ERROR) {
+        std::string error = "redis error: ";
+        error.append(reply->str, reply->len);
+        return error;
+    }
+    text.clear();
+    if (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS) {
+        text.assign(reply->str, reply->len);
+    }
+    return {};
 }
 
-// A connected socket with every wait bounded by the timeout; closed on destruction.
-class Connection {
-  public:
-    ~Connection() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    std::string Open(const RedisUrl& url, int timeout_ms) {
-        timeout_ms_ = timeout_ms;
-        addrinfo hints{};
-        hints.ai_socktype = SOCK_STREAM;
-        addrinfo* res = nullptr;
-        if (int rc = ::getaddrinfo(url.host.c_str(), url.port.c_str(), &hints, &res); rc != 0)
-            return ::gai_strerror(rc);
-        std::string error = "no address";
-        for (addrinfo* ai = res; ai != nullptr && fd_ < 0; ai = ai->ai_next) {
-            int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                              ai->ai_protocol);
-            if (fd < 0) continue;
-            if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
-                error = std::strerror(errno);
-                ::close(fd);
-                continue;
-            }
-            pollfd pfd{fd, POLLOUT, 0};
-            int soerr = 0;
-            socklen_t len = sizeof soerr;
-            if (::poll(&pfd, 1, timeout_ms_) != 1 ||
-                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
-                error = soerr != 0 ? std::strerror(soerr) : "connect timed out";
-                ::close(fd);
-                continue;
-            }
-            fd_ = fd;
-        }
-        ::freeaddrinfo(res);
-        return fd_ >= 0 ? "" : error;
-    }
-    bool Send(const std::string& data) {
-        std::size_t off = 0;
-        while (off < data.size()) {
-            pollfd pfd{fd_, POLLOUT, 0};
-            if (::poll(&pfd, 1, timeout_ms_) != 1) return false;
-            ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-            if (n <= 0) return false;
-            off += static_cast<std::size_t>(n);
-        }
-        return true;
-    }
-    // Reads until `buffer_` holds `need` bytes; false on timeout or close.
-    bool Fill(std::size_t need) {
-        char chunk[16384];
-        while (buffer_.size() < need) {
-            pollfd pfd{fd_, POLLIN, 0};
-            if (::poll(&pfd, 1, timeout_ms_) != 1) return false;
-            ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-            if (n <= 0) return false;
-            buffer_.append(chunk, static_cast<std::size_t>(n));
-        }
-        return true;
-    }
-    std::optional<std::string> Line() {
-        for (;;) {
-            std::size_t eol = buffer_.find("\r\n");
-            if (eol != std::string::npos) {
-                std::string line = buffer_.substr(0, eol);
-                buffer_.erase(0, eol + 2);
-                return line;
-            }
-            if (!Fill(buffer_.size() + 1)) return std::nullopt;
-        }
-    }
-    struct Reply {
-        bool ok = false;
-        std::string text;  // the payload, or what went wrong
-    };
-    // One RESP2 reply: simple strings, integers and bulk payloads as text; errors as not ok.
-    Reply Read() {
-        auto line = Line();
-        if (!line || line->empty()) return {false, "no reply (timeout or connection closed)"};
-        const char kind = (*line)[0];
-        if (kind == '-') return {false, "redis error: " + line->substr(1)};
-        if (kind == '+' || kind == ':') return {true, line->substr(1)};
-        if (kind == '$') {
-            long long len = -1;
-            std::from_chars(line->data() + 1, line->data() + line->size(), len);
-            if (len < 0) return {true, ""};
-            if (!Fill(static_cast<std::size_t>(len) + 2)) return {false, "truncated bulk reply"};
-            std::string payload = buffer_.substr(0, static_cast<std::size_t>(len));
-            buffer_.erase(0, static_cast<std::size_t>(len) + 2);
-            return {true, std::move(payload)};
-        }
-        return {false, "unexpected reply type '" + std::string(1, kind) + "'"};
-    }
-
-  private:
-    int fd_ = -1;
-    int timeout_ms_ = 1000;
-    std::string buffer_;
-};
-
-std::string Command(std::initializer_list<std::string_view> args) {
-    std::string out = "*" + std::to_string(args.size()) + "\r\n";
-    for (std::string_view a : args)
-        out += "$" + std::to_string(a.size()) + "\r\n" + std::string(a) + "\r\n";
-    return out;
+Reply Command(redisContext* c, const char* format, auto... args) {
+    return Reply(static_cast<redisReply*>(redisCommand(c, format, args...)));
 }
 
 }  // namespace
@@ -162,8 +59,16 @@ Result<RedisRole, std::string> ParseRedisRole(std::string_view spec) {
         if (comma == std::string_view::npos) comma = urls.size();
         std::string_view url = urls.substr(start, comma - start);
         if (!url.empty()) {
-            auto parsed = ParseRedisUrl(url);
-            if (!parsed) return std::move(parsed).error();
+            UrlError error = UrlError::kSyntax;
+            RedisCredentials credentials;
+            if (!ParseRedisUrl(url, &error, &credentials)) {
+                std::string message = "invalid redis URL (";
+                message += UrlErrorText(error);
+                message += "): '";
+                message += url;
+                message += '\'';
+                return message;
+            }
             role.urls.emplace_back(url);
         }
         start = comma + 1;
@@ -196,22 +101,39 @@ CommandCounts ParseCommandStats(std::string_view info) {
 
 Result<CommandCounts, std::string> FetchCommandStats(const std::string& url,
                                                      std::chrono::milliseconds timeout) {
-    auto parsed = ParseRedisUrl(url);
-    if (!parsed) return std::move(parsed).error();
-    Connection conn;
-    if (std::string err = conn.Open(parsed.value(), static_cast<int>(timeout.count()));
-        !err.empty()) {
-        return url + ": " + err;
+    UrlError url_error = UrlError::kSyntax;
+    RedisCredentials credentials;
+    auto parsed = ParseRedisUrl(url, &url_error, &credentials);
+    if (!parsed) return url + ": " + std::string(UrlErrorText(url_error));
+    // hiredis's blocking API: this runs before the executors start and after they stop, never
+    // while load is generated, so blocking is harmless; the timeout bounds connect and each reply.
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+    Context c(redisConnectWithTimeout(parsed->host.c_str(), parsed->port, tv));
+    if (c == nullptr) return url + ": out of memory";
+    if (c->err != 0) return url + ": " + c->errstr;
+    if (redisSetTimeout(c.get(), tv) != REDIS_OK) return url + ": " + c->errstr;
+    if (!credentials.password.empty() || !credentials.user.empty()) {
+        Reply auth;
+        if (credentials.user.empty()) {
+            auth = Command(c.get(), "AUTH %b", credentials.password.data(),
+                           credentials.password.size());
+        } else {
+            auth = Command(c.get(), "AUTH %b %b", credentials.user.data(), credentials.user.size(),
+                           credentials.password.data(), credentials.password.size());
+        }
+        std::string ignored;
+        if (std::string error = TextOf(c.get(), std::move(auth), ignored); !error.empty()) {
+            return url + ": " + error;
+        }
     }
-    if (!parsed->password.empty()) {
-        if (!conn.Send(Command({"AUTH", parsed->password}))) return url + ": send failed";
-        auto auth = conn.Read();
-        if (!auth.ok) return url + ": " + auth.text;
+    std::string info;
+    if (std::string error = TextOf(c.get(), Command(c.get(), "INFO commandstats"), info);
+        !error.empty()) {
+        return url + ": " + error;
     }
-    if (!conn.Send(Command({"INFO", "commandstats"}))) return url + ": send failed";
-    auto reply = conn.Read();
-    if (!reply.ok) return url + ": " + reply.text;
-    return ParseCommandStats(reply.text);
+    return ParseCommandStats(info);
 }
 
 }  // namespace hhplus::loadgen

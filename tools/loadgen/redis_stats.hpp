@@ -2,9 +2,10 @@
 // Redis command counts around a run (`--redis ROLE=redis://host:port[,redis://...]`): INFO
 // commandstats before and after, the per-command delta summed over a role's instances.
 //
-// A tiny blocking RESP2 client on purpose: it runs twice per test, before the executors start
-// and after they stop, never on the event loop while load is generated, and the tool must not
-// depend on the service's own Redis library (src/redis is the system under test).
+// hiredis's blocking API on purpose: it runs twice per test, before the executors start and after
+// they stop, never on the event loop while load is generated, and the tool must not depend on the
+// service's own Redis library (src/redis is the system under test). URLs are read by the
+// service's URL parser (common/urls.hpp), credentials included.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -18,7 +19,7 @@ namespace hhplus::loadgen {
 
 struct RedisRole {
     std::string role;               // "lock", "session", "cache", ...
-    std::vector<std::string> urls;  // redis://[:password@]host:port
+    std::vector<std::string> urls;  // redis://[[user]:password@]host[:port][/db]
 };
 
 // "lock=redis://127.0.0.1:3102,redis://127.0.0.1:3103"

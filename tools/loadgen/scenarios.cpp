@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "loadgen/js_number.hpp"
+#include "http/json.hpp"
 #include "loadgen/ndjson.hpp"
 #include "loadgen/order_audit.hpp"
 #include "loadgen/wait_group.hpp"
@@ -900,11 +900,9 @@ std::unique_ptr<Scenario> MakeScenario(const ScenarioInfo& info, ScenarioService
 }
 
 std::string SignupBody(std::string_view email, std::string_view password) {
-    std::string out = "{\"email\":";
-    AppendJsonString(out, email);
-    out += ",\"password\":";
-    AppendJsonString(out, password);
-    return out + "}";
+    http::JsonWriter w;
+    w.StartObject().Key("email").String(email).Key("password").String(password).EndObject();
+    return w.Finish();
 }
 
 std::optional<std::int64_t> JsonInt(std::string_view body, std::string_view field) {

@@ -1,44 +1,24 @@
 #include "loadgen/summary_export.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "common/digest.hpp"
+#include "http/json.hpp"
 #include "loadgen/js_number.hpp"
 #include "loadgen/summary.hpp"
 
 namespace hhplus::loadgen {
 namespace {
 
-// A JSON object whose members are already-rendered values; rendered with JSON.stringify's
-// four-space layout ("{}" when empty).
-struct JsonObject {
-    std::vector<std::pair<std::string, std::string>>
-        members;  // key, rendered value (may be multi-line)
-
-    void Add(const std::string& key, std::string value) {
-        members.emplace_back(key, std::move(value));
+// JSON.stringify writes null for NaN and ±Infinity; everything else as Number::toString.
+void WriteNumber(http::JsonWriter& w, double value) {
+    if (std::isfinite(value)) {
+        w.Raw(JsNumberToString(value));
+    } else {
+        w.Null();
     }
-    void AddNumber(const std::string& key, double value) { Add(key, JsNumberToString(value)); }
-
-    std::string Render(int depth) const {
-        if (members.empty()) return "{}";
-        const std::string pad(static_cast<std::size_t>((depth + 1) * 4), ' ');
-        std::string out = "{\n";
-        for (std::size_t i = 0; i < members.size(); ++i) {
-            out += pad;
-            AppendJsonString(out, members[i].first);
-            out += ": " + members[i].second;
-            out += i + 1 < members.size() ? ",\n" : "\n";
-        }
-        return out + std::string(static_cast<std::size_t>(depth * 4), ' ') + "}";
-    }
-};
-
-std::string Quoted(const std::string& text) {
-    std::string out;
-    AppendJsonString(out, text);
-    return out;
 }
 
 }  // namespace
@@ -46,25 +26,26 @@ std::string Quoted(const std::string& text) {
 std::string RenderSummaryExport(const Registry& registry, const ThresholdEngine* thresholds,
                                 const CheckBook* checks, Nanos run_duration,
                                 const std::vector<std::string>& trend_stats) {
-    JsonObject checks_obj;
+    // Guess: a few hundred bytes per metric, about 40 metrics in a run.
+    constexpr std::size_t kReserveBytes = std::size_t{16} * 1024;
+    http::JsonWriter w(kReserveBytes, http::JsonWriter::Layout::kIndent4);
+    w.StartObject().Key("root_group").StartObject();
+    w.Key("name").String("").Key("path").String("").Key("id").String(Md5Hex(""));
+    w.Key("groups").StartObject().EndObject();
+    w.Key("checks").StartObject();
     if (checks != nullptr) {
         for (const CheckResult& c : checks->Ordered()) {
             const std::string path = "::" + c.name;
-            JsonObject check;
-            check.Add("name", Quoted(c.name));
-            check.Add("path", Quoted(path));
-            check.Add("id", Quoted(Md5Hex(path)));
-            check.AddNumber("passes", static_cast<double>(c.passes));
-            check.AddNumber("fails", static_cast<double>(c.fails));
-            checks_obj.Add(c.name, check.Render(3));
+            w.Key(c.name).StartObject();
+            w.Key("name").String(c.name).Key("path").String(path).Key("id").String(Md5Hex(path));
+            w.Key("passes");
+            WriteNumber(w, static_cast<double>(c.passes));
+            w.Key("fails");
+            WriteNumber(w, static_cast<double>(c.fails));
+            w.EndObject();
         }
     }
-    JsonObject root;
-    root.Add("name", "\"\"");
-    root.Add("path", "\"\"");
-    root.Add("id", Quoted(Md5Hex("")));
-    root.Add("groups", "{}");
-    root.Add("checks", checks_obj.Render(2));
+    w.EndObject().EndObject();
 
     std::map<std::string, const MetricThresholdSet*> by_metric;
     if (thresholds != nullptr) {
@@ -76,31 +57,34 @@ std::string RenderSummaryExport(const Registry& registry, const ThresholdEngine*
     }
     std::sort(metrics.begin(), metrics.end(),
               [](const Metric* a, const Metric* b) { return a->name < b->name; });
-    JsonObject metrics_obj;
+    w.Key("metrics").StartObject();
     for (const Metric* m : metrics) {
-        JsonObject values;
+        w.Key(m->name).StartObject();
         std::optional<double> rate_value;
         for (const auto& [key, value] : MetricSummaryValues(*m, run_duration, trend_stats)) {
             if (m->type == MetricType::kRate && key == "rate") {
                 rate_value = value;  // the legacy shape renames a Rate's "rate" to "value", last
                 continue;
             }
-            values.AddNumber(key, value);
+            w.Key(key);
+            WriteNumber(w, value);
         }
         if (auto it = by_metric.find(m->name);
             it != by_metric.end() && !it->second->thresholds.empty()) {
-            JsonObject th;
-            for (const Threshold& t : it->second->thresholds)
-                th.Add(t.config.source, t.last_failed ? "true" : "false");
-            values.Add("thresholds", th.Render(3));
+            w.Key("thresholds").StartObject();
+            for (const Threshold& t : it->second->thresholds) {
+                w.Key(t.config.source).Bool(t.last_failed);
+            }
+            w.EndObject();
         }
-        if (rate_value) values.AddNumber("value", *rate_value);
-        metrics_obj.Add(m->name, values.Render(2));
+        if (rate_value) {
+            w.Key("value");
+            WriteNumber(w, *rate_value);
+        }
+        w.EndObject();
     }
-    JsonObject doc;
-    doc.Add("root_group", root.Render(1));
-    doc.Add("metrics", metrics_obj.Render(1));
-    return doc.Render(0);
+    w.EndObject().EndObject();
+    return w.Finish();
 }
 
 }  // namespace hhplus::loadgen

@@ -1,6 +1,7 @@
 #pragma once
-// The target's base URL (BASE_URL / K6_TARGET_URL): "http://host[:port][/prefix]". Plain HTTP
-// only: the stage and the tests speak HTTP/1.1 on loopback; TLS is out of scope (README).
+// The target's base URL (BASE_URL / K6_TARGET_URL): "http://host[:port][/prefix]", split by the
+// service's URL parser (common/urls.hpp). Plain HTTP only: the stage and the tests speak HTTP/1.1
+// on loopback; TLS is out of scope (README). No user info, query or fragment.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -10,7 +11,7 @@
 namespace hhplus::loadgen {
 
 struct BaseUrl {
-    std::string host;  // as written ("127.0.0.1", "localhost", "[::1]" without brackets)
+    std::string host;  // as written, lower-cased ("127.0.0.1", "localhost", "::1" without brackets)
     std::uint16_t port = 80;
     std::string prefix;  // path prefix without a trailing slash ("" or "/v1")
 

@@ -13,7 +13,7 @@ TEST(JsonEscape, EscapesQuotesBackslashesAndControls) {
     EXPECT_EQ(JsonEscape("plain"), "plain");
     EXPECT_EQ(JsonEscape("a\"b\\c"), "a\\\"b\\\\c");
     EXPECT_EQ(JsonEscape("\n\r\t\b\f"), "\\n\\r\\t\\b\\f");
-    EXPECT_EQ(JsonEscape(std::string_view("\x01\x1f\0", 3)), "\\u0001\\u001f\\u0000");
+    EXPECT_EQ(JsonEscape(std::string_view("\x01\x1f\0", 3)), "\\u0001\\u001F\\u0000");
     EXPECT_EQ(JsonEscape("쿠폰 \xF0\x9F\x8E\x9F"), "쿠폰 \xF0\x9F\x8E\x9F");  // UTF-8 untouched
     EXPECT_EQ(JsonEscape("</script>"), "</script>");
 }
