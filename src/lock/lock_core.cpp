@@ -18,7 +18,7 @@ using redis::Reply;
 using MaybeReply = std::optional<RedisResult<Reply>>;
 
 void Spawn(const asio::any_io_executor& ex, asio::awaitable<void> work) {
-    asio::co_spawn(ex, std::move(work), [](std::exception_ptr e) {
+    asio::co_spawn(ex, std::move(work), [](const std::exception_ptr& e) {
         if (e) std::rethrow_exception(e);  // a bug: let io_context::run report it
     });
 }
@@ -29,8 +29,7 @@ namespace {
 // by the client's command timeout, so the whole is bounded by the slowest master).
 template <class T>
 struct Gather {
-    Gather(asio::any_io_executor ex, std::size_t n)
-        : results(n), remaining(n), done(std::move(ex)) {}
+    Gather(const asio::any_io_executor& ex, std::size_t n) : results(n), remaining(n), done(ex) {}
     std::vector<std::optional<T>> results;
     std::size_t remaining;
     asio::steady_timer done;  // never expires; cancelled when the last one finished
@@ -71,9 +70,8 @@ asio::awaitable<std::vector<std::optional<T>>> GatherAll(asio::any_io_executor e
 
 asio::awaitable<void> Sleep(std::shared_ptr<Waiter> waiter, SteadyTime until) {
     waiter->sleeping = true;
-    waiter->timer.expires_at(until);
-    boost::system::error_code ec;  // operation_aborted = woken early
-    co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    waiter->alarm.ExpiresAt(until);
+    co_await waiter->alarm.Wait();  // until `until`, or woken early (Core::Wake)
     waiter->sleeping = false;
 }
 
@@ -108,13 +106,14 @@ bool IsOne(const MaybeReply& reply) {
 asio::awaitable<std::vector<MaybeReply>> CommandEverywhere(std::shared_ptr<Core> core,
                                                            std::vector<std::string> args) {
     std::vector<asio::awaitable<RedisResult<Reply>>> ops;
-    for (auto& client : core->clients_) ops.push_back(client->Command(args));
+    for (auto& master : core->masters_) ops.push_back(master.client->Command(args));
     co_return co_await GatherAll(core->ex_, std::move(ops));
 }
 
 bool MissingSubscription(const Core& core, const KeyState& state) {
-    for (std::size_t i = 0; i < core.subscribers_.size(); ++i) {
-        if (!state.subscribed[i] && core.subscribers_[i]->Connected()) return true;
+    for (std::size_t i = 0; i < core.masters_.size(); ++i) {
+        const auto& subscriber = core.masters_[i].subscriber;
+        if (subscriber && !state.subscribed[i] && subscriber->Connected()) return true;
     }
     return false;
 }
@@ -129,10 +128,11 @@ asio::awaitable<void> SubscribeMissing(std::shared_ptr<Core> core, std::string k
     const std::string channel = core->Channel(key);
     std::vector<std::size_t> masters;
     std::vector<asio::awaitable<RedisResult<Ok>>> ops;
-    for (std::size_t i = 0; i < core->subscribers_.size(); ++i) {
-        if (state->subscribed[i] || !core->subscribers_[i]->Connected()) continue;
+    for (std::size_t i = 0; i < core->masters_.size(); ++i) {
+        LockSubscriber* subscriber = core->masters_[i].subscriber.get();
+        if (!subscriber || state->subscribed[i] || !subscriber->Connected()) continue;
         masters.push_back(i);
-        ops.push_back(core->subscribers_[i]->Subscribe(channel));
+        ops.push_back(subscriber->Subscribe(channel));
     }
     if (!ops.empty()) {
         const auto results = co_await GatherAll(core->ex_, std::move(ops));
@@ -143,7 +143,7 @@ asio::awaitable<void> SubscribeMissing(std::shared_ptr<Core> core, std::string k
                 state->subscribed[masters[j]] = true;
             } else if (r && r->error().code != redis::Errc::kCancelled) {
                 log::Warn("lock subscribe failed channel=" + channel +
-                          " master=" + redis::ToString(core->endpoints_[masters[j]]) +
+                          " master=" + core->masters_[masters[j]].name +
                           " error=" + std::string(redis::ErrcName(r->error().code)));
             }
         }
@@ -183,7 +183,8 @@ asio::awaitable<void> ResubscribeAndWake(std::shared_ptr<Core> core, std::size_t
         const auto it = core->keys_.find(key);
         if (it == core->keys_.end()) continue;  // its waiters left meanwhile
         const std::shared_ptr<KeyState> state = it->second;
-        const auto subscribed = co_await core->subscribers_[master]->Subscribe(core->Channel(key));
+        const auto subscribed =
+            co_await core->masters_[master].subscriber->Subscribe(core->Channel(key));
         // A failure here means another disconnect: the head re-subscribes before its next try.
         state->subscribed[master] = subscribed.ok();
     }
@@ -199,8 +200,8 @@ asio::awaitable<void> ResubscribeAndWake(std::shared_ptr<Core> core, std::size_t
 std::shared_ptr<Lease> MakeLease(const std::shared_ptr<Core>& core,
                                  const std::shared_ptr<KeyState>& state, const std::string& key,
                                  std::string token, const AttemptOutcome& attempt) {
-    auto lease = std::make_shared<LeaseState>(core->ex_, key, std::move(token));
-    lease->acquired_at = std::chrono::steady_clock::now();
+    auto lease = std::make_shared<LeaseState>(core->ex_, core->clock_, key, std::move(token));
+    lease->acquired_at = core->clock_->Now();
     lease->valid_until = attempt.valid_until;
     lease->lost_timer.expires_at(SteadyTime::max());
     state->local_holder = lease;
@@ -218,46 +219,49 @@ Millis Remaining(SteadyTime deadline, SteadyTime now) {
 
 // ---- Core ----------------------------------------------------------------------------------
 
-Core::Core(asio::any_io_executor ex, std::vector<redis::Endpoint> masters, LockOptions options,
-           LockMetrics metrics)
+Core::Core(asio::any_io_executor ex, std::vector<LockMaster> masters, LockOptions options,
+           LockMetrics metrics, std::shared_ptr<LockClock> clock)
     : ex_(std::move(ex)),
       options_(std::move(options)),
       metrics_(std::move(metrics)),
-      endpoints_(std::move(masters)),
+      clock_(std::move(clock)),
+      masters_(std::move(masters)),
       release_script_(options_.mode == Mode::kPubSub ? kReleasePublishLua : kReleaseLua),
       rng_(std::random_device{}()) {
-    if (endpoints_.empty() || endpoints_.size() % 2 == 0) {
+    if (masters_.empty() || masters_.size() % 2 == 0) {
         // An even count adds a master without adding a tolerated failure (4 needs 3, like 5).
         throw std::invalid_argument("lock: need 1 or an odd number of Redis masters");
     }
     if (options_.ttl <= options_.clock_drift_allowance || options_.ttl < Millis(3)) {
         throw std::invalid_argument("lock: TTL must exceed the clock drift allowance");
     }
+    for (auto& master : masters_) {
+        if (!master.client || (options_.mode == Mode::kPubSub && !master.subscriber)) {
+            throw std::invalid_argument("lock: a master without its connections");
+        }
+        if (options_.mode != Mode::kPubSub) master.subscriber.reset();  // polling: no pub/sub
+    }
+    if (!clock_) throw std::invalid_argument("lock: no clock");
     if (options_.client.role.empty()) options_.client.role = "lock";
     channel_prefix_ = options_.key_prefix + "released:";
-    for (const auto& endpoint : endpoints_) {
-        clients_.push_back(std::make_unique<redis::Client>(ex_, endpoint, options_.client));
-        if (options_.mode == Mode::kPubSub) {
-            subscribers_.push_back(
-                std::make_unique<redis::Subscriber>(ex_, endpoint, options_.client));
-        }
-    }
 }
 
 void Core::Start() {
     if (started_ || stopped_) return;
     started_ = true;
-    for (auto& client : clients_) client->Start();
+    for (auto& master : masters_) master.client->Start();
     const std::weak_ptr<Core> weak = weak_from_this();
-    for (std::size_t i = 0; i < subscribers_.size(); ++i) {
-        subscribers_[i]->SetMessageHandler(
+    for (std::size_t i = 0; i < masters_.size(); ++i) {
+        LockSubscriber* subscriber = masters_[i].subscriber.get();
+        if (!subscriber) continue;
+        subscriber->SetMessageHandler(
             [weak](const std::string& channel, const std::string& payload) {
                 if (const auto core = weak.lock()) core->OnMessage(channel, payload);
             });
-        subscribers_[i]->SetReconnectHandler([weak, i] {
+        subscriber->SetReconnectHandler([weak, i] {
             if (const auto core = weak.lock()) core->OnReconnect(i);
         });
-        subscribers_[i]->Start();
+        subscriber->Start();
     }
 }
 
@@ -268,16 +272,19 @@ void Core::Stop() {
         for (const auto& [id, waiter] : state->waiters) Wake(*waiter);
     }
     for (const auto& [ptr, weak] : leases_) {
-        if (const auto lease = weak.lock()) lease->watchdog_timer.cancel();
+        if (const auto lease = weak.lock()) lease->watchdog.Cancel();
     }
-    for (auto& client : clients_) client->Stop();
-    for (auto& subscriber : subscribers_) subscriber->Stop();
+    for (auto& master : masters_) {
+        master.client->Stop();
+        if (master.subscriber) master.subscriber->Stop();
+    }
 }
 
 bool Core::QuorumAvailable() const {
-    const auto connected = static_cast<std::size_t>(std::count_if(
-        clients_.begin(), clients_.end(), [](const auto& c) { return c->Connected(); }));
-    return connected >= Quorum(clients_.size());
+    const auto connected = static_cast<std::size_t>(
+        std::count_if(masters_.begin(), masters_.end(),
+                      [](const LockMaster& m) { return m.client->Connected(); }));
+    return connected >= Quorum(masters_.size());
 }
 
 void Core::OnMessage(const std::string& channel, const std::string& token) {
@@ -295,21 +302,20 @@ void Core::OnLocalRelease(const std::string& key, const std::string& token) {
     KeyState& state = *it->second;
     if (state.turns_to_yield > 0 && token != state.own_release) {
         --state.turns_to_yield;  // another process's turn ended: give the rest a head start
-        state.yield_until =
-            std::max(state.yield_until, std::chrono::steady_clock::now() + kReleaseYield);
+        state.yield_until = std::max(state.yield_until, clock_->Now() + kReleaseYield);
     }
     Wake(*waiter->second);
     if (metrics_.on_wakeup) metrics_.on_wakeup();
 }
 
 void Core::OnReconnect(std::size_t master) {
-    log::Info("lock subscriber reconnected master=" + redis::ToString(endpoints_[master]));
+    log::Info("lock subscriber reconnected master=" + masters_[master].name);
     if (!stopped_) Spawn(ex_, ResubscribeAndWake(shared_from_this(), master));
 }
 
 void Core::Wake(Waiter& waiter) {
     waiter.woken = true;
-    if (waiter.sleeping) waiter.timer.cancel();
+    if (waiter.sleeping) waiter.alarm.Cancel();
 }
 
 void Core::Leave(const std::string& key, const std::shared_ptr<KeyState>& state, WaiterId id) {
@@ -325,7 +331,9 @@ void Core::Leave(const std::string& key, const std::shared_ptr<KeyState>& state,
     // so a lingering channel could save at most that, while every release would then be sent
     // to (and counted as heard by) idle processes, making the releaser yield its next turn
     // (kReleaseYield) to nobody.
-    for (auto& subscriber : subscribers_) subscriber->Unsubscribe(Channel(key));
+    for (auto& master : masters_) {
+        if (master.subscriber) master.subscriber->Unsubscribe(Channel(key));
+    }
     const auto it = keys_.find(key);
     if (it != keys_.end() && it->second == state) keys_.erase(it);
 }
@@ -335,7 +343,7 @@ void Core::MarkLost(const std::shared_ptr<LeaseState>& lease, std::string_view w
     lease->lost = true;
     log::Warn("lock lease lost key=" + lease->key + " reason=" + std::string(why));
     if (metrics_.on_lost) metrics_.on_lost();
-    lease->watchdog_timer.cancel();
+    lease->watchdog.Cancel();
     lease->lost_timer.cancel();
     leases_.erase(lease.get());
     // Best effort: if the key is still ours somewhere, free it now instead of at its TTL (the
@@ -350,7 +358,7 @@ void Core::MarkLost(const std::shared_ptr<LeaseState>& lease, std::string_view w
 
 bool Core::TryHandOff(const std::shared_ptr<LeaseState>& lease) {
     if (options_.mode != Mode::kPubSub || stopped_ || lease->lost) return false;
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = clock_->Now();
     if (!HandOffAllowed(
             lease->hand_offs, kMaxLocalHandOffs,
             std::chrono::duration_cast<Millis>(now - lease->acquired_at), kLocalHandOffWindow,
@@ -374,7 +382,7 @@ bool Core::TryHandOff(const std::shared_ptr<LeaseState>& lease) {
 
 void Core::ReportAcquire(std::string_view result, SteadyTime started) const {
     if (!metrics_.on_acquire) return;
-    const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - started;
+    const std::chrono::duration<double> waited = clock_->Now() - started;
     metrics_.on_acquire(result, waited.count());
 }
 
@@ -385,15 +393,15 @@ asio::awaitable<RedisResult<Reply>> RunScript(std::shared_ptr<Core> core, std::s
                                               std::vector<std::string> keys_and_args) {
     std::vector<std::string> keys{std::move(keys_and_args.front())};
     keys_and_args.erase(keys_and_args.begin());
-    co_return co_await script->Run(*core->clients_[master], std::move(keys),
-                                   std::move(keys_and_args));
+    co_return co_await core->masters_[master].client->RunScript(*script, std::move(keys),
+                                                                std::move(keys_and_args));
 }
 
 asio::awaitable<std::vector<MaybeReply>> RunScriptEverywhere(
     std::shared_ptr<Core> core, const redis::Script* script,
     std::vector<std::string> keys_and_args) {
     std::vector<asio::awaitable<RedisResult<Reply>>> ops;
-    for (std::size_t i = 0; i < core->clients_.size(); ++i) {
+    for (std::size_t i = 0; i < core->masters_.size(); ++i) {
         ops.push_back(RunScript(core, i, script, keys_and_args));
     }
     co_return co_await GatherAll(core->ex_, std::move(ops));
@@ -401,7 +409,7 @@ asio::awaitable<std::vector<MaybeReply>> RunScriptEverywhere(
 
 asio::awaitable<AttemptOutcome> TryAcquire(std::shared_ptr<Core> core, std::string key,
                                            std::string token, bool with_pttl) {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = core->clock_->Now();
     const std::string ttl_ms = std::to_string(core->options_.ttl.count());
     std::vector<MaybeReply> replies;
     if (with_pttl) {
@@ -429,11 +437,10 @@ asio::awaitable<AttemptOutcome> TryAcquire(std::shared_ptr<Core> core, std::stri
         }
     }
     outcome.answered += granted;
-    const auto elapsed =
-        std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
+    const auto elapsed = std::chrono::duration_cast<Millis>(core->clock_->Now() - start);
     const Millis validity =
         Validity(core->options_.ttl, elapsed, core->options_.clock_drift_allowance);
-    if (RedlockSucceeded(granted, core->clients_.size(), validity)) {
+    if (RedlockSucceeded(granted, core->masters_.size(), validity)) {
         outcome.acquired = true;
         // The first master started the key's TTL no earlier than `start`.
         outcome.valid_until = start + core->options_.ttl - core->options_.clock_drift_allowance;
@@ -454,7 +461,7 @@ asio::awaitable<void> DeleteEverywhere(std::shared_ptr<Core> core,
     std::shared_ptr<KeyState> state;
     if (const auto it = core->keys_.find(lease->key); it != core->keys_.end()) state = it->second;
     if (state && core->options_.mode == Mode::kPubSub) {
-        state->yield_until = std::chrono::steady_clock::now() + kReleaseYield;
+        state->yield_until = core->clock_->Now() + kReleaseYield;
         state->own_release = lease->token;
     }
     const long long answer = co_await DeleteKeyEverywhere(core, lease->key, lease->token);
@@ -485,7 +492,7 @@ asio::awaitable<void> ReleaseHold(std::shared_ptr<Core> core, std::shared_ptr<Le
     if (core->TryHandOff(lease)) co_return;
     lease->released = true;
     lease->on_lost = nullptr;
-    lease->watchdog_timer.cancel();
+    lease->watchdog.Cancel();
     lease->lost_timer.cancel();
     core->leases_.erase(lease.get());
     if (lease->lost) co_return;  // MarkLost already freed what was still ours
@@ -496,13 +503,12 @@ asio::awaitable<void> RunWatchdog(std::shared_ptr<Core> core, std::shared_ptr<Le
     // Renew every TTL/3: two renewals can fail or be late before the key would expire.
     const auto period = core->options_.ttl / 3;
     const std::string ttl_ms = std::to_string(core->options_.ttl.count());
-    auto next = std::chrono::steady_clock::now() + period;
+    auto next = core->clock_->Now() + period;
     while (true) {
-        lease->watchdog_timer.expires_at(next);
-        boost::system::error_code ec;
-        co_await lease->watchdog_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        lease->watchdog.ExpiresAt(next);
+        co_await lease->watchdog.Wait();  // until `next`, or cancelled by Release/Stop/loss
         if (lease->released || lease->lost || core->stopped_) co_return;
-        const auto start = std::chrono::steady_clock::now();
+        const auto start = core->clock_->Now();
         if (start >= lease->valid_until) {
             // The loop did not run for longer than the validity (a paused or starved process):
             // another process may hold the key by now; renewing could resurrect a stale lease.
@@ -515,11 +521,11 @@ asio::awaitable<void> RunWatchdog(std::shared_ptr<Core> core, std::shared_ptr<Le
         if (lease->released || lease->lost || core->stopped_) co_return;
         const auto renewed =
             static_cast<std::size_t>(std::count_if(replies.begin(), replies.end(), IsOne));
-        const auto end = std::chrono::steady_clock::now();
+        const auto end = core->clock_->Now();
         const Millis validity =
             Validity(core->options_.ttl, std::chrono::duration_cast<Millis>(end - start),
                      core->options_.clock_drift_allowance);
-        if (!RedlockSucceeded(renewed, core->clients_.size(), validity) ||
+        if (!RedlockSucceeded(renewed, core->masters_.size(), validity) ||
             end >= lease->valid_until) {
             core->MarkLost(lease,
                            renewed == 0 ? "renewal refused or failed" : "renewal short of quorum");
@@ -547,13 +553,13 @@ std::optional<LockErrc> RefuseAtOnce(Core& core, SteadyTime started) {
 std::shared_ptr<KeyState> KeyStateFor(Core& core, const std::string& key) {
     auto& slot = core.keys_[key];
     if (!slot)
-        slot = std::make_shared<KeyState>(core.options_.max_waiters_per_key, core.clients_.size());
+        slot = std::make_shared<KeyState>(core.options_.max_waiters_per_key, core.masters_.size());
     return slot;
 }
 
 asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
     std::shared_ptr<Core> core, std::string key, std::chrono::milliseconds wait_budget) {
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = core->clock_->Now();
     const auto deadline = started + wait_budget;
     if (auto refused = RefuseAtOnce(*core, started)) co_return *refused;
     const std::shared_ptr<KeyState> state = KeyStateFor(*core, key);
@@ -563,7 +569,7 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
         core->ReportAcquire(LockErrcName(LockErrc::kTooManyWaiters), started);
         co_return LockErrc::kTooManyWaiters;
     }
-    const auto waiter = std::make_shared<Waiter>(core->ex_, id);
+    const auto waiter = std::make_shared<Waiter>(core->ex_, core->clock_, id);
     state->waiters.emplace(id, waiter);
 
     std::optional<Result<std::shared_ptr<Lease>, LockErrc>> result;
@@ -577,7 +583,7 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
     bool subscribe_due = false;
     bool retry_at_once = false;
     while (!result) {
-        const auto now = std::chrono::steady_clock::now();
+        const auto now = core->clock_->Now();
         if (waiter->granted) {
             // Handed over by a local holder (checked first: the hold is ours now, even if our
             // budget ran out meanwhile or Stop came; the caller releases it).
@@ -626,14 +632,14 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
                 }
                 continue;
             }
-            last_unavailable = attempt.answered < Quorum(core->clients_.size());
+            last_unavailable = attempt.answered < Quorum(core->masters_.size());
             state->contended = true;  // the channel is wanted until the last local waiter leaves
             if (!after_subscribing && MissingSubscription(*core, *state)) {
                 subscribe_due = true;  // subscribe, then retry before any sleep
                 continue;
             }
             if (waiter->woken) continue;  // a release arrived while we were trying
-            const auto after = std::chrono::steady_clock::now();
+            const auto after = core->clock_->Now();
             const Millis remaining = Remaining(deadline, after);
             const Millis delay = last_unavailable ? std::min(kUnavailableRetryDelay, remaining)
                                                   : HeadRetryDelay(attempt.holder_pttl, remaining,
@@ -648,7 +654,7 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePubSub(
 
 asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePolling(
     std::shared_ptr<Core> core, std::string key, std::chrono::milliseconds wait_budget) {
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = core->clock_->Now();
     const auto deadline = started + wait_budget;
     if (auto refused = RefuseAtOnce(*core, started)) co_return *refused;
     const std::shared_ptr<KeyState> state = KeyStateFor(*core, key);
@@ -658,7 +664,7 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePolling(
         co_return LockErrc::kTooManyWaiters;
     }
     const WaiterId id = ++core->next_waiter_id_;
-    const auto waiter = std::make_shared<Waiter>(core->ex_, id);
+    const auto waiter = std::make_shared<Waiter>(core->ex_, core->clock_, id);
     state->waiters.emplace(id, waiter);
 
     std::optional<Result<std::shared_ptr<Lease>, LockErrc>> result;
@@ -668,7 +674,7 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePolling(
             result.emplace(LockErrc::kCancelled);
             continue;
         }
-        if (std::chrono::steady_clock::now() >= deadline) {
+        if (core->clock_->Now() >= deadline) {
             result.emplace(last_unavailable ? LockErrc::kUnavailable : LockErrc::kTimeout);
             continue;
         }
@@ -683,8 +689,8 @@ asio::awaitable<Result<std::shared_ptr<Lease>, LockErrc>> AcquirePolling(
             }
             continue;
         }
-        last_unavailable = attempt.answered < Quorum(core->clients_.size());
-        const auto after = std::chrono::steady_clock::now();
+        last_unavailable = attempt.answered < Quorum(core->masters_.size());
+        const auto after = core->clock_->Now();
         const Millis remaining = Remaining(deadline, after);
         const Millis delay = last_unavailable ? std::min(kUnavailableRetryDelay, remaining)
                                               : PollingDelay(core->options_.retry_interval,

@@ -20,14 +20,14 @@
 #include <vector>
 
 #include "lock/key_waiters.hpp"
+#include "lock/lock_clock.hpp"
 #include "lock/lock_manager.hpp"
+#include "lock/lock_redis.hpp"
 #include "lock/lock_scripts.hpp"
 #include "redis/client.hpp"
 #include "redis/script.hpp"
 
 namespace hhplus::lock::detail {
-
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 // While a quorum of masters does not answer, a waiter retries this often: a Redis restart takes
 // ~50 ms–2 s of client reconnect backoff, and 100 ms keeps the retries to ≤ 10/s per waiter
@@ -53,12 +53,12 @@ inline constexpr std::chrono::milliseconds kReleaseYield{2};
 // Counted in turns, not time, so short turns do not make everyone yield. Only a head start:
 // unopposed, the head still gets the lock 2 ms later.
 
-// One waiting Acquire. The timer is its bed: set to the wake-up time, cancelled to wake it early.
+// One waiting Acquire. The alarm is its bed: set to the wake-up time, cancelled to wake it early.
 struct Waiter {
-    explicit Waiter(boost::asio::any_io_executor ex, WaiterId waiter_id)
-        : id(waiter_id), timer(std::move(ex)) {}
+    Waiter(boost::asio::any_io_executor ex, std::shared_ptr<LockClock> clock, WaiterId waiter_id)
+        : id(waiter_id), alarm(std::move(ex), std::move(clock)) {}
     WaiterId id;
-    boost::asio::steady_timer timer;
+    Alarm alarm;
     bool sleeping = false;
     bool woken = false;  // a wake-up arrived (possibly while not sleeping): contend at once
     std::shared_ptr<LeaseState> granted;  // a local holder handed its hold over to this waiter
@@ -86,10 +86,11 @@ struct KeyState {
 };
 
 struct LeaseState {
-    LeaseState(boost::asio::any_io_executor ex, std::string lease_key, std::string lease_token)
+    LeaseState(boost::asio::any_io_executor ex, std::shared_ptr<LockClock> clock,
+               std::string lease_key, std::string lease_token)
         : key(std::move(lease_key)),
           token(std::move(lease_token)),
-          watchdog_timer(ex),
+          watchdog(ex, std::move(clock)),
           lost_timer(std::move(ex)) {}
     // One Redis hold (one token). Local hand-offs pass it from Lease to Lease: `generation`
     // names the Lease that currently owns it.
@@ -101,9 +102,10 @@ struct LeaseState {
     int hand_offs = 0;
     bool released = false;  // the hold ended (deleted, or abandoned after a loss)
     bool lost = false;
-    boost::asio::steady_timer watchdog_timer;  // cancelled by Release/Stop
-    boost::asio::steady_timer lost_timer;      // never expires; re-armed at loss/release/hand-off
-    std::function<void()> on_lost;             // the current owner's
+    Alarm watchdog;  // the renewal period; cancelled by Release/Stop
+    // A signal, not a time: never expires, cancelled at loss/release/hand-off (so no clock).
+    boost::asio::steady_timer lost_timer;
+    std::function<void()> on_lost;  // the current owner's
 };
 
 // What one master said to one attempt.
@@ -118,8 +120,10 @@ struct AttemptOutcome {
 
 class Core : public std::enable_shared_from_this<Core> {
   public:
-    Core(boost::asio::any_io_executor ex, std::vector<redis::Endpoint> masters, LockOptions options,
-         LockMetrics metrics);
+    // Throws std::invalid_argument on an even or zero number of masters, a subscriber missing
+    // in pub/sub mode, or a TTL not above the drift allowance (configuration bugs).
+    Core(boost::asio::any_io_executor ex, std::vector<LockMaster> masters, LockOptions options,
+         LockMetrics metrics, std::shared_ptr<LockClock> clock);
 
     void Start();
     void Stop();
@@ -148,9 +152,8 @@ class Core : public std::enable_shared_from_this<Core> {
     boost::asio::any_io_executor ex_;
     LockOptions options_;
     LockMetrics metrics_;
-    std::vector<redis::Endpoint> endpoints_;
-    std::vector<std::unique_ptr<redis::Client>> clients_;
-    std::vector<std::unique_ptr<redis::Subscriber>> subscribers_;  // pub/sub mode only
+    std::shared_ptr<LockClock> clock_;  // every time read and timed wait of the lock
+    std::vector<LockMaster> masters_;   // subscribers only in pub/sub mode
     redis::Script acquire_script_{kAcquireLua};
     redis::Script release_script_;  // with PUBLISH in pub/sub mode
     redis::Script renew_script_{kRenewLua};

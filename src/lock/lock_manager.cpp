@@ -57,7 +57,7 @@ const std::string& Lease::key() const { return state_->key; }
 const std::string& Lease::token() const { return state_->token; }
 
 bool Lease::Lost() const {
-    return Owns() && (state_->lost || std::chrono::steady_clock::now() >= state_->valid_until);
+    return Owns() && (state_->lost || core_->clock_->Now() >= state_->valid_until);
 }
 
 bool Lease::Released() const { return !Owns(); }
@@ -87,10 +87,27 @@ asio::awaitable<void> Lease::Release() { co_await detail::ReleaseHold(core_, sta
 
 // ---- LockManager ---------------------------------------------------------------------------
 
-LockManager::LockManager(asio::any_io_executor ex, std::vector<redis::Endpoint> masters,
-                         LockOptions options, LockMetrics metrics)
+namespace {
+
+LockOptions WithRole(LockOptions options) {
+    if (options.client.role.empty()) options.client.role = "lock";
+    return options;
+}
+
+}  // namespace
+
+LockManager::LockManager(asio::any_io_executor ex, const std::vector<redis::Endpoint>& masters,
+                         LockOptions options, LockMetrics metrics) {
+    options = WithRole(std::move(options));
+    auto links = MakeRedisMasters(ex, masters, options.client, options.mode == Mode::kPubSub);
+    core_ = std::make_shared<detail::Core>(std::move(ex), std::move(links), std::move(options),
+                                           std::move(metrics), std::make_shared<SystemLockClock>());
+}
+
+LockManager::LockManager(asio::any_io_executor ex, std::vector<LockMaster> masters,
+                         LockOptions options, LockMetrics metrics, std::shared_ptr<LockClock> clock)
     : core_(std::make_shared<detail::Core>(std::move(ex), std::move(masters), std::move(options),
-                                           std::move(metrics))) {}
+                                           std::move(metrics), std::move(clock))) {}
 
 LockManager::~LockManager() { core_->Stop(); }
 

@@ -84,6 +84,8 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "lock/lock_clock.hpp"
+#include "lock/lock_redis.hpp"
 #include "redis/client.hpp"
 
 namespace hhplus::lock {
@@ -161,7 +163,8 @@ class Lease {
     // checks it before committing, but only the storage's version check is a guarantee.
     bool Lost() const;
     bool Released() const;
-    // Until when the lease is trusted (steady clock); moves on with each renewal.
+    // Until when the lease is trusted (the lock's clock: steady_clock in production); moves on
+    // with each renewal.
     std::chrono::steady_clock::time_point ValidUntil() const;
     // Runs `handler` once on the loop when the lease is lost (at once if it already is). Not
     // called after Release. Replaces a previous handler.
@@ -185,8 +188,13 @@ class LockManager {
   public:
     // `masters`: 1 or an odd number of independent Redis masters (no replicas: a failover could
     // hand a lock to two holders). Throws std::invalid_argument otherwise (a configuration bug).
-    LockManager(boost::asio::any_io_executor ex, std::vector<redis::Endpoint> masters,
+    LockManager(boost::asio::any_io_executor ex, const std::vector<redis::Endpoint>& masters,
                 LockOptions options, LockMetrics metrics = {});
+    // The same over masters and a clock given by the caller: the seam the unit tests use (fake
+    // masters, a manual clock; lock_clock.hpp, lock_redis.hpp). Each master needs a subscriber
+    // in pub/sub mode; `options.client` is not used (the masters are already made).
+    LockManager(boost::asio::any_io_executor ex, std::vector<LockMaster> masters,
+                LockOptions options, LockMetrics metrics, std::shared_ptr<LockClock> clock);
     ~LockManager();  // Stop()s
     LockManager(const LockManager&) = delete;
     LockManager& operator=(const LockManager&) = delete;

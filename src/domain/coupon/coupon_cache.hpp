@@ -15,6 +15,7 @@
 #include <string>
 
 #include "domain/coupon/coupon.hpp"
+#include "domain/coupon/coupon_ports.hpp"
 #include "redis/client.hpp"
 #include "redis/script.hpp"
 
@@ -27,14 +28,15 @@ struct CachedCoupon {
     bool sold_out = false;
 };
 
-class CouponCache {
+class CouponCache : public CouponCacheApi {
   public:
     explicit CouponCache(redis::Client& cache);
 
-    boost::asio::awaitable<redis::RedisResult<CachedCoupon>> Get(std::int64_t coupon_id);
+    boost::asio::awaitable<redis::RedisResult<CachedCoupon>> Get(std::int64_t coupon_id) override;
     // Merges `coupon` in: count by maximum, metadata overwritten, soldout set when `sold_out`.
-    boost::asio::awaitable<redis::RedisResult<Ok>> Merge(const Coupon& coupon, bool sold_out);
-    boost::asio::awaitable<redis::RedisResult<Ok>> Forget(std::int64_t coupon_id);
+    boost::asio::awaitable<redis::RedisResult<Ok>> Merge(const Coupon& coupon,
+                                                         bool sold_out) override;
+    boost::asio::awaitable<redis::RedisResult<Ok>> Forget(std::int64_t coupon_id) override;
 
   private:
     redis::Client& cache_;

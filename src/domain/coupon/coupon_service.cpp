@@ -8,6 +8,35 @@ namespace hhplus::coupon {
 
 namespace asio = boost::asio;
 
+namespace {
+
+class LockManagerLease final : public IssueLease {
+  public:
+    explicit LockManagerLease(std::shared_ptr<lock::Lease> lease) : lease_(std::move(lease)) {}
+    bool Lost() const override { return lease_->Lost(); }
+    asio::awaitable<void> Release() override { return lease_->Release(); }
+
+  private:
+    std::shared_ptr<lock::Lease> lease_;
+};
+
+}  // namespace
+
+asio::awaitable<Result<std::unique_ptr<IssueLease>, lock::LockErrc>> LockManagerIssueLock::Acquire(
+    std::string key, std::chrono::milliseconds wait_budget) {
+    auto acquired = co_await locks_.Acquire(std::move(key), wait_budget);
+    if (!acquired.ok()) co_return acquired.error();
+    std::unique_ptr<IssueLease> lease =
+        std::make_unique<LockManagerLease>(std::move(acquired).value());
+    co_return std::move(lease);
+}
+
+void CouponService::UseLock(lock::LockManager* locks) {
+    owned_lock_.reset();
+    if (locks != nullptr) owned_lock_ = std::make_unique<LockManagerIssueLock>(*locks);
+    lock_ = owned_lock_.get();
+}
+
 asio::awaitable<void> CouponService::Remember(const Coupon& coupon) {
     const bool sold_out = coupon.issued_quantity >= coupon.total_quantity;
     auto merged = co_await cache_.Merge(coupon, sold_out);
@@ -62,15 +91,16 @@ asio::awaitable<Result<IssuedCoupon>> CouponService::IssueUncounted(std::int64_t
 }
 
 asio::awaitable<void> CouponService::ServeNext(std::int64_t coupon_id, Queues::Queue& queue) {
-    std::shared_ptr<lock::Lease> lease;
-    if (locks_ != nullptr) {
+    std::unique_ptr<IssueLease> lease;
+    if (lock_ != nullptr) {
         // Wait for the lock as long as the oldest request may still wait; the batch is taken
         // only once the lock is held, so it includes everything that arrived meanwhile.
         const auto now = std::chrono::steady_clock::now();
         const auto budget = std::max(
             std::chrono::milliseconds(1),
             std::chrono::ceil<std::chrono::milliseconds>(queue.waiting.front()->deadline - now));
-        auto acquired = co_await locks_->Acquire("coupon:" + std::to_string(coupon_id), budget);
+        std::string key = "coupon:" + std::to_string(coupon_id);
+        auto acquired = co_await lock_->Acquire(std::move(key), budget);
         if (!acquired.ok()) {
             const auto code = acquired.error();
             const auto at = std::chrono::steady_clock::now();
@@ -97,7 +127,7 @@ asio::awaitable<void> CouponService::ServeNext(std::int64_t coupon_id, Queues::Q
 }
 
 asio::awaitable<void> CouponService::ServeBatch(std::int64_t coupon_id,
-                                                std::vector<WaiterPtr> batch, lock::Lease* lease,
+                                                std::vector<WaiterPtr> batch, IssueLease* lease,
                                                 Queues::Queue& queue) {
     // Distinct users in arrival order; a user's later requests in the same batch get what a
     // serial run would give them: C005 after the first was issued, else the first's refusal.

@@ -20,11 +20,13 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "common/clock.hpp"
 #include "domain/combining.hpp"
 #include "domain/coupon/coupon_cache.hpp"
+#include "domain/coupon/coupon_ports.hpp"
 #include "domain/coupon/coupon_store.hpp"
 #include "lock/lock_manager.hpp"
 
@@ -53,14 +55,21 @@ class CouponService {
     // "fenced" or "lease_lost" (refused whole, queued again), and the batch's size.
     using BatchObserver = std::function<void(const char* result, std::size_t size)>;
 
-    CouponService(CouponStore& store, CouponCache& cache, const Clock& clock)
+    // The store and the cache are seen through their interfaces (coupon_ports.hpp): unit tests
+    // pass fakes. Both must outlive the service.
+    CouponService(CouponStoreApi& store, CouponCacheApi& cache, const Clock& clock)
         : store_(store), cache_(cache), clock_(clock) {}
 
     void SetOutcomeObserver(OutcomeObserver observer) { observe_ = std::move(observer); }
     void SetBatchObserver(BatchObserver observer) { observe_batch_ = std::move(observer); }
     // Issue under the coupon's distributed lock (strategies pubsub / polling). Without a call:
     // strategy none, the database alone.
-    void UseLock(lock::LockManager* locks) { locks_ = locks; }
+    void UseLock(lock::LockManager* locks);
+    // The same through the interface (unit tests' fake lock); `lock` outlives the service.
+    void UseIssueLock(IssueLock* lock) {
+        owned_lock_.reset();
+        lock_ = lock;
+    }
     // How long a request may wait for a batch to take it (queue + lock), then 503 S001.
     void SetWaitBudget(std::chrono::milliseconds wait_budget) { wait_budget_ = wait_budget; }
 
@@ -87,14 +96,15 @@ class CouponService {
     // With a `lease` (lock strategies): fenced by the coupon's version read now; a batch refused
     // for a lost lease goes back to the front of `queue` for the next holder.
     boost::asio::awaitable<void> ServeBatch(std::int64_t coupon_id, std::vector<WaiterPtr> batch,
-                                            lock::Lease* lease, Queues::Queue& queue);
+                                            IssueLease* lease, Queues::Queue& queue);
 
-    CouponStore& store_;
-    CouponCache& cache_;
+    CouponStoreApi& store_;
+    CouponCacheApi& cache_;
     const Clock& clock_;
     OutcomeObserver observe_;
     BatchObserver observe_batch_;
-    lock::LockManager* locks_ = nullptr;
+    std::unique_ptr<IssueLock> owned_lock_;  // UseLock's adapter over the LockManager
+    IssueLock* lock_ = nullptr;              // null: strategy none
     std::chrono::milliseconds wait_budget_ = lock::kDefaultWaitBudget;
     Queues queues_{[this](std::int64_t coupon_id, Queues::Queue& queue) {
         return ServeNext(coupon_id, queue);

@@ -10,17 +10,18 @@
 #include "common/result.hpp"
 #include "db/pool.hpp"
 #include "domain/coupon/coupon.hpp"
+#include "domain/coupon/coupon_ports.hpp"
 
 namespace hhplus::coupon {
 
-class CouponStore {
+class CouponStore : public CouponStoreApi {
   public:
     explicit CouponStore(db::Pool& pool) : pool_(pool) {}
 
-    boost::asio::awaitable<Result<std::optional<Coupon>>> Find(std::int64_t coupon_id);
+    boost::asio::awaitable<Result<std::optional<Coupon>>> Find(std::int64_t coupon_id) override;
     boost::asio::awaitable<Result<Coupon>> Create(std::string name, int discount_rate,
                                                   std::int64_t total_quantity,
-                                                  std::int64_t expired_at_ms);
+                                                  std::int64_t expired_at_ms) override;
     // Issues to a batch of distinct users in ONE transaction (group commit), the way a serial
     // run of single issues in the same order would answer each of them:
     //   1. the coupon row locked (SELECT … FOR UPDATE) together with which of the users already
@@ -40,18 +41,21 @@ class CouponStore {
     // inner results answer each user in the order given.
     boost::asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> IssueBatch(
         std::vector<std::int64_t> user_ids, std::int64_t coupon_id, std::int64_t now_ms,
-        std::optional<std::uint64_t> fence = std::nullopt);
+        std::optional<std::uint64_t> fence = std::nullopt) override;
     // A batch of one (tools and tests).
     boost::asio::awaitable<Result<IssuedCoupon>> Issue(
         std::int64_t user_id, std::int64_t coupon_id, std::int64_t now_ms,
         std::optional<std::uint64_t> fence = std::nullopt);
     // The coupon row's version (the fence); nullopt for an unknown coupon.
     boost::asio::awaitable<Result<std::optional<std::uint64_t>>> ReadVersion(
-        std::int64_t coupon_id);
-    boost::asio::awaitable<Result<bool>> Holds(std::int64_t user_id, std::int64_t coupon_id);
-    boost::asio::awaitable<Result<std::vector<UserCoupon>>> ListForUser(std::int64_t user_id);
+        std::int64_t coupon_id) override;
+    boost::asio::awaitable<Result<bool>> Holds(std::int64_t user_id,
+                                               std::int64_t coupon_id) override;
+    boost::asio::awaitable<Result<std::vector<UserCoupon>>> ListForUser(
+        std::int64_t user_id) override;
     // One statement, so one consistent read.
-    boost::asio::awaitable<Result<std::optional<CouponAudit>>> Audit(std::int64_t coupon_id);
+    boost::asio::awaitable<Result<std::optional<CouponAudit>>> Audit(
+        std::int64_t coupon_id) override;
     // Creates coupon 1 on an empty database; safe when many instances run it at once.
     boost::asio::awaitable<Status> SeedIfEmpty(std::int64_t quantity);
 
