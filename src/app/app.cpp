@@ -170,86 +170,83 @@ void App::BuildEvents() {
 }
 
 void App::BuildRoutes() {
-    using http::BodyKind;
-    using http::Method;
+    for (const RouteSpec& route : kRoutes) {
+        if (route.access == Access::kAdmin && !config_.admin_token) continue;
+        router_.Add(route.method, std::string(route.pattern), HandlerOf(route.id), route.body);
+    }
+}
+
+http::Handler App::HandlerOf(RouteId id) {
     // Each handler is a member coroutine; the lambdas only forward (they are not coroutines, so
     // capturing a pointer whose owner outlives the server is safe).
     auto* a = auth_handler_.get();
     auto* b = balance_handler_.get();
     auto* c = coupon_handler_.get();
-    router_.Add(Method::kGet, "/health", [this](http::Request r) { return Health(std::move(r)); });
-    router_.Add(Method::kGet, "/health/ready",
-                [this](http::Request r) { return Ready(std::move(r)); });
-    router_.Add(Method::kGet, "/metrics",
-                [this](http::Request r) { return MetricsText(std::move(r)); });
-    router_.Add(
-        Method::kPost, "/api/auth/signup", [a](http::Request r) { return a->Signup(std::move(r)); },
-        BodyKind::kJson);
-    router_.Add(
-        Method::kPost, "/api/auth/login", [a](http::Request r) { return a->Login(std::move(r)); },
-        BodyKind::kJson);
-    router_.Add(Method::kPost, "/api/auth/logout",
-                [a](http::Request r) { return a->Logout(std::move(r)); });
-    router_.Add(Method::kGet, "/api/auth/me", [a](http::Request r) { return a->Me(std::move(r)); });
-    router_.Add(Method::kGet, "/api/users/{userId}/balance",
-                [b](http::Request r) { return b->Get(std::move(r)); });
-    router_.Add(
-        Method::kPatch, "/api/users/{userId}/balance",
-        [b](http::Request r) { return b->Charge(std::move(r)); }, BodyKind::kJson);
-    router_.Add(Method::kGet, "/api/users/{userId}/balance/logs",
-                [b](http::Request r) { return b->Logs(std::move(r)); });
-    router_.Add(Method::kGet, "/api/users/{userId}/coupons",
-                [c](http::Request r) { return c->ListMine(std::move(r)); });
-    router_.Add(Method::kGet, "/api/coupons/{couponId}",
-                [c](http::Request r) { return c->Get(std::move(r)); });
-    router_.Add(
-        Method::kPost, "/api/coupons/{couponId}/issue",
-        [c](http::Request r) { return c->Issue(std::move(r)); }, BodyKind::kJson);
     auto* p = catalog_handler_.get();
+    auto* t = ranking_handler_.get();
     auto* k = cart_handler_.get();
     auto* o = order_handler_.get();
-    router_.Add(Method::kGet, "/api/products",
-                [p](http::Request r) { return p->List(std::move(r)); });
-    auto* t = ranking_handler_.get();
-    router_.Add(Method::kGet, "/api/products/top",
-                [t](http::Request r) { return t->Top(std::move(r)); });
-    router_.Add(Method::kGet, "/api/products/{productId}",
-                [p](http::Request r) { return p->Get(std::move(r)); });
-    router_.Add(Method::kGet, "/api/users/{userId}/cart",
-                [k](http::Request r) { return k->Get(std::move(r)); });
-    router_.Add(
-        Method::kPost, "/api/users/{userId}/cart",
-        [k](http::Request r) { return k->Set(std::move(r)); }, BodyKind::kJson);
-    router_.Add(Method::kDelete, "/api/users/{userId}/cart/{optionId}",
-                [k](http::Request r) { return k->Remove(std::move(r)); });
-    router_.Add(
-        Method::kPost, "/api/orders", [o](http::Request r) { return o->Place(std::move(r)); },
-        BodyKind::kJson);
-    router_.Add(Method::kGet, "/api/orders/{orderId}",
-                [o](http::Request r) { return o->Get(std::move(r)); });
-    router_.Add(Method::kGet, "/api/users/{userId}/orders",
-                [o](http::Request r) { return o->ListMine(std::move(r)); });
-    router_.Add(
-        Method::kPost, "/api/orders/{orderId}/payment",
-        [o](http::Request r) { return o->Pay(std::move(r)); }, BodyKind::kJson);
-    if (config_.admin_token) {  // api.md: without a configured token the admin routes do not exist
-                                // (404)
-        router_.Add(
-            Method::kPost, "/api/admin/coupons",
-            [c](http::Request r) { return c->AdminCreate(std::move(r)); }, BodyKind::kJson);
-        router_.Add(Method::kGet, "/api/admin/coupons/{couponId}/audit",
-                    [c](http::Request r) { return c->AdminAudit(std::move(r)); });
-        router_.Add(
-            Method::kPost, "/api/admin/products",
-            [p](http::Request r) { return p->AdminCreate(std::move(r)); }, BodyKind::kJson);
-        router_.Add(
-            Method::kPatch, "/api/admin/product-options/{optionId}/stock",
-            [p](http::Request r) { return p->AdminChangeStock(std::move(r)); }, BodyKind::kJson);
-        router_.Add(Method::kGet, "/api/admin/product-options/{optionId}/audit",
-                    [p](http::Request r) { return p->AdminAudit(std::move(r)); });
-        router_.Add(Method::kGet, "/api/admin/users/{userId}/balance-audit",
-                    [b](http::Request r) { return b->AdminAudit(std::move(r)); });
+    switch (id) {  // no default: a RouteId without a case here is a -Wswitch error
+        case RouteId::kHealth:
+            return [this](http::Request r) { return Health(std::move(r)); };
+        case RouteId::kReady:
+            return [this](http::Request r) { return Ready(std::move(r)); };
+        case RouteId::kMetrics:
+            return [this](http::Request r) { return MetricsText(std::move(r)); };
+        case RouteId::kSignup:
+            return [a](http::Request r) { return a->Signup(std::move(r)); };
+        case RouteId::kLogin:
+            return [a](http::Request r) { return a->Login(std::move(r)); };
+        case RouteId::kLogout:
+            return [a](http::Request r) { return a->Logout(std::move(r)); };
+        case RouteId::kMe:
+            return [a](http::Request r) { return a->Me(std::move(r)); };
+        case RouteId::kBalance:
+            return [b](http::Request r) { return b->Get(std::move(r)); };
+        case RouteId::kCharge:
+            return [b](http::Request r) { return b->Charge(std::move(r)); };
+        case RouteId::kBalanceLogs:
+            return [b](http::Request r) { return b->Logs(std::move(r)); };
+        case RouteId::kMyCoupons:
+            return [c](http::Request r) { return c->ListMine(std::move(r)); };
+        case RouteId::kCoupon:
+            return [c](http::Request r) { return c->Get(std::move(r)); };
+        case RouteId::kIssueCoupon:
+            return [c](http::Request r) { return c->Issue(std::move(r)); };
+        case RouteId::kProducts:
+            return [p](http::Request r) { return p->List(std::move(r)); };
+        case RouteId::kTopProducts:
+            return [t](http::Request r) { return t->Top(std::move(r)); };
+        case RouteId::kProduct:
+            return [p](http::Request r) { return p->Get(std::move(r)); };
+        case RouteId::kCart:
+            return [k](http::Request r) { return k->Get(std::move(r)); };
+        case RouteId::kSetCart:
+            return [k](http::Request r) { return k->Set(std::move(r)); };
+        case RouteId::kRemoveCartLine:
+            return [k](http::Request r) { return k->Remove(std::move(r)); };
+        case RouteId::kPlaceOrder:
+            return [o](http::Request r) { return o->Place(std::move(r)); };
+        case RouteId::kOrder:
+            return [o](http::Request r) { return o->Get(std::move(r)); };
+        case RouteId::kMyOrders:
+            return [o](http::Request r) { return o->ListMine(std::move(r)); };
+        case RouteId::kPayOrder:
+            return [o](http::Request r) { return o->Pay(std::move(r)); };
+        case RouteId::kAdminCreateCoupon:
+            return [c](http::Request r) { return c->AdminCreate(std::move(r)); };
+        case RouteId::kAdminCouponAudit:
+            return [c](http::Request r) { return c->AdminAudit(std::move(r)); };
+        case RouteId::kAdminCreateProduct:
+            return [p](http::Request r) { return p->AdminCreate(std::move(r)); };
+        case RouteId::kAdminChangeStock:
+            return [p](http::Request r) { return p->AdminChangeStock(std::move(r)); };
+        case RouteId::kAdminOptionAudit:
+            return [p](http::Request r) { return p->AdminAudit(std::move(r)); };
+        case RouteId::kAdminBalanceAudit:
+            return [b](http::Request r) { return b->AdminAudit(std::move(r)); };
     }
+    return nullptr;  // not a RouteId: Router::Add refuses a route without a handler
 }
 
 asio::awaitable<std::optional<std::string>> App::PrepareDatabase() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/metrics.hpp"
+#include "app/routes.hpp"
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "db/pool.hpp"
@@ -54,7 +55,8 @@ class App {
 
   private:
     void BuildEvents();  // the paid-order pipeline: relay, consumers, ranking
-    void BuildRoutes();
+    void BuildRoutes();  // kRoutes (routes.hpp), each bound by HandlerOf
+    http::Handler HandlerOf(RouteId id);
     boost::asio::awaitable<std::optional<std::string>> PrepareDatabase();
     boost::asio::awaitable<bool> PingRedis(redis::Client& client);
 

@@ -1,7 +1,7 @@
 #pragma once
 // The two fuzz targets. Both run the project's own code in-process (no sockets) and check
-// properties that must hold for every input; a broken property aborts (FUZZ_CHECK), which the
-// engine records as a crash, as it does for ASan/UBSan reports.
+// properties that must hold for every input; a broken property aborts (FUZZ_CHECK), which
+// libFuzzer records as a crash and saves the input, as it does for ASan/UBSan reports.
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -22,8 +22,9 @@ namespace hhplus::fuzz {
 // headers), the body validator of the matched route, and a serialized error response.
 void RunHttp(std::string_view input);
 
-// One JSON request body through every body validator (signup/login, charge, issue, admin
-// coupon, a catch-all field set), with a render-and-reparse round trip of what was accepted.
+// One JSON request body through every body validator (signup/login, charge, issue, cart, order,
+// the admin coupon, product and stock bodies, a catch-all field set), with a render-and-reparse
+// round trip of what was accepted.
 void RunJson(std::string_view input);
 
 // The validation a handler does on the body of `route` (the pattern), as in src/domain/*.

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "app/routes.hpp"
 #include "domain/auth/auth_rules.hpp"
 #include "http/error_table.hpp"
 #include "http/request_id.hpp"
@@ -34,33 +35,13 @@ constexpr std::size_t kSmallPiecesUpTo = 2048;
 
 boost::asio::awaitable<http::Response> NeverCalled(http::Request) { co_return http::NoContent(); }
 
-// The route table of src/app/app.cpp (patterns, methods and body kinds; handlers are not run).
+// The app's own route table (src/app/routes.hpp: patterns, methods and body kinds) with the
+// admin routes, as served with a configured admin token; handlers are not run.
 const http::Router& Routes() {
     static const http::Router router = [] {
         http::Router r;
-        const struct {
-            Method method;
-            const char* pattern;
-            BodyKind body;
-        } kRoutes[] = {
-            {Method::kGet, "/health", BodyKind::kNone},
-            {Method::kGet, "/health/ready", BodyKind::kNone},
-            {Method::kGet, "/metrics", BodyKind::kNone},
-            {Method::kPost, "/api/auth/signup", BodyKind::kJson},
-            {Method::kPost, "/api/auth/login", BodyKind::kJson},
-            {Method::kPost, "/api/auth/logout", BodyKind::kNone},
-            {Method::kGet, "/api/auth/me", BodyKind::kNone},
-            {Method::kGet, "/api/users/{userId}/balance", BodyKind::kNone},
-            {Method::kPatch, "/api/users/{userId}/balance", BodyKind::kJson},
-            {Method::kGet, "/api/users/{userId}/balance/logs", BodyKind::kNone},
-            {Method::kGet, "/api/users/{userId}/coupons", BodyKind::kNone},
-            {Method::kGet, "/api/coupons/{couponId}", BodyKind::kNone},
-            {Method::kPost, "/api/coupons/{couponId}/issue", BodyKind::kJson},
-            {Method::kPost, "/api/admin/coupons", BodyKind::kJson},
-            {Method::kGet, "/api/admin/coupons/{couponId}/audit", BodyKind::kNone},
-        };
-        for (const auto& route : kRoutes)
-            r.Add(route.method, route.pattern, NeverCalled, route.body);
+        for (const app::RouteSpec& route : app::kRoutes)
+            r.Add(route.method, std::string(route.pattern), NeverCalled, route.body);
         return r;
     }();
     return router;
