@@ -17,7 +17,7 @@
 // clang-format off
 #include <utility>  // before Asio
 // clang-format on
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX kill(), not C's signal
 #include <unistd.h>
 
 #include <algorithm>
@@ -155,7 +155,7 @@ int RunWorker(std::map<std::string, std::string> a) {
         if (ec) return;
         w.measuring = true;
         for (int i = 0; i < waiters; ++i) {
-            asio::co_spawn(io, Waiter(&w), [](std::exception_ptr e) {
+            asio::co_spawn(io, Waiter(&w), [](const std::exception_ptr& e) {
                 if (e) std::rethrow_exception(e);
             });
         }
@@ -167,7 +167,7 @@ int RunWorker(std::map<std::string, std::string> a) {
         start.cancel();
         w.locks->Stop();
     });
-    asio::co_spawn(io, AnnounceReady(&w), [](std::exception_ptr e) {
+    asio::co_spawn(io, AnnounceReady(&w), [](const std::exception_ptr& e) {
         if (e) std::rethrow_exception(e);
     });
     io.run();

@@ -107,7 +107,7 @@ bool ParseIso8601(std::string_view t, std::int64_t& epoch_ms) {
             !ReadDigits(t, pos + 4, 2, om) || oh > 23 || om > 59) {
             return false;
         }
-        offset_minutes = sign * (oh * 60 + om);
+        offset_minutes = sign * (std::int64_t{oh} * 60 + om);
         pos += 6;
     } else {
         return false;
@@ -120,8 +120,8 @@ bool ParseIso8601(std::string_view t, std::int64_t& epoch_ms) {
     }
     const std::int64_t days =
         DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-    const std::int64_t secs =
-        days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    const std::int64_t secs = days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 +
+                              second - offset_minutes * 60;
     epoch_ms = secs * 1000 + millis;
     return true;
 }

@@ -19,7 +19,7 @@ std::string HexDigest(const EVP_MD* algorithm, std::string_view data) {
     }
     static constexpr char kHex[] = "0123456789abcdef";
     std::string hex;
-    hex.reserve(2 * size);
+    hex.reserve(std::size_t{2} * size);
     for (unsigned int i = 0; i < size; ++i) {
         hex += kHex[digest[i] >> 4];
         hex += kHex[digest[i] & 0x0f];

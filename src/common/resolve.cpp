@@ -20,7 +20,7 @@ namespace {
 // co_await it directly: it waits on `signal` with its own deadline and abandons a slow lookup
 // (which finishes later on that thread and is dropped).
 struct ResolveState {
-    explicit ResolveState(asio::any_io_executor ex) : signal(std::move(ex)) {}
+    explicit ResolveState(const asio::any_io_executor& ex) : signal(ex) {}
     asio::steady_timer signal;
     bool done = false;
     boost::system::error_code ec;

@@ -47,7 +47,7 @@ std::optional<std::int64_t> ParsePathId(std::string_view text) {
     return static_cast<std::int64_t>(value);
 }
 
-void Router::Add(Method method, std::string pattern, Handler handler, BodyKind body) {
+void Router::Add(Method method, const std::string& pattern, Handler handler, BodyKind body) {
     std::array<std::string_view, kMaxSegments> parts;
     std::size_t count = 0;
     if (!SplitPath(pattern, parts, count)) {

@@ -28,7 +28,8 @@ class Router {
     // `pattern` like "/api/users/{userId}/balance": '/'-separated literal segments and
     // whole-segment {param}s, each a path id (ParsePathId). A malformed pattern or a second handler
     // for the same method and pattern is a wiring bug: std::invalid_argument.
-    void Add(Method method, std::string pattern, Handler handler, BodyKind body = BodyKind::kNone);
+    void Add(Method method, const std::string& pattern, Handler handler,
+             BodyKind body = BodyKind::kNone);
 
     struct Match {
         enum class Kind { kFound, kNotFound, kMethodNotAllowed, kBadPathId } kind = Kind::kNotFound;

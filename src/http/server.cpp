@@ -35,7 +35,7 @@ namespace {
 
 // One read asks for up to 4 KiB: a typical API request (200–800 bytes through nginx) arrives in
 // one read with room for a few pipelined ones; 4096 connections × 4 KiB = 16 MiB of buffers.
-constexpr std::size_t kReadChunk = 4 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{4} * 1024;
 // Our largest response (100 balance-log rows ≈ 20 KiB) fits the socket buffers at once; a client
 // that reads nothing for 10 s is gone.
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
@@ -44,7 +44,7 @@ constexpr auto kWriteTimeout = std::chrono::seconds(10);
 // A client whose body we refused has at most its socket buffers plus the body in flight: 1 MiB
 // and 1 s cover that on loopback and LAN; beyond either we close anyway.
 constexpr auto kLingerTimeout = std::chrono::seconds(1);
-constexpr std::size_t kLingerBytes = 1024 * 1024;
+constexpr std::size_t kLingerBytes = std::size_t{1024} * 1024;
 // Timeouts are enforced by one sweep over all connections every 250 ms (4 wake-ups a second
 // over ≤ max_connections entries, no timer work per request): a deadline is hit at most 250 ms
 // late, against timeouts of seconds.

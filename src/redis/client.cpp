@@ -122,6 +122,7 @@ struct Client::State final : detail::Link {
 
     void OnUp(bool /*is_reconnect*/) override {}
 
+  private:
     std::deque<std::shared_ptr<PendingRequest>> fifo_;  // in the order of the commands on the wire
     std::size_t queued_ = 0;  // commands in fifo_ still owed a reply (≤ max_pending)
 };

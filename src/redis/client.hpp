@@ -194,7 +194,7 @@ class Subscriber {
     // and is re-subscribed on reconnect). kCancelled if Unsubscribe(channel) or Stop came first.
     boost::asio::awaitable<RedisResult<Ok>> Subscribe(std::string channel);
     // Removes the channel (fire and forget: the server's confirmation updates SubscribedCount).
-    void Unsubscribe(std::string channel);
+    void Unsubscribe(const std::string& channel);
     // Channels the server has confirmed as subscribed on the current connection.
     std::size_t SubscribedCount() const;
 

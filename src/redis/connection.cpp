@@ -126,14 +126,14 @@ void Connection::Send(const std::vector<std::string>& args) {
 void Connection::Close(Error why) {
     if (closed_) return;
     closed_ = true;
-    close_reason_ = why;
+    close_reason_ = std::move(why);
     error_code ignored;
     socket_.close(ignored);
     wake_.cancel();
     deadline_.cancel();
     pending_.clear();
     pending_commands_ = 0;
-    if (auto* listener = std::exchange(listener_, nullptr)) listener->OnClosed(why);
+    if (auto* listener = std::exchange(listener_, nullptr)) listener->OnClosed(close_reason_);
 }
 
 asio::awaitable<void> Connection::ReadLoop(std::shared_ptr<Connection> self) {
@@ -198,7 +198,7 @@ asio::awaitable<void> Connection::WriteLoop(std::shared_ptr<Connection> self) {
 }
 
 void SpawnDetached(asio::any_io_executor ex, asio::awaitable<void> work, const char* what) {
-    asio::co_spawn(std::move(ex), std::move(work), [what](std::exception_ptr error) {
+    asio::co_spawn(ex, std::move(work), [what](const std::exception_ptr& error) {
         if (!error) return;
         try {
             std::rethrow_exception(error);

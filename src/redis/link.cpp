@@ -26,7 +26,8 @@ std::string ClientName(const std::string& kind, const std::string& role) {
 
 }  // namespace
 
-Link::Link(asio::any_io_executor ex, Endpoint endpoint, ClientOptions options, std::string kind)
+Link::Link(asio::any_io_executor ex, Endpoint endpoint, ClientOptions options,
+           const std::string& kind)
     : ex_(ex),
       endpoint_(std::move(endpoint)),
       options_(std::move(options)),

@@ -24,7 +24,7 @@ class Link : public ConnectionListener, public std::enable_shared_from_this<Link
   public:
     // `kind` ("client", "subscriber") and options.role name the link in logs.
     Link(boost::asio::any_io_executor ex, Endpoint endpoint, ClientOptions options,
-         std::string kind);
+         const std::string& kind);
     virtual ~Link();
     Link(const Link&) = delete;
     Link& operator=(const Link&) = delete;

@@ -219,6 +219,10 @@ struct Subscriber::State final : detail::Link {
 
     std::size_t SubscribedCount() const { return confirmed_.size(); }
 
+    void SetMessageHandler(MessageHandler handler) { on_message_ = std::move(handler); }
+    void SetReconnectHandler(std::function<void()> handler) { on_reconnect_ = std::move(handler); }
+
+  private:
     MessageHandler on_message_;
     std::function<void()> on_reconnect_;
     std::unordered_set<std::string> wanted_;     // survives reconnects
@@ -240,10 +244,10 @@ Subscriber::Subscriber(asio::any_io_executor ex, Endpoint endpoint, ClientOption
 Subscriber::~Subscriber() { state_->Stop(); }
 
 void Subscriber::SetMessageHandler(MessageHandler handler) {
-    state_->on_message_ = std::move(handler);
+    state_->SetMessageHandler(std::move(handler));
 }
 void Subscriber::SetReconnectHandler(std::function<void()> handler) {
-    state_->on_reconnect_ = std::move(handler);
+    state_->SetReconnectHandler(std::move(handler));
 }
 void Subscriber::Start() { state_->Start(); }
 void Subscriber::Stop() { state_->Stop(); }
@@ -253,7 +257,7 @@ asio::awaitable<RedisResult<Ok>> Subscriber::Subscribe(std::string channel) {
     return State::RunSubscribe(state_, std::move(channel));
 }
 
-void Subscriber::Unsubscribe(std::string channel) { state_->Unsubscribe(channel); }
+void Subscriber::Unsubscribe(const std::string& channel) { state_->Unsubscribe(channel); }
 
 std::size_t Subscriber::SubscribedCount() const { return state_->SubscribedCount(); }
 

@@ -21,6 +21,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -482,11 +483,11 @@ asio::awaitable<void> Oversized(State* s) {
         std::string code;
     };
     // Sizes a little past each limit of api.md (8 KiB line, 8 KiB headers, 16 KiB body).
-    const std::string long_value(9 * 1024, 'h');
+    const std::string long_value(std::size_t{9} * 1024, 'h');
     std::string many_headers;
     for (int i = 0; i < 40; ++i)
         many_headers += "X-Pad-" + std::to_string(i) + ": " + std::string(250, 'p') + "\r\n";
-    const std::string body(20 * 1024, 'b');
+    const std::string body(std::size_t{20} * 1024, 'b');
     std::string chunked;
     for (int i = 0; i < 20; ++i) chunked += "400\r\n" + std::string(1024, 'c') + "\r\n";
     chunked += "0\r\n\r\n";
@@ -571,7 +572,7 @@ asio::awaitable<void> OversizedThenStop(State* s) {
 double Percentile(std::vector<double> v, double p) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
-    const auto rank = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    const auto rank = static_cast<std::size_t>(std::lround(p * static_cast<double>(v.size() - 1)));
     return v[std::min(rank, v.size() - 1)];
 }
 

@@ -1,7 +1,7 @@
 // End-to-end: every route and error code of api.md over HTTP, against the real server binary
 // started with its own redis-server ×3 and mariadbd on free loopback ports.
 #include <gtest/gtest.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX kill(), not C's signal
 
 #include <atomic>
 #include <regex>
@@ -141,7 +141,7 @@ TEST_F(ApiContract, SignupRejectsBadInput) {
     ExpectError(c.Send("POST", "/api/auth/signup", R"({"email":"a@b.co","password":"1234"})",
                        {{"Content-Type", "text/plain"}}),
                 415, "V003");
-    ExpectError(c.Post("/api/auth/signup", std::string(17 * 1024, ' ')), 413, "V013");
+    ExpectError(c.Post("/api/auth/signup", std::string(std::size_t{17} * 1024, ' ')), 413, "V013");
     HttpClient fresh(port());
     EXPECT_EQ(fresh.Get("/health").status, 200);  // still serving after all of it
 }

@@ -157,6 +157,8 @@ TEST_F(OrdersContract, AdminProductRoutesValidateAndNeedTheToken) {
             R"({"name":"Cap","options":[{"color":"red","size":"F","price":1000,"stock":5,"x":1}]})",
             R"({"name":"Cap","options":[1]})",
             R"({"name":"Cap","options":{"color":"red"}})",
+            // Two options with the same color and size: one body over two lines.
+            // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
             R"({"name":"Cap","options":[{"color":"red","size":"F","price":1000,"stock":5},)"
             R"({"color":"red","size":"F","price":1000,"stock":5}]})",
         }) {
