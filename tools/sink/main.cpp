@@ -6,8 +6,8 @@
 //   GET  /stats    {"received":R,"distinct":D,"duplicates":R-D,"failed":F}
 //
 // --fail-every K answers 500 to every K-th POST (counted in `failed`, nothing recorded), so a
-// test can check that the sender retries until every order is in. One io_context, one thread,
-// Beast coroutines; bodies over kMaxBody and idle connections are cut.
+// test can check that the sender retries until every order is in. Served by the app's own HTTP
+// server (src/http: limits, timeouts, error shape, drain on SIGTERM) on one io_context.
 #include <utility>  // first: Asio 1.18 uses std::exchange without including it
 // (this comment keeps clang-format from sorting <utility> below the Asio headers)
 #include <rapidjson/document.h>
@@ -15,36 +15,28 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <charconv>
-#include <chrono>
+#include <csignal>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 
+#include "common/clock.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
+using hhplus::http::Method;
+using hhplus::http::Request;
+using hhplus::http::Response;
 
 // A paid order is ~300 B (20 items × ~80 B at most ≈ 2 KB); 64 KiB refuses anything else.
-constexpr std::size_t kMaxBody = 64 * 1024;
-// A connection idle this long (or a request taking longer to arrive) is closed; senders keep
-// one keep-alive connection each and reconnect when it is gone.
-constexpr std::chrono::seconds kIdleTimeout{60};
+constexpr std::size_t kMaxBody = std::size_t{64} * 1024;
 
 struct Stats {
     std::uint64_t received = 0;  // POSTs accepted (200)
@@ -55,7 +47,7 @@ struct Stats {
 
 struct Options {
     std::string bind = "127.0.0.1";
-    unsigned port = 0;
+    std::uint16_t port = 0;
     std::uint64_t fail_every = 0;  // 0: never
 };
 
@@ -72,81 +64,31 @@ bool ParseNumber(std::string_view text, std::uint64_t& out) {
     return !text.empty() && ec == std::errc() && end == text.data() + text.size();
 }
 
-http::response<http::string_body> Answer(unsigned status, std::string body, bool keep_alive) {
-    http::response<http::string_body> res{static_cast<http::status>(status), 11};
-    res.set(http::field::content_type, "application/json");
-    res.keep_alive(keep_alive);
-    res.body() = std::move(body);
-    res.prepare_payload();
-    return res;
+Response StatsOf(const Stats& stats) {
+    const std::uint64_t distinct = stats.orders.size();
+    std::string body = "{\"received\":" + std::to_string(stats.received);
+    body += ",\"distinct\":" + std::to_string(distinct);
+    body += ",\"duplicates\":" + std::to_string(stats.received - distinct);
+    body += ",\"failed\":" + std::to_string(stats.failed) + "}";
+    return hhplus::http::Json(200, std::move(body));
 }
 
-http::response<http::string_body> Handle(const http::request<http::string_body>& req, Stats& stats,
-                                         const Options& options) {
-    const bool keep = req.keep_alive();
-    if (req.target() == "/stats" && req.method() == http::verb::get) {
-        const std::uint64_t distinct = stats.orders.size();
-        std::string body = "{\"received\":" + std::to_string(stats.received) +
-                           ",\"distinct\":" + std::to_string(distinct) +
-                           ",\"duplicates\":" + std::to_string(stats.received - distinct) +
-                           ",\"failed\":" + std::to_string(stats.failed) + "}";
-        return Answer(200, std::move(body), keep);
-    }
-    if (req.target() != "/orders") return Answer(404, R"({"error":"not found"})", keep);
-    if (req.method() != http::verb::post) return Answer(405, R"({"error":"POST only"})", keep);
+Response Receive(const std::string& body, Stats& stats, const Options& options) {
     ++stats.posts;
     if (options.fail_every > 0 && stats.posts % options.fail_every == 0) {
         ++stats.failed;
-        return Answer(500, "{\"error\":\"failing on purpose: --fail-every\"}", keep);
+        return hhplus::http::Json(500, R"({"error":"failing on purpose: --fail-every"})");
     }
     rapidjson::Document doc;
-    doc.Parse(req.body().data(), req.body().size());
+    doc.Parse(body.data(), body.size());
     if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("orderId") ||
         !doc["orderId"].IsInt64() || doc["orderId"].GetInt64() <= 0) {
-        return Answer(400, R"({"error":"expected an object with a positive orderId"})", keep);
+        return hhplus::http::Json(400, R"({"error":"expected an object with a positive orderId"})");
     }
     ++stats.received;
     const bool fresh = stats.orders.insert(doc["orderId"].GetInt64()).second;
-    std::string body =
-        fresh ? R"({"ok":true,"duplicate":false})" : R"({"ok":true,"duplicate":true})";
-    return Answer(200, std::move(body), keep);
-}
-
-asio::awaitable<void> Session(asio::ip::tcp::socket socket, Stats* stats, const Options* options) {
-    beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
-    for (;;) {
-        http::request_parser<http::string_body> parser;
-        parser.body_limit(kMaxBody);
-        stream.expires_after(kIdleTimeout);
-        beast::error_code ec;
-        co_await http::async_read(stream, buffer, parser,
-                                  asio::redirect_error(asio::use_awaitable, ec));
-        if (ec == http::error::body_limit) {
-            auto res = Answer(413, R"({"error":"body too large"})", false);
-            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-            break;
-        }
-        if (ec) break;
-        auto res = Handle(parser.get(), *stats, *options);
-        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec || !res.keep_alive()) break;
-    }
-    beast::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-}
-
-asio::awaitable<void> Accept(asio::ip::tcp::acceptor* acceptor, Stats* stats,
-                             const Options* options) {
-    for (;;) {
-        beast::error_code ec;
-        auto socket =
-            co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec == asio::error::operation_aborted) co_return;
-        if (ec) continue;  // e.g. EMFILE: try the next one
-        asio::co_spawn(acceptor->get_executor(), Session(std::move(socket), stats, options),
-                       asio::detached);
-    }
+    return hhplus::http::Json(
+        200, fresh ? R"({"ok":true,"duplicate":false})" : R"({"ok":true,"duplicate":true})");
 }
 
 }  // namespace
@@ -162,7 +104,7 @@ int main(int argc, char** argv) {
             return 0;
         } else if (arg == "--port" && has_value && ParseNumber(argv[i + 1], number) &&
                    number <= 65535) {
-            options.port = static_cast<unsigned>(number);
+            options.port = static_cast<std::uint16_t>(number);
             ++i;
         } else if (arg == "--bind" && has_value) {
             options.bind = argv[++i];
@@ -174,30 +116,38 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+
+    Stats stats;
+    hhplus::http::Router router;
+    router.Add(Method::kGet, "/stats",
+               [&stats](Request) -> asio::awaitable<Response> { co_return StatsOf(stats); });
+    router.Add(
+        Method::kPost, "/orders",
+        [&stats, &options](Request request) -> asio::awaitable<Response> {
+            co_return Receive(request.body, stats, options);
+        },
+        hhplus::http::BodyKind::kJson);
+
     asio::io_context io(1);
-    beast::error_code ec;
-    const auto address = asio::ip::make_address(options.bind, ec);
-    if (ec) {
-        std::cerr << "hhplus-sink: bad --bind address '" << options.bind << "'\n";
-        return 2;
-    }
-    asio::ip::tcp::acceptor acceptor(io);
-    const asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
+    hhplus::SystemClock clock;
+    hhplus::http::ServerOptions server_options;
+    server_options.bind_address = options.bind;
+    server_options.port = options.port;
+    server_options.instance_name = "hhplus-sink";
+    server_options.body_limit = kMaxBody;
+    hhplus::http::Server server(io, server_options, router, clock);
+    if (auto error = server.Listen()) {
         std::cerr << "hhplus-sink: cannot listen on " << options.bind << ":" << options.port << ": "
-                  << ec.message() << "\n";
+                  << *error << "\n";
         return 1;
     }
-    std::cout << "port " << acceptor.local_endpoint().port()
-              << std::endl;  // flushed: tests read it
-    Stats stats;
-    asio::co_spawn(io, Accept(&acceptor, &stats, &options), asio::detached);
+    std::cout << "port " << server.port() << std::endl;  // flushed: tests read it
     asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const beast::error_code&, int) { io.stop(); });
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        asio::co_spawn(
+            io, [&]() -> asio::awaitable<void> { co_await server.Shutdown(); }, asio::detached);
+    });
     io.run();
     return 0;
 }
