@@ -26,7 +26,10 @@ void Spawn(const asio::any_io_executor& ex, asio::awaitable<void> work) {
 namespace {
 
 // Fan-out/fan-in: run one awaitable per master at once and wait for all of them (each is bounded
-// by the client's command timeout, so the whole is bounded by the slowest master).
+// by the client's command timeout, so the whole is bounded by the slowest master). Written here
+// because Boost 1.74's Asio has neither awaitable operators (Boost 1.77) nor parallel groups
+// (make_parallel_group, Boost 1.80); on Boost 1.81 (also a Debian 12 package) this becomes a
+// ranged parallel group waiting for all.
 template <class T>
 struct Gather {
     Gather(const asio::any_io_executor& ex, std::size_t n) : results(n), remaining(n), done(ex) {}
