@@ -42,7 +42,7 @@ class RedisLockSubscriber final : public LockSubscriber {
     boost::asio::awaitable<redis::RedisResult<Ok>> Subscribe(std::string channel) override {
         return subscriber_.Subscribe(std::move(channel));
     }
-    void Unsubscribe(std::string channel) override { subscriber_.Unsubscribe(std::move(channel)); }
+    void Unsubscribe(std::string channel) override { subscriber_.Unsubscribe(channel); }
 
   private:
     redis::Subscriber subscriber_;

@@ -123,14 +123,13 @@ struct OutageStats {
 
 asio::awaitable<void> OutageUser(Pool* pool, OutageStats* stats) {
     auto conn = co_await pool->Acquire();
-    if (conn) {
-        ++stats->other;
-    } else if (conn.error().code == Errc::kUnavailable) {
+    const bool failed = !conn;
+    if (failed && conn.error().code == Errc::kUnavailable) {
         ++stats->unavailable;
-    } else if (conn.error().code == Errc::kPoolExhausted) {
+    } else if (failed && conn.error().code == Errc::kPoolExhausted) {
         ++stats->exhausted;
     } else {
-        ++stats->other;
+        ++stats->other;  // a connection after all, or another error
     }
     ++stats->finished;
 }
@@ -319,7 +318,8 @@ class SaturatedListener {
         // Backlog 0 admits one or two completed connections; a few more fill it for sure.
         for (int i = 0; i < 4; ++i) {
             const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-            ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+            // Non-blocking: EINPROGRESS is the expected answer; the backlog decides the rest.
+            (void)::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
             fillers_.push_back(fd);
         }
     }
