@@ -15,6 +15,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <mutex>
+#include <type_traits>
+#include <variant>
 
 #include "common/log.hpp"
 #include "common/resolve.hpp"
@@ -26,10 +28,9 @@ using std::chrono::milliseconds;
 namespace {
 
 // Run on every new connection. The charset is also chosen in the handshake
-// (MYSQL_SET_CHARSET_NAME) so that mysql_real_escape_string knows it; SET NAMES makes the
-// session's view explicit. Times are stored in UTC. READ COMMITTED: our transactions are short
-// and rely on conditional updates and unique keys, not on repeatable snapshots, and it takes
-// no gap locks (fewer deadlocks under the coupon rush).
+// (MYSQL_SET_CHARSET_NAME); SET NAMES makes the session's view explicit. Times are stored in UTC.
+// READ COMMITTED: our transactions are short and rely on conditional updates and unique keys, not
+// on repeatable snapshots, and it takes no gap locks (fewer deadlocks under the coupon rush).
 //
 // idle_transaction_timeout (MariaDB ≥ 10.3; the /*M!100300 … */ comment runs only there, MySQL
 // reads it as a comment): the server ends the session of a transaction left idle between two
@@ -53,6 +54,12 @@ constexpr int kAbandonSteps = 16;
 // is wrong with the statement, and the connection is dropped rather than read forever.
 constexpr int kMaxExtraResults = 1000;
 
+// Bytes of each result cell fetched in the first pass of a prepared statement's row. Our cells
+// are ids, amounts and epoch milliseconds (≤ 20 digits), short names and keys; 64 holds them
+// all, so a row costs no second call. A longer cell (an outbox payload) is read again at its
+// full length with mysql_stmt_fetch_column, from memory.
+constexpr unsigned long kCellBytes = 64;
+
 void InitLibraryOnce() {
     // mysql_library_init is not thread-safe; mysql_init would call it lazily, maybe from two
     // threads of a test at once.
@@ -66,40 +73,28 @@ long long MillisecondsOf(std::chrono::steady_clock::duration d) {
 
 }  // namespace
 
-std::string QuoteWithoutConnection(std::string_view text) {
-    // The escapes mysql_real_escape_string uses for single-byte-safe charsets such as utf8mb4.
-    std::string out;
-    out.reserve(text.size() + 2);
-    out.push_back('\'');
-    for (const char ch : text) {
-        switch (ch) {
-            case '\0':
-                out += "\\0";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\'':
-                out += "\\'";
-                break;
-            case '"':
-                out += "\\\"";
-                break;
-            case '\x1a':
-                out += "\\Z";
-                break;
-            default:
-                out.push_back(ch);
-        }
-    }
-    out.push_back('\'');
-    return out;
+ParamWire WireOf(const Param& param) {
+    ParamWire wire;
+    std::visit(
+        [&wire](const auto& value) {
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, std::nullptr_t>) {
+                wire.type = MYSQL_TYPE_NULL;
+            } else if constexpr (std::is_same_v<T, std::string>) {
+                wire.type = MYSQL_TYPE_STRING;
+                wire.data = value.data();
+                wire.length = value.size();
+            } else {
+                static_assert(std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::uint64_t> ||
+                              std::is_same_v<T, double>);
+                wire.type = std::is_same_v<T, double> ? MYSQL_TYPE_DOUBLE : MYSQL_TYPE_LONGLONG;
+                wire.is_unsigned = std::is_same_v<T, std::uint64_t>;
+                wire.data = &value;
+                wire.length = sizeof value;
+            }
+        },
+        param);
+    return wire;
 }
 
 bool BreaksConnection(unsigned server_errno) {
@@ -164,19 +159,6 @@ bool Connection::LooksAlive() const {
     return ready == 0;
 }
 
-std::string Connection::Quote(std::string_view text) const {
-    if (mysql_ == nullptr) return QuoteWithoutConnection(text);
-    // Worst case every byte becomes two, plus the quotes and the terminating NUL.
-    std::string out(text.size() * 2 + 3, '\0');
-    out[0] = '\'';
-    const unsigned long written =
-        mysql_real_escape_string(mysql_, out.data() + 1, text.data(), text.size());
-    if (written == static_cast<unsigned long>(-1)) return QuoteWithoutConnection(text);
-    out.resize(written + 1);
-    out.push_back('\'');
-    return out;
-}
-
 bool Connection::AttachSocket() {
     const int fd = mysql_get_socket(mysql_);
     if (fd < 0) {
@@ -213,6 +195,17 @@ void Connection::Close() {
     mysql_close(mysql_);
     mysql_ = nullptr;
     broken_ = true;
+    ForgetStatements();
+}
+
+void Connection::ForgetStatements() {
+    // mysql_close has detached every statement from the connection (stmt->mysql = NULL), so
+    // mysql_stmt_close only frees memory; the server dropped them with the session.
+    for (auto& cached : lru_) mysql_stmt_close(cached.stmt);
+    for (MYSQL_STMT* stmt : orphans_) mysql_stmt_close(stmt);
+    statements_.clear();
+    lru_.clear();
+    orphans_.clear();
 }
 
 Error Connection::FailFromConnector(Errc fallback_for_server_errors) {
@@ -229,6 +222,26 @@ Error Connection::FailFromConnector(Errc fallback_for_server_errors) {
         }
     }
     return error;
+}
+
+Error Connection::FailFromStatement(MYSQL_STMT* stmt) {
+    const unsigned no = mysql_stmt_errno(stmt);
+    // Errors of the connection itself (lost, killed) are copied into the statement; an error
+    // number only on the connection falls back to it.
+    if (no == 0) return FailFromConnector(Errc::kQueryFailed);
+    Error error{ClassifyErrno(no), no, mysql_stmt_error(stmt)};
+    if (BreaksConnection(no)) {
+        DetachSocket();
+        broken_ = true;
+    }
+    return error;
+}
+
+Error Connection::FailedWithResultPending(MYSQL_STMT* stmt) {
+    // A failure while reading a result (rare: out of memory, a protocol error) may leave rows
+    // unread and the statement in an unknown state: the connection is not reused.
+    discard_ = true;
+    return FailFromStatement(stmt);
 }
 
 asio::awaitable<int> Connection::WaitForEvents(int status, Clock::time_point deadline) {
@@ -444,6 +457,251 @@ asio::awaitable<DbResult<QueryResult>> Connection::QueryUntil(std::string sql,
         if (next_error > 0) co_return FailFromConnector(Errc::kQueryFailed);
         if (next_error < 0) break;
     }
+    co_return out;
+}
+
+// ---- prepared statements ----------------------------------------------------------------------
+
+asio::awaitable<DbResult<QueryResult>> Connection::Execute(std::string sql, Params params,
+                                                           milliseconds timeout, bool cache) {
+    return ExecuteUntil(std::move(sql), std::move(params), Clock::now() + timeout, cache);
+}
+
+asio::awaitable<void> Connection::CloseStatement(MYSQL_STMT* stmt, Clock::time_point deadline) {
+    if (broken()) {
+        orphans_.push_back(stmt);  // no I/O on a broken connection: freed by Close
+        co_return;
+    }
+    my_bool close_error = 0;
+    const int status = mysql_stmt_close_start(&close_error, stmt);
+    // Frees `stmt` when it completes, whether the COM_STMT_CLOSE went out or not (a lost
+    // connection then shows on the next statement).
+    co_await Finish(status, deadline, [stmt, &close_error](int events) {
+        return mysql_stmt_close_cont(&close_error, stmt, events);
+    });
+}
+
+asio::awaitable<MYSQL_STMT*> Connection::Prepare(const std::string& sql, bool cache,
+                                                 Clock::time_point deadline, Error& error) {
+    if (cache) {
+        if (auto it = statements_.find(sql); it != statements_.end()) {
+            lru_.splice(lru_.begin(), lru_, it->second);
+            co_return it->second->stmt;
+        }
+    }
+    MYSQL_STMT* stmt = mysql_stmt_init(mysql_);
+    if (stmt == nullptr) {
+        error = Error{Errc::kQueryFailed, 0, "mysql_stmt_init: out of memory"};
+        co_return nullptr;
+    }
+    const auto started = Clock::now();
+    int prepare_error = 0;
+    const int status = mysql_stmt_prepare_start(&prepare_error, stmt, sql.data(), sql.size());
+    const Outcome outcome = co_await Finish(status, deadline, [stmt, &prepare_error](int events) {
+        return mysql_stmt_prepare_cont(&prepare_error, stmt, events);
+    });
+    if (outcome != Outcome::kDone) {
+        orphans_.push_back(stmt);  // the connection is broken now
+        if (outcome == Outcome::kTimedOut) {
+            error = Error{Errc::kTimeout, 0,
+                          "prepare timed out after " +
+                              std::to_string(MillisecondsOf(Clock::now() - started)) + " ms"};
+        } else {
+            error = Error{Errc::kUnavailable, 0, "socket wait failed during a prepare"};
+        }
+        co_return nullptr;
+    }
+    if (prepare_error != 0) {
+        error = FailFromStatement(stmt);
+        co_await CloseStatement(stmt, deadline);
+        co_return nullptr;
+    }
+    if (!cache) co_return stmt;
+    if (lru_.size() >= kStatementCacheLimit) {
+        // The map's key views the node's text: erase it before the node goes.
+        statements_.erase(std::string_view(lru_.back().sql));
+        MYSQL_STMT* evicted = lru_.back().stmt;
+        lru_.pop_back();
+        co_await CloseStatement(evicted, deadline);
+        if (broken()) {
+            orphans_.push_back(stmt);
+            error = Error{Errc::kUnavailable, 0, "connection lost closing a cached statement"};
+            co_return nullptr;
+        }
+    }
+    lru_.push_front(CachedStatement{sql, stmt});
+    statements_.emplace(lru_.front().sql, lru_.begin());
+    co_return stmt;
+}
+
+asio::awaitable<DbResult<QueryResult>> Connection::ExecuteUntil(std::string sql, Params params,
+                                                                Clock::time_point deadline,
+                                                                bool cache) {
+    if (broken()) co_return Error{Errc::kUnavailable, 0, "connection is broken"};
+    Error prepare_failure{Errc::kQueryFailed, 0, ""};
+    MYSQL_STMT* stmt = co_await Prepare(sql, cache, deadline, prepare_failure);
+    if (stmt == nullptr) co_return prepare_failure;
+    auto result = co_await RunPrepared(stmt, std::move(params), deadline);
+    // A cached statement stays for the next call; an uncached one goes, whatever happened.
+    if (!cache) co_await CloseStatement(stmt, deadline);
+    co_return result;
+}
+
+asio::awaitable<DbResult<QueryResult>> Connection::RunPrepared(MYSQL_STMT* stmt, Params params,
+                                                               Clock::time_point deadline) {
+    const auto started = Clock::now();
+    auto timed_out = [&](Outcome outcome) {
+        if (outcome == Outcome::kTimedOut) {
+            return Error{Errc::kTimeout, 0,
+                         "statement timed out after " +
+                             std::to_string(MillisecondsOf(Clock::now() - started)) + " ms"};
+        }
+        return Error{Errc::kUnavailable, 0, "socket wait failed during a statement"};
+    };
+
+    const unsigned long placeholders = mysql_stmt_param_count(stmt);
+    if (placeholders != params.size()) {
+        co_return Error{Errc::kQueryFailed, 0,
+                        "statement has " + std::to_string(placeholders) + " placeholders, " +
+                            std::to_string(params.size()) + " parameters given"};
+    }
+    // The binds point into `params`, which this frame keeps unmoved until the statement ran.
+    std::vector<MYSQL_BIND> binds(params.size());
+    std::vector<unsigned long> lengths(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const ParamWire wire = WireOf(params[i]);
+        MYSQL_BIND& bind = binds[i];
+        bind.buffer_type = static_cast<enum_field_types>(wire.type);
+        bind.buffer = const_cast<void*>(wire.data);  // only read when sending
+        bind.buffer_length = wire.length;
+        lengths[i] = wire.length;
+        bind.length = &lengths[i];
+        bind.is_unsigned = wire.is_unsigned ? 1 : 0;
+    }
+    if (!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) {
+        co_return FailFromStatement(stmt);
+    }
+
+    int execute_error = 0;
+    int status = mysql_stmt_execute_start(&execute_error, stmt);
+    Outcome outcome = co_await Finish(status, deadline, [stmt, &execute_error](int events) {
+        return mysql_stmt_execute_cont(&execute_error, stmt, events);
+    });
+    if (outcome != Outcome::kDone) co_return timed_out(outcome);
+    // A server error here (a duplicate key, a deadlock) leaves no result behind: the statement
+    // is ready for its next execution.
+    if (execute_error != 0) co_return FailFromStatement(stmt);
+
+    QueryResult out;
+    const unsigned int fields = mysql_stmt_field_count(stmt);
+    if (fields == 0) {
+        out.affected_rows = mysql_stmt_affected_rows(stmt);
+        out.insert_id = mysql_stmt_insert_id(stmt);
+    } else {
+        int store_error = 0;
+        status = mysql_stmt_store_result_start(&store_error, stmt);
+        outcome = co_await Finish(status, deadline, [stmt, &store_error](int events) {
+            return mysql_stmt_store_result_cont(&store_error, stmt, events);
+        });
+        if (outcome != Outcome::kDone) co_return timed_out(outcome);
+        if (store_error != 0) {
+            co_return FailedWithResultPending(stmt);
+        }
+        // Every column is fetched as text, converted by the connector, so rows read as Query's.
+        std::string cells(static_cast<std::size_t>(fields) * kCellBytes, '\0');
+        std::vector<MYSQL_BIND> columns(fields);
+        std::vector<unsigned long> cell_lengths(fields);
+        std::vector<my_bool> nulls(fields);
+        std::vector<my_bool> truncated(fields);
+        for (unsigned int i = 0; i < fields; ++i) {
+            MYSQL_BIND& column = columns[i];
+            column.buffer_type = MYSQL_TYPE_STRING;
+            column.buffer = cells.data() + static_cast<std::size_t>(i) * kCellBytes;
+            column.buffer_length = kCellBytes;
+            column.length = &cell_lengths[i];
+            column.is_null = &nulls[i];
+            column.error = &truncated[i];
+        }
+        if (mysql_stmt_bind_result(stmt, columns.data()) != 0) {
+            co_return FailedWithResultPending(stmt);
+        }
+        const auto stored_rows = mysql_stmt_num_rows(stmt);
+        out.rows.reserve(stored_rows);
+        // Bounded by the stored rows; a stored result is in memory, so fetching does no I/O.
+        for (;;) {
+            int fetched = 0;
+            status = mysql_stmt_fetch_start(&fetched, stmt);
+            outcome = co_await Finish(status, deadline, [stmt, &fetched](int events) {
+                return mysql_stmt_fetch_cont(&fetched, stmt, events);
+            });
+            if (outcome != Outcome::kDone) co_return timed_out(outcome);
+            if (fetched == MYSQL_NO_DATA) break;
+            if (fetched != 0 && fetched != MYSQL_DATA_TRUNCATED) {
+                co_return FailedWithResultPending(stmt);
+            }
+            Row& row = out.rows.emplace_back();
+            row.cells.reserve(fields);
+            for (unsigned int i = 0; i < fields; ++i) {
+                if (nulls[i] != 0) {
+                    row.cells.emplace_back(std::nullopt);
+                    continue;
+                }
+                const unsigned long length = cell_lengths[i];
+                if (length <= kCellBytes) {
+                    row.cells.emplace_back(std::in_place,
+                                           cells.data() + static_cast<std::size_t>(i) * kCellBytes,
+                                           length);
+                    continue;
+                }
+                std::string& cell = row.cells.emplace_back(std::in_place, length, '\0').value();
+                MYSQL_BIND whole{};
+                unsigned long whole_length = 0;
+                whole.buffer_type = MYSQL_TYPE_STRING;
+                whole.buffer = cell.data();
+                whole.buffer_length = length;
+                whole.length = &whole_length;
+                if (mysql_stmt_fetch_column(stmt, &whole, i, 0) != 0) {
+                    co_return FailedWithResultPending(stmt);
+                }
+            }
+        }
+        // As Query: a SELECT's affected_rows is its row count.
+        out.affected_rows = stored_rows;
+        out.insert_id = mysql_stmt_insert_id(stmt);
+    }
+    // A CALL answers with more results; read them all so the connection stays in step.
+    for (int results = 0; mysql_stmt_more_results(stmt); ++results) {
+        if (results > kMaxExtraResults) {
+            broken_ = true;  // unread results: out of step with the server
+            co_return Error{Errc::kQueryFailed, 0, "statement returned too many results"};
+        }
+        int next_error = 0;
+        status = mysql_stmt_next_result_start(&next_error, stmt);
+        outcome = co_await Finish(status, deadline, [stmt, &next_error](int events) {
+            return mysql_stmt_next_result_cont(&next_error, stmt, events);
+        });
+        if (outcome != Outcome::kDone) co_return timed_out(outcome);
+        if (next_error > 0) {
+            co_return FailedWithResultPending(stmt);
+        }
+        if (next_error < 0) break;
+        if (mysql_stmt_field_count(stmt) > 0) {
+            int store_error = 0;
+            status = mysql_stmt_store_result_start(&store_error, stmt);
+            outcome = co_await Finish(status, deadline, [stmt, &store_error](int events) {
+                return mysql_stmt_store_result_cont(&store_error, stmt, events);
+            });
+            if (outcome != Outcome::kDone) co_return timed_out(outcome);
+            if (store_error != 0) co_return FailedWithResultPending(stmt);
+        }
+    }
+    // Frees the stored rows (memory only: no cursor is open).
+    my_bool free_error = 0;
+    status = mysql_stmt_free_result_start(&free_error, stmt);
+    outcome = co_await Finish(status, deadline, [stmt, &free_error](int events) {
+        return mysql_stmt_free_result_cont(&free_error, stmt, events);
+    });
+    if (outcome != Outcome::kDone) co_return timed_out(outcome);
     co_return out;
 }
 

@@ -14,14 +14,19 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstddef>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "db/pool.hpp"
 
-struct st_mysql;  // MYSQL, kept out of this header so no caller sees <mysql.h>
+struct st_mysql;       // MYSQL, kept out of this header so no caller sees <mysql.h>
+struct st_mysql_stmt;  // MYSQL_STMT
 
 namespace hhplus::db::detail {
 
@@ -29,9 +34,25 @@ namespace hhplus::db::detail {
 Errc ClassifyErrno(unsigned server_errno);
 // True when the error leaves the connection unusable (client-side errors, server going away).
 bool BreaksConnection(unsigned server_errno);
-// 'escaped' the way mysql_real_escape_string does for utf8mb4 with backslash escapes on; for
-// when no connection is at hand.
-std::string QuoteWithoutConnection(std::string_view text);
+
+// How one parameter goes on the wire (MYSQL_BIND): a MYSQL_TYPE_* code, its signedness, and
+// its bytes, which point into `param` (keep it alive and unmoved until the statement ran).
+// Kept free of <mysql.h> types so unit tests can check it without the connector's headers.
+struct ParamWire {
+    int type = 0;  // enum_field_types
+    bool is_unsigned = false;
+    const void* data = nullptr;
+    unsigned long length = 0;  // bytes at `data` (strings may hold NUL)
+};
+ParamWire WireOf(const Param& param);
+
+// Prepared statements one connection keeps (per connection, so the pool holds up to 8× this).
+// The stores use 54 fixed texts, plus 13 list shapes (IN lists, CASE arms, OR-ed key pairs) of
+// up to 10 padded lengths each (db/params.hpp), of which a workload uses a few at a time:
+// 54 + 13 × 5 = 119 < 128. On the server: 8 connections × 128 = 1,024 statements per process,
+// so 16 processes stay within max_prepared_stmt_count's default of 16,382. Past the bound the
+// least recently used one is closed (COM_STMT_CLOSE, no reply) and prepared again when needed.
+constexpr std::size_t kStatementCacheLimit = 128;
 
 class Connection {
   public:
@@ -49,7 +70,12 @@ class Connection {
     boost::asio::awaitable<DbResult<QueryResult>> Query(std::string sql,
                                                         std::chrono::milliseconds timeout);
 
-    std::string Quote(std::string_view text) const;
+    // Suspends. One prepared statement (PooledConnection::Execute): prepared on first use and
+    // cached by its text when `cache`, else closed afterwards. Deadline and errors as Query.
+    boost::asio::awaitable<DbResult<QueryResult>> Execute(std::string sql, Params params,
+                                                          std::chrono::milliseconds timeout,
+                                                          bool cache);
+    std::size_t CachedStatements() const { return statements_.size(); }
 
     // Don't reuse: the owner closes it when done. Queries still run (the session may be fine,
     // only its state is unwanted, e.g. a changed sql_mode or an unknown transaction state).
@@ -83,6 +109,24 @@ class Connection {
     boost::asio::awaitable<int> WaitForEvents(int status, Clock::time_point deadline);
     // Resumes the connector with MYSQL_WAIT_TIMEOUT until it gives up the operation.
     void Abandon(int status, const std::function<int(int)>& cont);
+    boost::asio::awaitable<DbResult<QueryResult>> ExecuteUntil(std::string sql, Params params,
+                                                               Clock::time_point deadline,
+                                                               bool cache);
+    // Binds, executes and reads all rows of a prepared statement.
+    boost::asio::awaitable<DbResult<QueryResult>> RunPrepared(st_mysql_stmt* stmt, Params params,
+                                                              Clock::time_point deadline);
+    // The cached statement for `sql`, else a newly prepared one (cached when `cache`, evicting
+    // the least recently used beyond kStatementCacheLimit). nullptr with `error` set on failure.
+    boost::asio::awaitable<st_mysql_stmt*> Prepare(const std::string& sql, bool cache,
+                                                   Clock::time_point deadline, Error& error);
+    // Sends COM_STMT_CLOSE (no reply) and frees the statement. Suspends only if the socket
+    // buffer is full.
+    boost::asio::awaitable<void> CloseStatement(st_mysql_stmt* stmt, Clock::time_point deadline);
+    // Frees every statement's memory without I/O; for after mysql_close (the server drops a
+    // connection's statements with it).
+    void ForgetStatements();
+    Error FailFromStatement(st_mysql_stmt* stmt);
+    Error FailedWithResultPending(st_mysql_stmt* stmt);
     bool AttachSocket();
     void DetachSocket();
     Error FailFromConnector(Errc fallback_for_server_errors);
@@ -103,6 +147,16 @@ class Connection {
     std::shared_ptr<WaitState> wait_state_;
     bool broken_ = false;
     bool discard_ = false;
+    // Cached statements, most recently used first; the map's keys view the list's own texts.
+    struct CachedStatement {
+        std::string sql;
+        st_mysql_stmt* stmt = nullptr;
+    };
+    std::list<CachedStatement> lru_;
+    // Statements that could not be closed because the connection broke; freed (without I/O)
+    // after mysql_close.
+    std::vector<st_mysql_stmt*> orphans_;
+    std::unordered_map<std::string_view, std::list<CachedStatement>::iterator> statements_;
 };
 
 }  // namespace hhplus::db::detail

@@ -35,6 +35,10 @@ std::string GetLockSql() {
     return "SELECT GET_LOCK('hhplus_migrations', " + std::to_string(kLockWaitSeconds) + ")";
 }
 constexpr const char* kReleaseLockSql = "SELECT RELEASE_LOCK('hhplus_migrations')";
+// The one statement here with values (a prepared statement); the DDL, the lock and the list
+// above are fixed text and stay on the text protocol.
+constexpr std::string_view kRecordMigrationSql =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))";
 
 std::string Label(const Migration& m) {
     char version[16];
@@ -65,9 +69,8 @@ asio::awaitable<DbResult<int>> ApplyMissing(PooledConnection* conn,
                 co_return error;
             }
         }
-        auto recorded = co_await conn->Query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
-            std::to_string(m.version) + ", " + conn->Quote(m.name) + ", UTC_TIMESTAMP(3))");
+        Params record{std::int64_t{m.version}, m.name};
+        auto recorded = co_await conn->Execute(std::string(kRecordMigrationSql), std::move(record));
         if (!recorded) co_return std::move(recorded).error();
         log::Info("db: applied migration " + Label(m));
         ++count;

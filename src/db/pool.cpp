@@ -238,8 +238,26 @@ asio::awaitable<DbResult<QueryResult>> PooledConnection::Query(std::string sql,
     return conn_->Query(std::move(sql), timeout);
 }
 
-std::string PooledConnection::Quote(std::string_view text) const {
-    return conn_ ? conn_->Quote(text) : detail::QuoteWithoutConnection(text);
+asio::awaitable<DbResult<QueryResult>> PooledConnection::Execute(std::string sql, Params params) {
+    const auto timeout = core_ ? core_->options.query_timeout : std::chrono::milliseconds(0);
+    return Execute(std::move(sql), std::move(params), timeout);
+}
+
+asio::awaitable<DbResult<QueryResult>> PooledConnection::Execute(
+    std::string sql, Params params, std::chrono::milliseconds timeout) {
+    // As Query: the awaitable refers to the Connection, which stays put if this handle moves.
+    if (conn_ == nullptr) return NoConnection();
+    return conn_->Execute(std::move(sql), std::move(params), timeout, true);
+}
+
+asio::awaitable<DbResult<QueryResult>> PooledConnection::ExecuteOnce(std::string sql,
+                                                                     Params params) {
+    if (conn_ == nullptr) return NoConnection();
+    return conn_->Execute(std::move(sql), std::move(params), core_->options.query_timeout, false);
+}
+
+std::size_t PooledConnection::CachedStatements() const {
+    return conn_ ? conn_->CachedStatements() : 0;
 }
 
 void PooledConnection::MarkBroken() {
@@ -365,6 +383,21 @@ std::size_t Pool::Waiting() const { return core_->waiters.size(); }
 
 void Pool::SetWaitObserver(std::function<void(double seconds)> observer) {
     core_->wait_observer = std::move(observer);
+}
+
+// ---- Statements -------------------------------------------------------------------------------
+
+namespace {
+asio::awaitable<DbResult<QueryResult>> RunRows(PooledConnection* c, std::string sql, Params params,
+                                               std::size_t rows) {
+    if (rows == 1) co_return co_await c->Execute(std::move(sql), std::move(params));
+    co_return co_await c->ExecuteOnce(std::move(sql), std::move(params));
+}
+}  // namespace
+
+asio::awaitable<DbResult<QueryResult>> ExecuteRows(PooledConnection& c, std::string sql,
+                                                   Params params, std::size_t rows) {
+    return RunRows(&c, std::move(sql), std::move(params), rows);
 }
 
 // ---- Transactions -----------------------------------------------------------------------------

@@ -36,6 +36,7 @@
 
 #include "common/result.hpp"
 #include "common/urls.hpp"
+#include "db/params.hpp"
 
 namespace hhplus::db {
 
@@ -61,7 +62,8 @@ struct Error {
 template <class T>
 using DbResult = hhplus::Result<T, Error>;
 
-// One result row in the text protocol: every cell is the server's text, or nullopt for NULL.
+// One result row: every cell is the value as text (the server's text for Query, the connector's
+// conversion of the binary value for Execute, which reads the same), or nullopt for NULL.
 struct Row {
     std::vector<std::optional<std::string>> cells;
 
@@ -121,9 +123,24 @@ class PooledConnection {
     boost::asio::awaitable<DbResult<QueryResult>> Query(std::string sql,
                                                         std::chrono::milliseconds timeout);
 
-    // 'escaped literal' for SQL text, via mysql_real_escape_string with the connection's
-    // utf8mb4 character set (honours NO_BACKSLASH_ESCAPES). Does not suspend.
-    std::string Quote(std::string_view text) const;
+    // Suspends. One statement with `?` placeholders, prepared on this connection (db/params.hpp
+    // for the parameters), and all its rows, in the same QueryResult shape as Query: each cell is
+    // the value as text (numbers in decimal, DATETIME as 'YYYY-MM-DD hh:mm:ss[.ffffff]'), or
+    // nullopt for NULL. The prepared statement is kept for the next Execute of the same text on
+    // this connection (a bounded cache, db/connection.hpp); a new connection prepares again.
+    // Same deadlines (query_timeout, or `timeout`) and errors as Query; a parameter count that
+    // does not match the placeholders is kQueryFailed and sends nothing.
+    // Use it for every statement with values that vary; fixed statements may stay on Query.
+    boost::asio::awaitable<DbResult<QueryResult>> Execute(std::string sql, Params params);
+    boost::asio::awaitable<DbResult<QueryResult>> Execute(std::string sql, Params params,
+                                                          std::chrono::milliseconds timeout);
+    // As Execute, but the statement is closed afterwards instead of cached: for texts whose
+    // shape varies too much to reuse (a multi-row INSERT of n rows), which would otherwise push
+    // the reused statements out of the cache. One more round trip than Execute on a cache hit.
+    boost::asio::awaitable<DbResult<QueryResult>> ExecuteOnce(std::string sql, Params params);
+
+    // Prepared statements this connection holds (0 for an empty handle). For tests and metrics.
+    std::size_t CachedStatements() const;
 
     // Close instead of reuse when given back (e.g. after a timeout mid-transaction, or after
     // changing session state). Later queries on this handle still run.
@@ -175,6 +192,12 @@ class Pool {
   private:
     std::shared_ptr<detail::PoolCore> core_;
 };
+
+// A multi-row INSERT of `rows` rows (`sql` holds one group of placeholders per row): Execute
+// for one row (one text, reused), ExecuteOnce for more (one text per row count: caching them
+// would push the reused statements out). `c` must outlive the call.
+boost::asio::awaitable<DbResult<QueryResult>> ExecuteRows(PooledConnection& c, std::string sql,
+                                                          Params params, std::size_t rows);
 
 // Convenience: runs "START TRANSACTION" / "COMMIT" / "ROLLBACK". `c` must outlive the call.
 boost::asio::awaitable<DbResult<Ok>> Begin(PooledConnection& c);

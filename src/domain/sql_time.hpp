@@ -13,6 +13,10 @@ inline std::string SqlTime(std::int64_t epoch_ms) {
            ", '1970-01-01 00:00:00.000')";
 }
 
+// The parameter of a prepared statement's
+// "TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000')" (SqlTime's arithmetic, bound).
+inline std::int64_t SqlTimeParam(std::int64_t epoch_ms) { return epoch_ms * 1000; }
+
 inline std::string SqlEpochMs(std::string_view column) {
     return "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', " + std::string(column) +
            ") DIV 1000)";

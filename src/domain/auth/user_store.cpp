@@ -6,13 +6,21 @@ namespace hhplus::auth {
 
 namespace asio = boost::asio;
 
+namespace {
+
+constexpr std::string_view kInsertUserSql =
+    "INSERT INTO users (email, password_hash) VALUES (?, ?)";
+constexpr std::string_view kFindUserByEmailSql =
+    "SELECT id, email, password_hash, balance FROM users WHERE email = ?";
+
+}  // namespace
+
 asio::awaitable<Result<std::int64_t>> UserStore::Insert(std::string email,
                                                         std::string password_hash) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    std::string sql = "INSERT INTO users (email, password_hash) VALUES (" + conn->Quote(email) +
-                      ", " + conn->Quote(password_hash) + ")";
-    auto r = co_await conn->Query(std::move(sql));
+    db::Params params{std::move(email), std::move(password_hash)};
+    auto r = co_await conn->Execute(std::string(kInsertUserSql), std::move(params));
     if (!r.ok()) {
         if (r.error().code == db::Errc::kDuplicateKey) {
             co_return MakeError(ErrorCode::kEmailTaken, "email already registered");
@@ -25,9 +33,8 @@ asio::awaitable<Result<std::int64_t>> UserStore::Insert(std::string email,
 asio::awaitable<Result<std::optional<UserRecord>>> UserStore::FindByEmail(std::string email) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    std::string sql =
-        "SELECT id, email, password_hash, balance FROM users WHERE email = " + conn->Quote(email);
-    auto r = co_await conn->Query(std::move(sql));
+    db::Params params{std::move(email)};
+    auto r = co_await conn->Execute(std::string(kFindUserByEmailSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     if (r->rows.empty()) co_return std::optional<UserRecord>{};
     const auto& row = r->rows.front();

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <limits>
 #include <unordered_set>
 
 #include "domain/dependency_errors.hpp"
@@ -12,6 +13,44 @@ namespace hhplus::balance {
 namespace asio = boost::asio;
 
 namespace {
+
+// Every statement with values is prepared (db::PooledConnection::Execute); BEGIN/COMMIT/ROLLBACK
+// stay text (db::Begin…). Times are bound as epoch microseconds (domain/sql_time.hpp).
+constexpr std::string_view kGetBalanceSql = "SELECT balance FROM users WHERE id = ?";
+constexpr std::string_view kLockUserSql = "SELECT balance FROM users WHERE id = ? FOR UPDATE";
+// + the keys' IN list (db::AppendInList) + ")".
+constexpr std::string_view kStoredKeysSqlHead =
+    "SELECT idem_key, request_hash, status_code, response_body, "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', created_at) DIV 1000) "
+    "FROM idempotency_keys WHERE user_id = ? AND idem_key IN (";
+// + kReplacedKeySql OR-ed once per key (padded like an IN list: an OR-ed repeat matches the
+// same row) + ")".
+constexpr std::string_view kDropKeysSqlHead =
+    "DELETE FROM idempotency_keys WHERE user_id = ? AND (";
+constexpr std::string_view kReplacedKeySql =
+    "(idem_key = ? AND created_at = TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+constexpr std::string_view kSetBalanceSql = "UPDATE users SET balance = ? WHERE id = ?";
+// + kChargeLogRowSql per row, joined by ", ".
+constexpr std::string_view kInsertLogsSql =
+    "INSERT INTO balance_logs (user_id, amount, before_amount, after_amount, code, created_at) "
+    "VALUES ";
+constexpr std::string_view kChargeLogRowSql =
+    "(?, ?, ?, ?, 'CHARGE', TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+// + kKeyRowSql per row, joined by ", ".
+constexpr std::string_view kInsertKeysSql =
+    "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status_code, "
+    "response_body, created_at) VALUES ";
+constexpr std::string_view kKeyRowSql =
+    "(?, ?, ?, ?, ?, TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+// Parameters: user id, before id (INT64_MAX for the first page), limit.
+constexpr std::string_view kLogsSql =
+    "SELECT id, amount, before_amount, after_amount, code, "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', created_at) DIV 1000) "
+    "FROM balance_logs WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
+constexpr std::string_view kAuditSql =
+    "SELECT u.balance, COALESCE(SUM(CASE WHEN l.code = 'CHARGE' THEN l.amount END), 0), "
+    "COALESCE(-SUM(CASE WHEN l.code = 'PAYMENT' THEN l.amount END), 0) FROM users u "
+    "LEFT JOIN balance_logs l ON l.user_id = u.id WHERE u.id = ? GROUP BY u.id";
 
 std::string StoredError(ErrorCode code) { return std::to_string(static_cast<int>(code)); }
 
@@ -105,8 +144,8 @@ ChargePlan PlanCharges(const PlanInput& input, const std::vector<ChargeRequest>&
 asio::awaitable<Result<std::int64_t>> BalanceStore::GetBalance(std::int64_t user_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r =
-        co_await conn->Query("SELECT balance FROM users WHERE id = " + std::to_string(user_id));
+    db::Params params{user_id};
+    auto r = co_await conn->Execute(std::string(kGetBalanceSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     if (r->rows.empty()) co_return MakeError(ErrorCode::kUserNotFound, "no such user");
     co_return r->rows.front().Int(0);
@@ -148,7 +187,6 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
-    const std::string uid = std::to_string(user_id);
 
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
@@ -156,7 +194,8 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
     // The row lock serialises every batch on this user, in every process: what we read below
     // stays true until COMMIT.
     PlanInput input;
-    auto locked = co_await c.Query("SELECT balance FROM users WHERE id = " + uid + " FOR UPDATE");
+    db::Params lock_params{user_id};
+    auto locked = co_await c.Execute(std::string(kLockUserSql), std::move(lock_params));
     if (!locked.ok()) {
         co_await db::Rollback(c);
         co_return fail(locked.error());
@@ -165,18 +204,18 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
     if (input.user_exists) input.balance = locked->rows.front().Int(0);
 
     // The keys the batch names, each once. READ COMMITTED: this reads the latest committed rows.
-    std::string key_list;
+    std::vector<std::string> keys;
     std::unordered_set<std::string> listed;
     for (const auto& charge : charges) {
         if (!charge.key || !listed.insert(charge.key->key).second) continue;
-        if (!key_list.empty()) key_list += ", ";
-        key_list += c.Quote(charge.key->key);
+        keys.push_back(charge.key->key);
     }
-    if (!key_list.empty()) {
-        auto found = co_await c.Query(
-            "SELECT idem_key, request_hash, status_code, response_body, " +
-            domain::SqlEpochMs("created_at") + " FROM idempotency_keys WHERE user_id = " + uid +
-            " AND idem_key IN (" + key_list + ")");
+    if (!keys.empty()) {
+        db::Params key_params{user_id};
+        std::string key_sql(kStoredKeysSqlHead);
+        key_sql += db::AppendInList(key_params, keys);
+        key_sql += ')';
+        auto found = co_await c.Execute(std::move(key_sql), std::move(key_params));
         if (!found.ok()) {
             co_await db::Rollback(c);
             co_return fail(found.error());
@@ -194,14 +233,18 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
     ChargePlan plan = PlanCharges(input, charges);
 
     if (!plan.replaced_keys.empty()) {
-        std::string which;
-        for (const auto& replaced : plan.replaced_keys) {
-            if (!which.empty()) which += " OR ";
-            which += "(idem_key = " + c.Quote(replaced.key) +
-                     " AND created_at = " + domain::SqlTime(replaced.created_ms) + ")";
+        const std::size_t replaced = plan.replaced_keys.size();
+        const std::size_t padded = db::PaddedListSize(replaced);
+        db::Params drop_params{user_id};
+        for (std::size_t i = 0; i < padded; ++i) {
+            const auto& key = plan.replaced_keys[i < replaced ? i : replaced - 1];
+            drop_params.emplace_back(key.key);
+            drop_params.emplace_back(domain::SqlTimeParam(key.created_ms));
         }
-        auto dropped = co_await c.Query("DELETE FROM idempotency_keys WHERE user_id = " + uid +
-                                        " AND (" + which + ")");
+        std::string drop_sql(kDropKeysSqlHead);
+        drop_sql += db::RepeatGroup(kReplacedKeySql, padded, " OR ");
+        drop_sql += ')';
+        auto dropped = co_await c.Execute(std::move(drop_sql), std::move(drop_params));
         if (!dropped.ok()) {
             co_await db::Rollback(c);
             co_return fail(dropped.error());
@@ -216,44 +259,45 @@ asio::awaitable<Result<std::vector<Result<std::int64_t>>>> BalanceStore::ChargeB
     }
     if (!plan.logs.empty()) {
         // The exact value: our lock has held the row since we read it.
-        auto updated =
-            co_await c.Query("UPDATE users SET balance = " + std::to_string(plan.final_balance) +
-                             " WHERE id = " + uid);
+        db::Params balance_params{plan.final_balance, user_id};
+        auto updated = co_await c.Execute(std::string(kSetBalanceSql), std::move(balance_params));
         if (!updated.ok()) {
             co_await db::Rollback(c);
             co_return fail(updated.error());
         }
-        std::string rows;
-        rows.reserve(plan.logs.size() * 160);
+        db::Params rows;
+        rows.reserve(plan.logs.size() * 5);
         for (const auto& log : plan.logs) {
-            if (!rows.empty()) rows += ", ";
-            rows += "(" + uid + ", " + std::to_string(log.amount) + ", " +
-                    std::to_string(log.before) + ", " + std::to_string(log.after) + ", 'CHARGE', " +
-                    domain::SqlTime(log.created_ms) + ")";
+            rows.emplace_back(user_id);
+            rows.emplace_back(log.amount);
+            rows.emplace_back(log.before);
+            rows.emplace_back(log.after);
+            rows.emplace_back(domain::SqlTimeParam(log.created_ms));
         }
-        auto logged = co_await c.Query(
-            "INSERT INTO balance_logs (user_id, amount, before_amount, after_amount, code, "
-            "created_at) VALUES " +
-            rows);
+        std::string log_sql(kInsertLogsSql);
+        log_sql += db::RepeatGroup(kChargeLogRowSql, plan.logs.size(), ", ");
+        auto logged =
+            co_await db::ExecuteRows(c, std::move(log_sql), std::move(rows), plan.logs.size());
         if (!logged.ok()) {
             co_await db::Rollback(c);
             co_return fail(logged.error());
         }
     }
     if (!plan.new_keys.empty()) {
-        std::string rows;
-        rows.reserve(plan.new_keys.size() * 240);
+        db::Params rows;
+        rows.reserve(plan.new_keys.size() * 6);
         for (const auto& key : plan.new_keys) {
-            if (!rows.empty()) rows += ", ";
-            rows += "(" + uid + ", " + c.Quote(key.key) + ", " + c.Quote(key.request_hash) + ", " +
-                    std::to_string(key.status) + ", " + c.Quote(key.answer) + ", " +
-                    domain::SqlTime(key.created_ms) + ")";
+            rows.emplace_back(user_id);
+            rows.emplace_back(key.key);
+            rows.emplace_back(key.request_hash);
+            rows.emplace_back(std::int64_t{key.status});
+            rows.emplace_back(key.answer);
+            rows.emplace_back(domain::SqlTimeParam(key.created_ms));
         }
-        auto stored = co_await c.Query(
-            "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status_code, "
-            "response_body, "
-            "created_at) VALUES " +
-            rows);
+        std::string key_sql(kInsertKeysSql);
+        key_sql += db::RepeatGroup(kKeyRowSql, plan.new_keys.size(), ", ");
+        auto stored =
+            co_await db::ExecuteRows(c, std::move(key_sql), std::move(rows), plan.new_keys.size());
         if (!stored.ok()) {
             co_await db::Rollback(c);
             co_return fail(stored.error());
@@ -269,12 +313,11 @@ asio::awaitable<Result<std::vector<BalanceLog>>> BalanceStore::Logs(std::int64_t
                                                                     std::int64_t before_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    std::string sql = "SELECT id, amount, before_amount, after_amount, code, " +
-                      domain::SqlEpochMs("created_at") +
-                      " FROM balance_logs WHERE user_id = " + std::to_string(user_id);
-    if (before_id > 0) sql += " AND id < " + std::to_string(before_id);
-    sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
-    auto r = co_await conn->Query(std::move(sql));
+    // The first page is "before" every id: one statement for every page (ix (user_id, id)).
+    std::int64_t before = std::numeric_limits<std::int64_t>::max();
+    if (before_id > 0) before = before_id;
+    db::Params params{user_id, before, std::int64_t{limit}};
+    auto r = co_await conn->Execute(std::string(kLogsSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     std::vector<BalanceLog> logs;
     logs.reserve(r->rows.size());
@@ -288,12 +331,8 @@ asio::awaitable<Result<std::vector<BalanceLog>>> BalanceStore::Logs(std::int64_t
 asio::awaitable<Result<BalanceAudit>> BalanceStore::Audit(std::int64_t user_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    const std::string uid = std::to_string(user_id);
-    auto r = co_await conn->Query(
-        "SELECT u.balance, COALESCE(SUM(CASE WHEN l.code = 'CHARGE' THEN l.amount END), 0), "
-        "COALESCE(-SUM(CASE WHEN l.code = 'PAYMENT' THEN l.amount END), 0) FROM users u "
-        "LEFT JOIN balance_logs l ON l.user_id = u.id WHERE u.id = " +
-        uid + " GROUP BY u.id");
+    db::Params params{user_id};
+    auto r = co_await conn->Execute(std::string(kAuditSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     if (r->rows.empty()) co_return MakeError(ErrorCode::kUserNotFound, "no such user");
     const auto& row = r->rows.front();

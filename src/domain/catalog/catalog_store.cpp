@@ -9,7 +9,44 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr const char* kOptionColumns = "id, product_id, color, size, price, stock, reserved";
+// Every statement with values is prepared (db::PooledConnection::Execute); BEGIN/COMMIT/ROLLBACK
+// and the seed's fixed option rows stay text. Times are bound as epoch microseconds
+// (domain/sql_time.hpp).
+constexpr std::string_view kListSql =
+    "SELECT p.id, p.name, MIN(o.price), SUM(o.stock - o.reserved) FROM products p "
+    "JOIN product_options o ON o.product_id = p.id WHERE p.id > ? "
+    "GROUP BY p.id, p.name HAVING SUM(o.stock - o.reserved) > 0 ORDER BY p.id LIMIT ?";
+constexpr std::string_view kGetProductSql =
+    "SELECT id, name, (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', created_at) DIV 1000) "
+    "FROM products WHERE id = ?";
+// OptionFromRow's columns.
+constexpr std::string_view kGetOptionsSql =
+    "SELECT id, product_id, color, size, price, stock, reserved FROM product_options "
+    "WHERE product_id = ? ORDER BY id";
+constexpr std::string_view kInsertProductSql =
+    "INSERT INTO products (name, created_at) "
+    "VALUES (?, TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+// + kOptionRowSql per option, joined by ", ".
+constexpr std::string_view kInsertOptionsSql =
+    "INSERT INTO product_options (product_id, color, size, price, stock, initial_stock) VALUES ";
+constexpr std::string_view kOptionRowSql = "(?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kLockOptionSql =
+    "SELECT id, product_id, color, size, price, stock, reserved FROM product_options "
+    "WHERE id = ? FOR UPDATE";
+constexpr std::string_view kSetStockSql =
+    "UPDATE product_options SET stock = ?, added_stock = added_stock + ? WHERE id = ?";
+constexpr std::string_view kAuditSql =
+    "SELECT o.initial_stock, o.added_stock, o.stock, o.reserved, "
+    "COALESCE(SUM(CASE WHEN r.status = 'PAID' THEN i.quantity END), 0), "
+    "COALESCE(SUM(CASE WHEN r.status = 'PENDING' THEN i.quantity END), 0) "
+    "FROM product_options o LEFT JOIN order_items i ON i.product_option_id = o.id "
+    "LEFT JOIN orders r ON r.id = i.order_id WHERE o.id = ? GROUP BY o.id";
+constexpr std::string_view kSeedProductsSql =
+    "INSERT IGNORE INTO products (id, name, created_at) SELECT * FROM (SELECT 1, "
+    "'Basic T-shirt', TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') "
+    "UNION ALL SELECT 2, 'Hoodie', TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') "
+    "UNION ALL SELECT 3, 'Sneakers', TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000')"
+    ") AS seed WHERE NOT EXISTS (SELECT 1 FROM products)";
 
 Option OptionFromRow(const db::Row& row) {
     return Option{row.Int(0), row.Int(1), row.Str(2), row.Str(3),
@@ -22,12 +59,8 @@ asio::awaitable<Result<std::vector<ProductSummary>>> CatalogStore::List(int limi
                                                                         std::int64_t after_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto found = co_await conn->Query(
-        "SELECT p.id, p.name, MIN(o.price), SUM(o.stock - o.reserved) FROM products p "
-        "JOIN product_options o ON o.product_id = p.id WHERE p.id > " +
-        std::to_string(after_id) +
-        " GROUP BY p.id, p.name HAVING SUM(o.stock - o.reserved) > 0 ORDER BY p.id LIMIT " +
-        std::to_string(limit));
+    db::Params params{after_id, std::int64_t{limit}};
+    auto found = co_await conn->Execute(std::string(kListSql), std::move(params));
     if (!found.ok()) co_return domain::DbFailure(found.error());
     std::vector<ProductSummary> out;
     out.reserve(found->rows.size());
@@ -40,18 +73,16 @@ asio::awaitable<Result<std::vector<ProductSummary>>> CatalogStore::List(int limi
 asio::awaitable<Result<Product>> CatalogStore::Get(std::int64_t product_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    const std::string id = std::to_string(product_id);
-    auto product = co_await conn->Query("SELECT id, name, " + domain::SqlEpochMs("created_at") +
-                                        " FROM products WHERE id = " + id);
+    db::Params product_params{product_id};
+    auto product = co_await conn->Execute(std::string(kGetProductSql), std::move(product_params));
     if (!product.ok()) co_return domain::DbFailure(product.error());
     if (product->rows.empty()) co_return MakeError(ErrorCode::kProductNotFound, "no such product");
     Product p{product->rows.front().Int(0),
               product->rows.front().Str(1),
               product->rows.front().Int(2),
               {}};
-    auto options =
-        co_await conn->Query(std::string("SELECT ") + kOptionColumns +
-                             " FROM product_options WHERE product_id = " + id + " ORDER BY id");
+    db::Params option_params{product_id};
+    auto options = co_await conn->Execute(std::string(kGetOptionsSql), std::move(option_params));
     if (!options.ok()) co_return domain::DbFailure(options.error());
     for (const auto& row : options->rows) p.options.push_back(OptionFromRow(row));
     co_return p;
@@ -65,24 +96,27 @@ asio::awaitable<Result<Product>> CatalogStore::Create(std::string name,
     auto& c = conn.value();
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
-    auto inserted = co_await c.Query("INSERT INTO products (name, created_at) VALUES (" +
-                                     c.Quote(name) + ", " + domain::SqlTime(now_ms) + ")");
+    db::Params product_params{name, domain::SqlTimeParam(now_ms)};
+    auto inserted = co_await c.Execute(std::string(kInsertProductSql), std::move(product_params));
     if (!inserted.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(inserted.error());
     }
     Product p{static_cast<std::int64_t>(inserted->insert_id), std::move(name), now_ms, {}};
-    std::string rows;
+    db::Params rows;
+    rows.reserve(options.size() * 6);
     for (const auto& o : options) {
-        if (!rows.empty()) rows += ", ";
-        rows += "(" + std::to_string(p.id) + ", " + c.Quote(o.color) + ", " + c.Quote(o.size) +
-                ", " + std::to_string(o.price) + ", " + std::to_string(o.stock) + ", " +
-                std::to_string(o.stock) + ")";
+        rows.emplace_back(p.id);
+        rows.emplace_back(o.color);
+        rows.emplace_back(o.size);
+        rows.emplace_back(o.price);
+        rows.emplace_back(o.stock);
+        rows.emplace_back(o.stock);
     }
-    auto written = co_await c.Query(
-        "INSERT INTO product_options (product_id, color, size, price, stock, initial_stock) "
-        "VALUES " +
-        rows);
+    std::string options_sql(kInsertOptionsSql);
+    options_sql += db::RepeatGroup(kOptionRowSql, options.size(), ", ");
+    auto written =
+        co_await db::ExecuteRows(c, std::move(options_sql), std::move(rows), options.size());
     if (!written.ok()) {
         co_await db::Rollback(c);
         if (written.error().code == db::Errc::kDuplicateKey) {
@@ -108,11 +142,10 @@ asio::awaitable<Result<Option>> CatalogStore::ChangeStock(std::int64_t option_id
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
-    const std::string id = std::to_string(option_id);
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
-    auto locked = co_await c.Query(std::string("SELECT ") + kOptionColumns +
-                                   " FROM product_options WHERE id = " + id + " FOR UPDATE");
+    db::Params lock_params{option_id};
+    auto locked = co_await c.Execute(std::string(kLockOptionSql), std::move(lock_params));
     if (!locked.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(locked.error());
@@ -127,9 +160,8 @@ asio::awaitable<Result<Option>> CatalogStore::ChangeStock(std::int64_t option_id
         co_await db::Rollback(c);
         co_return MakeError(ErrorCode::kStockChangeRefused, "stock change refused");
     }
-    auto updated = co_await c.Query("UPDATE product_options SET stock = " + std::to_string(*next) +
-                                    ", added_stock = added_stock + " +
-                                    std::to_string(*next - option.stock) + " WHERE id = " + id);
+    db::Params stock_params{*next, *next - option.stock, option_id};
+    auto updated = co_await c.Execute(std::string(kSetStockSql), std::move(stock_params));
     if (!updated.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(updated.error());
@@ -143,14 +175,8 @@ asio::awaitable<Result<Option>> CatalogStore::ChangeStock(std::int64_t option_id
 asio::awaitable<Result<OptionAudit>> CatalogStore::Audit(std::int64_t option_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    const std::string id = std::to_string(option_id);
-    auto found = co_await conn->Query(
-        "SELECT o.initial_stock, o.added_stock, o.stock, o.reserved, "
-        "COALESCE(SUM(CASE WHEN r.status = 'PAID' THEN i.quantity END), 0), "
-        "COALESCE(SUM(CASE WHEN r.status = 'PENDING' THEN i.quantity END), 0) "
-        "FROM product_options o LEFT JOIN order_items i ON i.product_option_id = o.id "
-        "LEFT JOIN orders r ON r.id = i.order_id WHERE o.id = " +
-        id + " GROUP BY o.id");
+    db::Params params{option_id};
+    auto found = co_await conn->Execute(std::string(kAuditSql), std::move(params));
     if (!found.ok()) co_return domain::DbFailure(found.error());
     if (found->rows.empty()) {
         co_return MakeError(ErrorCode::kOptionNotFound, "no such product option");
@@ -169,12 +195,9 @@ asio::awaitable<Status> CatalogStore::SeedIfEmpty(std::int64_t now_ms) {
     // never left without its options.
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
-    auto products = co_await c.Query(
-        "INSERT IGNORE INTO products (id, name, created_at) SELECT * FROM (SELECT 1, "
-        "'Basic T-shirt', " +
-        domain::SqlTime(now_ms) + " UNION ALL SELECT 2, 'Hoodie', " + domain::SqlTime(now_ms) +
-        " UNION ALL SELECT 3, 'Sneakers', " + domain::SqlTime(now_ms) +
-        ") AS seed WHERE NOT EXISTS (SELECT 1 FROM products)");
+    const std::int64_t created = domain::SqlTimeParam(now_ms);
+    db::Params seed_params{created, created, created};
+    auto products = co_await c.Execute(std::string(kSeedProductsSql), std::move(seed_params));
     if (!products.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(products.error());

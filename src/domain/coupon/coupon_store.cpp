@@ -15,14 +15,60 @@ namespace {
 // The seed coupon of api.md: TESTCOUPON, 15 %, expiring 2029-12-31T23:59:59Z.
 constexpr std::int64_t kSeedCouponExpiresMs = 1'893'455'999'000;
 
-// `table`: the alias to qualify the columns with in a join ("c." for "c.id, …").
-std::string CouponColumns(const std::string& table = "") {
-    return table + "id, " + table + "name, " + table + "discount_rate, " + table +
-           "total_quantity, " + table + "issued_quantity, " +
-           domain::SqlEpochMs(table + "expired_at");
-}
+// Every statement with values is prepared (db::PooledConnection::Execute); BEGIN/COMMIT/ROLLBACK
+// stay text (db::Begin…). Times: epoch ms as DATETIME(3) by arithmetic (domain/sql_time.hpp),
+// bound as microseconds (domain::SqlTimeParam).
 
-// The CouponColumns() of `row`, starting at column `first`.
+// The columns CouponFromRow reads: id, name, discount_rate, total_quantity, issued_quantity,
+// expired_at as epoch ms.
+constexpr std::string_view kFindCouponSql =
+    "SELECT id, name, discount_rate, total_quantity, issued_quantity, "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', expired_at) DIV 1000) "
+    "FROM coupons WHERE id = ?";
+constexpr std::string_view kCreateCouponSql =
+    "INSERT INTO coupons (name, discount_rate, total_quantity, expired_at) "
+    "VALUES (?, ?, ?, TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+// The coupon row locked, joined with the batch's users who already hold it; the IN list
+// (db::AppendInList) goes between the two halves, then the coupon id.
+constexpr std::string_view kLockCouponSqlHead =
+    "SELECT c.id, c.name, c.discount_rate, c.total_quantity, c.issued_quantity, "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', c.expired_at) DIV 1000), c.version, "
+    "uc.user_id FROM coupons c LEFT JOIN user_coupons uc ON uc.coupon_id = c.id AND "
+    "uc.user_id IN (";
+constexpr std::string_view kLockCouponSqlTail = ") WHERE c.id = ? FOR UPDATE";
+// One row per winner: kHolderRowSql repeated, joined by ", ".
+constexpr std::string_view kInsertHoldersSql =
+    "INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES ";
+constexpr std::string_view kHolderRowSql =
+    "(?, ?, TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+constexpr std::string_view kCountIssuedSql =
+    "UPDATE coupons SET issued_quantity = issued_quantity + ?, version = version + 1 "
+    "WHERE id = ? AND issued_quantity + ? <= total_quantity AND version = ?";
+constexpr std::string_view kHolderIdsSqlHead =
+    "SELECT user_id, id FROM user_coupons WHERE coupon_id = ? AND user_id IN (";
+constexpr std::string_view kReadVersionSql = "SELECT version FROM coupons WHERE id = ?";
+constexpr std::string_view kHoldsSql =
+    "SELECT 1 FROM user_coupons WHERE user_id = ? AND coupon_id = ?";
+constexpr std::string_view kListForUserSql =
+    "SELECT uc.id, uc.coupon_id, c.name, c.discount_rate, "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', uc.issued_at) DIV 1000), "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', c.expired_at) DIV 1000), "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', uc.used_at) DIV 1000) "
+    "FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id WHERE uc.user_id = ? "
+    "ORDER BY uc.id DESC";
+constexpr std::string_view kAuditSql =
+    "SELECT c.id, c.total_quantity, c.issued_quantity, "
+    "(SELECT COUNT(*) FROM user_coupons WHERE coupon_id = c.id), "
+    "(SELECT COUNT(DISTINCT user_id) FROM user_coupons WHERE coupon_id = c.id) "
+    "FROM coupons c WHERE c.id = ?";
+// INSERT IGNORE with the fixed id 1: when several instances race on an empty table, one
+// insert wins and the others hit the primary key and are ignored.
+constexpr std::string_view kSeedCouponSql =
+    "INSERT IGNORE INTO coupons (id, name, discount_rate, total_quantity, expired_at) "
+    "SELECT 1, 'TESTCOUPON', 15, ?, TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') "
+    "FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM coupons)";
+
+// The coupon columns of kFindCouponSql / kLockCouponSqlHead in `row`, from column `first`.
 Coupon CouponFromRow(const db::Row& row, std::size_t first = 0) {
     return Coupon{row.Int(first),     row.Str(first + 1), static_cast<int>(row.Int(first + 2)),
                   row.Int(first + 3), row.Int(first + 4), row.Int(first + 5)};
@@ -33,8 +79,8 @@ Coupon CouponFromRow(const db::Row& row, std::size_t first = 0) {
 asio::awaitable<Result<std::optional<Coupon>>> CouponStore::Find(std::int64_t coupon_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r = co_await conn->Query("SELECT " + CouponColumns() +
-                                  " FROM coupons WHERE id = " + std::to_string(coupon_id));
+    db::Params params{coupon_id};
+    auto r = co_await conn->Execute(std::string(kFindCouponSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     if (r->rows.empty()) co_return std::optional<Coupon>{};
     std::optional<Coupon> coupon = CouponFromRow(r->rows.front());
@@ -46,10 +92,9 @@ asio::awaitable<Result<Coupon>> CouponStore::Create(std::string name, int discou
                                                     std::int64_t expired_at_ms) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r = co_await conn->Query(
-        "INSERT INTO coupons (name, discount_rate, total_quantity, expired_at) VALUES (" +
-        conn->Quote(name) + ", " + std::to_string(discount_rate) + ", " +
-        std::to_string(total_quantity) + ", " + domain::SqlTime(expired_at_ms) + ")");
+    db::Params params{name, std::int64_t{discount_rate}, total_quantity,
+                      domain::SqlTimeParam(expired_at_ms)};
+    auto r = co_await conn->Execute(std::string(kCreateCouponSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     Coupon created{static_cast<std::int64_t>(r->insert_id),
                    std::move(name),
@@ -78,22 +123,16 @@ asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> CouponStore::IssueBat
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
-    const std::string cid = std::to_string(coupon_id);
-    std::string user_list;
-    for (const auto user : user_ids) {
-        if (!user_list.empty()) user_list += ',';
-        user_list += std::to_string(user);
-    }
-
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
     // 1. The coupon row, locked, with one extra row per user of the batch who already holds it
     //    (none: one row with a NULL holder). Every issuer of this coupon queues on this lock.
-    auto read =
-        co_await c.Query("SELECT " + CouponColumns("c.") +
-                         ", c.version, uc.user_id FROM coupons c "
-                         "LEFT JOIN user_coupons uc ON uc.coupon_id = c.id AND uc.user_id IN (" +
-                         user_list + ") WHERE c.id = " + cid + " FOR UPDATE");
+    db::Params lock_params;
+    std::string lock_sql(kLockCouponSqlHead);
+    lock_sql += db::AppendInList(lock_params, user_ids);
+    lock_sql += kLockCouponSqlTail;
+    lock_params.emplace_back(coupon_id);
+    auto read = co_await c.Execute(std::move(lock_sql), std::move(lock_params));
     if (!read.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(read.error());
@@ -117,19 +156,16 @@ asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> CouponStore::IssueBat
     const auto decided =
         DecideBatch(user_ids, holders, coupon.total_quantity - coupon.issued_quantity,
                     IsExpired(coupon.expired_at_ms, now_ms));
-    std::string winner_list, rows;
-    std::int64_t winners = 0;
+    std::vector<std::int64_t> winner_ids;
+    db::Params rows;
     for (std::size_t i = 0; i < user_ids.size(); ++i) {
         if (decided[i]) continue;
-        ++winners;
-        const std::string user = std::to_string(user_ids[i]);
-        if (!winner_list.empty()) {
-            winner_list += ',';
-            rows += ',';
-        }
-        winner_list += user;
-        rows += "(" + user + ", " + cid + ", " + domain::SqlTime(now_ms) + ")";
+        winner_ids.push_back(user_ids[i]);
+        rows.emplace_back(user_ids[i]);
+        rows.emplace_back(coupon_id);
+        rows.emplace_back(domain::SqlTimeParam(now_ms));
     }
+    const auto winners = static_cast<std::int64_t>(winner_ids.size());
     Answers answers;
     answers.reserve(user_ids.size());
     if (winners == 0) {
@@ -140,24 +176,26 @@ asio::awaitable<Result<std::vector<Result<IssuedCoupon>>>> CouponStore::IssueBat
     }
     // 3. The winners' holder rows, the counter, and their ids (not derived from LAST_INSERT_ID:
     //    MySQL 8's default interleaved auto-increment does not promise consecutive ids).
+    std::string insert_sql(kInsertHoldersSql);
+    insert_sql += db::RepeatGroup(kHolderRowSql, winner_ids.size(), ", ");
     auto inserted =
-        co_await c.Query("INSERT INTO user_coupons (user_id, coupon_id, issued_at) VALUES " + rows);
+        co_await db::ExecuteRows(c, std::move(insert_sql), std::move(rows), winner_ids.size());
     if (!inserted.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(inserted.error());
     }
-    std::string update = "UPDATE coupons SET issued_quantity = issued_quantity + " +
-                         std::to_string(winners) + ", version = version + 1 WHERE id = " + cid +
-                         " AND issued_quantity + " + std::to_string(winners) +
-                         " <= total_quantity AND version = " + std::to_string(version);
-    auto counted = co_await c.Query(std::move(update));
+    db::Params count_params{winners, coupon_id, winners, version};
+    auto counted = co_await c.Execute(std::string(kCountIssuedSql), std::move(count_params));
     if (!counted.ok() || counted->affected_rows != 1) {
         co_await db::Rollback(c);
         if (!counted.ok()) co_return domain::DbFailure(counted.error());
         co_return MakeError(ErrorCode::kInternal, "locked coupon row changed under its lock");
     }
-    auto ids = co_await c.Query("SELECT user_id, id FROM user_coupons WHERE coupon_id = " + cid +
-                                " AND user_id IN (" + winner_list + ")");
+    db::Params id_params{coupon_id};
+    std::string id_sql(kHolderIdsSqlHead);
+    id_sql += db::AppendInList(id_params, winner_ids);
+    id_sql += ')';
+    auto ids = co_await c.Execute(std::move(id_sql), std::move(id_params));
     if (!ids.ok() || ids->rows.size() != static_cast<std::size_t>(winners)) {
         co_await db::Rollback(c);
         if (!ids.ok()) co_return domain::DbFailure(ids.error());
@@ -185,8 +223,8 @@ asio::awaitable<Result<std::optional<std::uint64_t>>> CouponStore::ReadVersion(
     std::int64_t coupon_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r =
-        co_await conn->Query("SELECT version FROM coupons WHERE id = " + std::to_string(coupon_id));
+    db::Params params{coupon_id};
+    auto r = co_await conn->Execute(std::string(kReadVersionSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     std::optional<std::uint64_t> version;
     if (!r->rows.empty()) version = static_cast<std::uint64_t>(r->rows.front().Int(0));
@@ -196,9 +234,8 @@ asio::awaitable<Result<std::optional<std::uint64_t>>> CouponStore::ReadVersion(
 asio::awaitable<Result<bool>> CouponStore::Holds(std::int64_t user_id, std::int64_t coupon_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r = co_await conn->Query(
-        "SELECT 1 FROM user_coupons WHERE user_id = " + std::to_string(user_id) +
-        " AND coupon_id = " + std::to_string(coupon_id));
+    db::Params params{user_id, coupon_id};
+    auto r = co_await conn->Execute(std::string(kHoldsSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     co_return !r->rows.empty();
 }
@@ -206,12 +243,8 @@ asio::awaitable<Result<bool>> CouponStore::Holds(std::int64_t user_id, std::int6
 asio::awaitable<Result<std::vector<UserCoupon>>> CouponStore::ListForUser(std::int64_t user_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    auto r = co_await conn->Query(
-        "SELECT uc.id, uc.coupon_id, c.name, c.discount_rate, " +
-        domain::SqlEpochMs("uc.issued_at") + ", " + domain::SqlEpochMs("c.expired_at") + ", " +
-        domain::SqlEpochMs("uc.used_at") +
-        " FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id WHERE uc.user_id = " +
-        std::to_string(user_id) + " ORDER BY uc.id DESC");
+    db::Params params{user_id};
+    auto r = co_await conn->Execute(std::string(kListForUserSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     std::vector<UserCoupon> out;
     out.reserve(r->rows.size());
@@ -227,13 +260,8 @@ asio::awaitable<Result<std::vector<UserCoupon>>> CouponStore::ListForUser(std::i
 asio::awaitable<Result<std::optional<CouponAudit>>> CouponStore::Audit(std::int64_t coupon_id) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    const std::string cid = std::to_string(coupon_id);
-    auto r = co_await conn->Query(
-        "SELECT c.id, c.total_quantity, c.issued_quantity, "
-        "(SELECT COUNT(*) FROM user_coupons WHERE coupon_id = c.id), "
-        "(SELECT COUNT(DISTINCT user_id) FROM user_coupons WHERE coupon_id = c.id) "
-        "FROM coupons c WHERE c.id = " +
-        cid);
+    db::Params params{coupon_id};
+    auto r = co_await conn->Execute(std::string(kAuditSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     if (r->rows.empty()) co_return std::optional<CouponAudit>{};
     const auto& row = r->rows.front();
@@ -244,13 +272,8 @@ asio::awaitable<Result<std::optional<CouponAudit>>> CouponStore::Audit(std::int6
 asio::awaitable<Status> CouponStore::SeedIfEmpty(std::int64_t quantity) {
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
-    // INSERT IGNORE with the fixed id 1: when several instances race on an empty table, one
-    // insert wins and the others hit the primary key and are ignored.
-    auto r = co_await conn->Query(
-        "INSERT IGNORE INTO coupons (id, name, discount_rate, total_quantity, expired_at) "
-        "SELECT 1, 'TESTCOUPON', 15, " +
-        std::to_string(quantity) + ", " + domain::SqlTime(kSeedCouponExpiresMs) +
-        " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM coupons)");
+    db::Params params{quantity, domain::SqlTimeParam(kSeedCouponExpiresMs)};
+    auto r = co_await conn->Execute(std::string(kSeedCouponSql), std::move(params));
     if (!r.ok()) co_return domain::DbFailure(r.error());
     co_return Ok{};
 }

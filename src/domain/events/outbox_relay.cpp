@@ -17,21 +17,26 @@ namespace {
 // Only the topics this relay knows how to publish; a future topic gets its own stream here.
 // ix_outbox_unsent (sent_at, id) serves the scan; SKIP LOCKED makes concurrent relays take
 // disjoint rows (READ COMMITTED: no gap locks, so payments inserting new rows never wait).
-// `older_than`: the SQL time before which a row must have been written (rows younger than the
-// grace are being published by their own instance, see Publish).
-std::string SelectUnsentSql(std::size_t batch, const std::string& older_than) {
-    return "SELECT id, topic, aggregate_id, payload FROM outbox WHERE sent_at IS NULL AND "
-           "topic = '" +
-           std::string(kOrderPaidTopic) + "' AND created_at <= " + older_than +
-           " ORDER BY id LIMIT " + std::to_string(batch) + " FOR UPDATE SKIP LOCKED";
-}
-
+// Prepared statements (db::PooledConnection::Execute); BEGIN/COMMIT/ROLLBACK stay text.
+// Parameters: the topic, then the time (epoch µs, domain/sql_time.hpp) before which a row must
+// have been written (rows younger than the grace are being published by their own instance,
+// see Publish), then the batch.
+constexpr std::string_view kSelectUnsentSql =
+    "SELECT id, topic, aggregate_id, payload FROM outbox WHERE sent_at IS NULL AND topic = ? "
+    "AND created_at <= TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') "
+    "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
 // The idle check: one indexed read, no transaction. Most passes of an idle relay find nothing,
 // and a BEGIN + locking SELECT + ROLLBACK for that is three statements where one does.
-std::string AnyUnsentSql(const std::string& older_than) {
-    return "SELECT id FROM outbox WHERE sent_at IS NULL AND topic = '" +
-           std::string(kOrderPaidTopic) + "' AND created_at <= " + older_than + " LIMIT 1";
-}
+constexpr std::string_view kAnyUnsentSql =
+    "SELECT id FROM outbox WHERE sent_at IS NULL AND topic = ? "
+    "AND created_at <= TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') LIMIT 1";
+// + the ids' IN list (db::AppendInList) + ")".
+constexpr std::string_view kMarkSentSqlHead =
+    "UPDATE outbox SET sent_at = TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') "
+    "WHERE id IN (";
+constexpr std::string_view kMarkOneSentSql =
+    "UPDATE outbox SET sent_at = TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') "
+    "WHERE id = ? AND sent_at IS NULL";
 
 // A failing relay logs its first failure, then every this-many in a row (at 1 s a pass: one
 // line every 10 s while the database or Redis is down), then once when it recovers.
@@ -86,10 +91,10 @@ asio::awaitable<std::int64_t> OutboxRelay::RunOnce() {
         Fail("db", conn.error().detail);
         co_return -1;
     }
-    const std::string older_than =
-        domain::SqlTime(ToEpochMillis(clock_.Now()) - options_.grace.count());
-    std::string probe = AnyUnsentSql(older_than);
-    auto any = co_await conn->Query(std::move(probe));
+    const std::int64_t older_than =
+        domain::SqlTimeParam(ToEpochMillis(clock_.Now()) - options_.grace.count());
+    db::Params probe{std::string(kOrderPaidTopic), older_than};
+    auto any = co_await conn->Execute(std::string(kAnyUnsentSql), std::move(probe));
     if (!any.ok()) {
         Fail("db", any.error().detail);
         co_return -1;
@@ -105,8 +110,9 @@ asio::awaitable<std::int64_t> OutboxRelay::RunOnce() {
         Fail("db", begun.error().detail);
         co_return -1;
     }
-    std::string select = SelectUnsentSql(options_.batch, older_than);
-    auto rows = co_await conn->Query(std::move(select));
+    db::Params select{std::string(kOrderPaidTopic), older_than,
+                      static_cast<std::uint64_t>(options_.batch)};
+    auto rows = co_await conn->Execute(std::string(kSelectUnsentSql), std::move(select));
     if (!rows.ok()) {
         co_await db::Rollback(*conn);
         Fail("db", rows.error().detail);
@@ -123,12 +129,11 @@ asio::awaitable<std::int64_t> OutboxRelay::RunOnce() {
     const std::string max_len = std::to_string(options_.max_len);
     std::vector<std::vector<std::string>> adds;
     adds.reserve(rows->rows.size());
-    std::string ids;
+    std::vector<std::uint64_t> ids;
     for (const db::Row& row : rows->rows) {
         adds.push_back({"XADD", options_.stream, "MAXLEN", "~", max_len, "*", "outboxId",
                         row.Str(0), "orderId", row.Str(2), "payload", row.Str(3)});
-        if (!ids.empty()) ids += ',';
-        ids += std::to_string(row.UInt(0));
+        ids.push_back(row.UInt(0));
     }
     auto added = co_await events_.Pipeline(std::move(adds));
     if (!added.ok()) {
@@ -151,9 +156,11 @@ asio::awaitable<std::int64_t> OutboxRelay::RunOnce() {
         Fail("crash", "test hook: stopped after XADD, before COMMIT");
         co_return -1;
     }
-    const std::string now = domain::SqlTime(ToEpochMillis(clock_.Now()));
-    std::string update = "UPDATE outbox SET sent_at = " + now + " WHERE id IN (" + ids + ")";
-    auto marked = co_await conn->Query(std::move(update));
+    db::Params update_params{domain::SqlTimeParam(ToEpochMillis(clock_.Now()))};
+    std::string update(kMarkSentSqlHead);
+    update += db::AppendInList(update_params, ids);
+    update += ')';
+    auto marked = co_await conn->Execute(std::move(update), std::move(update_params));
     if (!marked.ok()) {
         co_await db::Rollback(*conn);
         Fail("db", marked.error().detail);
@@ -203,9 +210,8 @@ asio::awaitable<void> OutboxRelay::PublishOne(std::int64_t outbox_id, std::int64
         // the event twice, which consumers dedupe.
         auto conn = co_await pool_.Acquire();
         if (conn.ok()) {
-            auto marked = co_await conn->Query(
-                "UPDATE outbox SET sent_at = " + domain::SqlTime(ToEpochMillis(clock_.Now())) +
-                " WHERE id = " + std::to_string(outbox_id) + " AND sent_at IS NULL");
+            db::Params mark{domain::SqlTimeParam(ToEpochMillis(clock_.Now())), outbox_id};
+            auto marked = co_await conn->Execute(std::string(kMarkOneSentSql), std::move(mark));
             if (marked.ok() && on_relayed_) on_relayed_(1);
         }
     }

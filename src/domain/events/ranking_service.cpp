@@ -11,6 +11,11 @@ namespace hhplus::events {
 
 namespace asio = boost::asio;
 
+namespace {
+// The ranked products' names: + the ids' IN list + ")".
+constexpr std::string_view kProductNamesSqlHead = "SELECT id, name FROM products WHERE id IN (";
+}  // namespace
+
 std::string RenderTopProducts(int days, const std::vector<TopProduct>& products) {
     http::JsonWriter w(32 + products.size() * 112);
     w.StartObject().Key("days").Int(days).Key("products").StartArray();
@@ -82,17 +87,19 @@ asio::awaitable<Result<std::string>> RankingService::Compute(int count, int days
     std::vector<TopProduct> products;
     products.reserve(top.size());
     if (!top.empty()) {
-        std::string ids;
-        for (const ProductUnits& p : top) {
-            if (!ids.empty()) ids += ',';
-            ids += std::to_string(p.product_id);
-        }
+        std::vector<std::int64_t> ids;
+        ids.reserve(top.size());
+        for (const ProductUnits& p : top) ids.push_back(p.product_id);
         std::unordered_map<std::int64_t, std::string> names;
         {
             auto conn = co_await pool_.Acquire();
             if (!conn.ok()) co_return domain::DbFailure(conn.error());
-            std::string sql = "SELECT id, name FROM products WHERE id IN (" + ids + ")";
-            auto rows = co_await conn->Query(std::move(sql));
+            // A prepared statement; the IN list padded to a power of two (db/params.hpp).
+            db::Params params;
+            std::string sql(kProductNamesSqlHead);
+            sql += db::AppendInList(params, ids);
+            sql += ')';
+            auto rows = co_await conn->Execute(std::move(sql), std::move(params));
             if (!rows.ok()) co_return domain::DbFailure(rows.error());
             for (const db::Row& row : rows->rows) names[row.Int(0)] = row.Str(1);
         }

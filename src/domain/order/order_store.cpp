@@ -1,6 +1,7 @@
 #include "domain/order/order_store.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 
 #include "common/clock.hpp"
@@ -19,22 +20,127 @@ namespace {
 // The topic of the outbox rows a payment writes (docs/events.md).
 constexpr std::string_view kPaidTopic = "order.paid";
 
-std::string IdList(const std::vector<std::int64_t>& ids) {
-    std::string out;
-    for (auto id : ids) {
-        if (!out.empty()) out += ", ";
-        out += std::to_string(id);
-    }
-    return out;
-}
+// Every statement with values is prepared (db::PooledConnection::Execute); BEGIN/COMMIT/ROLLBACK
+// stay text (db::Begin…). Times are bound as epoch microseconds (domain/sql_time.hpp). Lists
+// whose length varies (IN, CASE id WHEN … THEN …) are padded to powers of two by repeating the
+// last entry (db/params.hpp): a repeated IN value or WHEN arm changes nothing (the first
+// matching arm wins, and it has the same value), and an order's ≤ 20 lines need ≤ 6 texts.
 
-const std::string& OrderColumns() {
-    static const std::string columns =
-        "id, user_id, status, total_amount, coupon_id, discount_rate, discount_amount, "
-        "final_amount, " +
-        domain::SqlEpochMs("created_at") + ", " + domain::SqlEpochMs("expires_at") + ", " +
-        domain::SqlEpochMs("paid_at");
-    return columns;
+// The order statements select OrderFromRow's columns.
+constexpr std::string_view kFindOrderSql =
+    "SELECT id, user_id, status, total_amount, coupon_id, discount_rate, discount_amount, "
+    "final_amount, (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', created_at) DIV 1000), "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', expires_at) DIV 1000), "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', paid_at) DIV 1000) FROM orders "
+    "WHERE id = ?";
+constexpr std::string_view kLockOrderSql =
+    "SELECT id, user_id, status, total_amount, coupon_id, discount_rate, discount_amount, "
+    "final_amount, (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', created_at) DIV 1000), "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', expires_at) DIV 1000), "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', paid_at) DIV 1000) FROM orders "
+    "WHERE id = ? FOR UPDATE";
+// Parameters: user id, before id (INT64_MAX for the first page), limit.
+constexpr std::string_view kListOrdersSql =
+    "SELECT id, user_id, status, total_amount, coupon_id, discount_rate, discount_amount, "
+    "final_amount, (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', created_at) DIV 1000), "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', expires_at) DIV 1000), "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', paid_at) DIV 1000) FROM orders "
+    "WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
+// + the orders' IN list + kItemsSqlTail. ItemFromRow's columns.
+constexpr std::string_view kItemsSqlHead =
+    "SELECT order_id, product_option_id, product_id, product_name, color, size, unit_price, "
+    "quantity FROM order_items WHERE order_id IN (";
+constexpr std::string_view kItemsSqlTail = ") ORDER BY order_id, product_option_id";
+// + the options' IN list + ") ORDER BY o.id".
+constexpr std::string_view kOptionsSqlHead =
+    "SELECT o.id, o.product_id, p.name, o.color, o.size, o.stock - o.reserved, o.price "
+    "FROM product_options o JOIN products p ON p.id = o.product_id WHERE o.id IN (";
+// Parameters: now, user id, coupon id.
+constexpr std::string_view kCouponForOrderSql =
+    "SELECT c.discount_rate, c.expired_at <= TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 "
+    "00:00:00.000'), "
+    "uc.id IS NOT NULL, uc.used_at IS NOT NULL FROM coupons c LEFT JOIN user_coupons uc "
+    "ON uc.coupon_id = c.id AND uc.user_id = ? WHERE c.id = ?";
+constexpr std::string_view kInsertOrderSql =
+    "INSERT INTO orders (user_id, status, total_amount, coupon_id, discount_rate, "
+    "discount_amount, final_amount, created_at, expires_at) VALUES (?, 'PENDING', ?, ?, ?, ?, "
+    "?, TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'), "
+    "TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+// + kItemRowSql per item, joined by ", ".
+constexpr std::string_view kInsertItemsSql =
+    "INSERT INTO order_items (order_id, product_option_id, product_id, product_name, color, "
+    "size, unit_price, quantity) VALUES ";
+constexpr std::string_view kItemRowSql = "(?, ?, ?, ?, ?, ?, ?, ?)";
+// The reservation: "… + CASE id" + arms + " END WHERE id IN (" + ids + ")" + " AND stock -
+// reserved >= CASE id" + arms + " END AND price = CASE id" + arms + " END".
+constexpr std::string_view kReserveSqlHead =
+    "UPDATE product_options SET reserved = reserved + CASE id";
+constexpr std::string_view kReserveEnoughSql = ") AND stock - reserved >= CASE id";
+constexpr std::string_view kReservePricedSql = " END AND price = CASE id";
+constexpr std::string_view kCaseArmSql = " WHEN ? THEN ?";
+constexpr std::string_view kCaseEndInSql = " END WHERE id IN (";
+// Columns user_id, idem_key, request_hash, status_code, response_body, created_at.
+constexpr std::string_view kInsertKeySql =
+    "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status_code, "
+    "response_body, created_at) VALUES "
+    "(?, ?, ?, ?, ?, TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+constexpr std::string_view kLockUserSql = "SELECT balance FROM users WHERE id = ? FOR UPDATE";
+constexpr std::string_view kStoredKeySql =
+    "SELECT request_hash, status_code, response_body, "
+    "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', created_at) DIV 1000) "
+    "FROM idempotency_keys WHERE user_id = ? AND idem_key = ?";
+constexpr std::string_view kDropKeySql =
+    "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?";
+// Parameters: now, user id, coupon id.
+constexpr std::string_view kLockHeldCouponSql =
+    "SELECT uc.id, uc.used_at IS NOT NULL, c.expired_at <= "
+    "TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') FROM user_coupons uc "
+    "JOIN coupons c ON c.id = uc.coupon_id WHERE uc.user_id = ? AND uc.coupon_id = ? FOR UPDATE";
+constexpr std::string_view kUseCouponSql =
+    "UPDATE user_coupons SET used_at = TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'), "
+    "used_order_id = ? WHERE id = ?";
+constexpr std::string_view kSetBalanceSql = "UPDATE users SET balance = ? WHERE id = ?";
+constexpr std::string_view kPaymentLogSql =
+    "INSERT INTO balance_logs (user_id, amount, before_amount, after_amount, code, created_at) "
+    "VALUES (?, ?, ?, ?, 'PAYMENT', TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+constexpr std::string_view kMarkPaidSql =
+    "UPDATE orders SET status = 'PAID', paid_at = "
+    "TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') WHERE id = ?";
+constexpr std::string_view kQueueEventSql =
+    "INSERT INTO outbox (topic, aggregate_id, payload, created_at) "
+    "VALUES (?, ?, ?, TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000'))";
+// "… - CASE id" + arms + " END, reserved = reserved - CASE id" + arms + " END WHERE id IN (" +
+// ids + ")".
+constexpr std::string_view kConfirmSqlHead = "UPDATE product_options SET stock = stock - CASE id";
+constexpr std::string_view kConfirmReservedSql = " END, reserved = reserved - CASE id";
+constexpr std::string_view kAnyDueSql =
+    "SELECT id FROM orders WHERE status = 'PENDING' AND expires_at <= "
+    "TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') LIMIT 1";
+constexpr std::string_view kClaimDueSql =
+    "SELECT id FROM orders WHERE status = 'PENDING' AND expires_at <= "
+    "TIMESTAMPADD(MICROSECOND, ?, '1970-01-01 00:00:00.000') ORDER BY expires_at, id LIMIT ? "
+    "FOR UPDATE SKIP LOCKED";
+// + the orders' IN list + kHeldSqlTail.
+constexpr std::string_view kHeldSqlHead =
+    "SELECT product_option_id, SUM(quantity) FROM order_items WHERE order_id IN (";
+constexpr std::string_view kHeldSqlTail = ") GROUP BY product_option_id ORDER BY product_option_id";
+// + arms + kCaseEndInSql + ids + ")".
+constexpr std::string_view kReleaseSqlHead =
+    "UPDATE product_options SET reserved = reserved - CASE id";
+// + the orders' IN list + ")".
+constexpr std::string_view kExpireSqlHead = "UPDATE orders SET status = 'EXPIRED' WHERE id IN (";
+
+// " WHEN ? THEN ?" per (ids[i], values[i]), padded like db::AppendInList by repeating the last
+// pair (the first matching arm wins, and the repeat has its value).
+std::string AppendCaseArms(db::Params& params, const std::vector<std::int64_t>& ids,
+                           const std::vector<std::int64_t>& values) {
+    const std::size_t padded = db::PaddedListSize(ids.size());
+    for (std::size_t i = 0; i < padded; ++i) {
+        const std::size_t from = i < ids.size() ? i : ids.size() - 1;
+        params.emplace_back(ids[from]);
+        params.emplace_back(values[from]);
+    }
+    return db::RepeatGroup(kCaseArmSql, padded, "");
 }
 
 Order OrderFromRow(const db::Row& row) {
@@ -53,9 +159,6 @@ Order OrderFromRow(const db::Row& row) {
     return o;
 }
 
-constexpr const char* kItemColumns =
-    "order_id, product_option_id, product_id, product_name, color, size, unit_price, quantity";
-
 Item ItemFromRow(const db::Row& row) {
     return Item{row.Int(1), row.Int(2), row.Str(3), row.Str(4), row.Str(5), row.Int(6), row.Int(7)};
 }
@@ -69,9 +172,11 @@ asio::awaitable<db::DbResult<Ok>> LoadItems(db::PooledConnection& c, std::vector
         ids.push_back(o.id);
         by_id.emplace(o.id, &o);
     }
-    auto items = co_await c.Query(std::string("SELECT ") + kItemColumns +
-                                  " FROM order_items WHERE order_id IN (" + IdList(ids) +
-                                  ") ORDER BY order_id, product_option_id");
+    db::Params params;
+    std::string sql(kItemsSqlHead);
+    sql += db::AppendInList(params, ids);
+    sql += kItemsSqlTail;
+    auto items = co_await c.Execute(std::move(sql), std::move(params));
     if (!items.ok()) co_return std::move(items).error();
     for (const auto& row : items->rows) {
         if (auto it = by_id.find(row.Int(0)); it != by_id.end()) {
@@ -85,8 +190,10 @@ asio::awaitable<db::DbResult<Ok>> LoadItems(db::PooledConnection& c, std::vector
 asio::awaitable<db::DbResult<std::optional<Order>>> ReadOrder(db::PooledConnection& c,
                                                               std::int64_t order_id,
                                                               bool for_update) {
-    auto found = co_await c.Query("SELECT " + OrderColumns() + " FROM orders WHERE id = " +
-                                  std::to_string(order_id) + (for_update ? " FOR UPDATE" : ""));
+    std::string sql(kFindOrderSql);
+    if (for_update) sql = kLockOrderSql;
+    db::Params params{order_id};
+    auto found = co_await c.Execute(std::move(sql), std::move(params));
     if (!found.ok()) co_return std::move(found).error();
     if (found->rows.empty()) co_return std::optional<Order>{};
     std::vector<Order> one{OrderFromRow(found->rows.front())};
@@ -139,8 +246,8 @@ asio::awaitable<Result<Order>> OrderStore::Create(std::int64_t user_id, std::vec
     std::sort(lines.begin(), lines.end(),
               [](const Line& a, const Line& b) { return a.option_id < b.option_id; });
     std::vector<std::int64_t> ids;
+    ids.reserve(lines.size());
     for (const auto& line : lines) ids.push_back(line.option_id);
-    const std::string id_list = IdList(ids);
 
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
@@ -149,21 +256,19 @@ asio::awaitable<Result<Order>> OrderStore::Create(std::int64_t user_id, std::vec
     // Without locks first: unknown options, the coupon, and sold out. READ COMMITTED reads the
     // latest committed rows, so a refusal here answers a state that really was; only an order
     // that may succeed goes on to lock the rows (a sold-out rush never queues on the hot row).
-    auto options = co_await c.Query(
-        "SELECT o.id, o.product_id, p.name, o.color, o.size, o.stock - o.reserved, o.price "
-        "FROM product_options o JOIN products p ON p.id = o.product_id WHERE o.id IN (" +
-        id_list + ") ORDER BY o.id");
+    db::Params option_params;
+    std::string option_sql(kOptionsSqlHead);
+    option_sql += db::AppendInList(option_params, ids);
+    option_sql += ") ORDER BY o.id";
+    auto options = co_await c.Execute(std::move(option_sql), std::move(option_params));
     if (!options.ok()) co_return domain::DbFailure(options.error());
     if (options->rows.size() != lines.size()) {
         co_return MakeError(ErrorCode::kOptionNotFound, "no such product option");
     }
     int discount_rate = 0;
     if (coupon_id) {
-        auto coupon = co_await c.Query(
-            "SELECT c.discount_rate, c.expired_at <= " + domain::SqlTime(now_ms) +
-            ", uc.id IS NOT NULL, uc.used_at IS NOT NULL FROM coupons c LEFT JOIN user_coupons uc "
-            "ON uc.coupon_id = c.id AND uc.user_id = " +
-            std::to_string(user_id) + " WHERE c.id = " + std::to_string(*coupon_id));
+        db::Params coupon_params{domain::SqlTimeParam(now_ms), user_id, *coupon_id};
+        auto coupon = co_await c.Execute(std::string(kCouponForOrderSql), std::move(coupon_params));
         if (!coupon.ok()) co_return domain::DbFailure(coupon.error());
         CouponState state;
         if (!coupon->rows.empty()) {
@@ -196,35 +301,37 @@ asio::awaitable<Result<Order>> OrderStore::Create(std::int64_t user_id, std::vec
     order.expires_at_ms = now_ms + ttl_ms;
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
-    // Not a conditional expression: g++ 12 destroys a ?: operand's string temporary twice
-    // inside a coroutine (an ASan bad-free here).
-    std::string coupon_sql = "NULL";
-    if (coupon_id) coupon_sql = std::to_string(*coupon_id);
-    auto inserted = co_await c.Query(
-        "INSERT INTO orders (user_id, status, total_amount, coupon_id, discount_rate, "
-        "discount_amount, final_amount, created_at, expires_at) VALUES (" +
-        std::to_string(user_id) + ", 'PENDING', " + std::to_string(order.total_amount) + ", " +
-        coupon_sql + ", " + std::to_string(discount_rate) + ", " +
-        std::to_string(order.discount_amount) + ", " + std::to_string(order.final_amount) + ", " +
-        domain::SqlTime(now_ms) + ", " + domain::SqlTime(order.expires_at_ms) + ")");
+    db::Param coupon_param = nullptr;
+    if (coupon_id) coupon_param = *coupon_id;
+    db::Params order_params{user_id,
+                            order.total_amount,
+                            std::move(coupon_param),
+                            std::int64_t{discount_rate},
+                            order.discount_amount,
+                            order.final_amount,
+                            domain::SqlTimeParam(now_ms),
+                            domain::SqlTimeParam(order.expires_at_ms)};
+    auto inserted = co_await c.Execute(std::string(kInsertOrderSql), std::move(order_params));
     if (!inserted.ok()) {
         co_await db::Rollback(c);
         co_return fail(inserted.error());
     }
     order.id = static_cast<std::int64_t>(inserted->insert_id);
-    std::string rows;
+    db::Params rows;
+    rows.reserve(items.size() * 8);
     for (const auto& item : items) {
-        if (!rows.empty()) rows += ", ";
-        // Appended piece by piece: `"(" + std::to_string(…)` trips g++ 12's bogus -Wrestrict
-        // at -O2.
-        rows += '(';
-        rows += std::to_string(order.id) + ", " + std::to_string(item.option_id) + ", " +
-                std::to_string(item.product_id) + ", " + c.Quote(item.product_name) + ", " +
-                c.Quote(item.color) + ", " + c.Quote(item.size) + ", " +
-                std::to_string(item.unit_price) + ", " + std::to_string(item.quantity) + ")";
+        rows.emplace_back(order.id);
+        rows.emplace_back(item.option_id);
+        rows.emplace_back(item.product_id);
+        rows.emplace_back(item.product_name);
+        rows.emplace_back(item.color);
+        rows.emplace_back(item.size);
+        rows.emplace_back(item.unit_price);
+        rows.emplace_back(item.quantity);
     }
-    auto written = co_await c.Query(std::string("INSERT INTO order_items (") + kItemColumns +
-                                    ") VALUES " + rows);
+    std::string items_sql(kInsertItemsSql);
+    items_sql += db::RepeatGroup(kItemRowSql, items.size(), ", ");
+    auto written = co_await db::ExecuteRows(c, std::move(items_sql), std::move(rows), items.size());
     if (!written.ok()) {
         co_await db::Rollback(c);
         co_return fail(written.error());
@@ -236,17 +343,23 @@ asio::awaitable<Result<Order>> OrderStore::Create(std::int64_t user_id, std::vec
     // be refused here rather than keep a stale price). InnoDB locks an IN list on the primary
     // key in ascending key order, so two orders naming the same options wait on each other but
     // never in a cycle.
-    std::string reserve = "UPDATE product_options SET reserved = reserved + CASE id";
-    std::string enough = " AND stock - reserved >= CASE id";
-    std::string priced = " AND price = CASE id";
+    std::vector<std::int64_t> quantities;
+    std::vector<std::int64_t> prices;
     for (const auto& item : items) {
-        const std::string id = " WHEN " + std::to_string(item.option_id) + " THEN ";
-        reserve += id + std::to_string(item.quantity);
-        enough += id + std::to_string(item.quantity);
-        priced += id + std::to_string(item.unit_price);
+        quantities.push_back(item.quantity);
+        prices.push_back(item.unit_price);
     }
-    auto reserved = co_await c.Query(reserve + " END WHERE id IN (" + id_list + ")" + enough +
-                                     " END" + priced + " END");
+    db::Params reserve_params;
+    std::string reserve(kReserveSqlHead);
+    reserve += AppendCaseArms(reserve_params, ids, quantities);
+    reserve += kCaseEndInSql;
+    reserve += db::AppendInList(reserve_params, ids);
+    reserve += kReserveEnoughSql;
+    reserve += AppendCaseArms(reserve_params, ids, quantities);
+    reserve += kReservePricedSql;
+    reserve += AppendCaseArms(reserve_params, ids, prices);
+    reserve += " END";
+    auto reserved = co_await c.Execute(std::move(reserve), std::move(reserve_params));
     if (!reserved.ok()) {
         co_await db::Rollback(c);
         co_return fail(reserved.error());
@@ -278,11 +391,11 @@ asio::awaitable<Result<std::vector<Order>>> OrderStore::ListForUser(std::int64_t
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
-    std::string sql =
-        "SELECT " + OrderColumns() + " FROM orders WHERE user_id = " + std::to_string(user_id);
-    if (before_id > 0) sql += " AND id < " + std::to_string(before_id);
-    sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
-    auto found = co_await c.Query(std::move(sql));
+    // The first page is "before" every id: one statement for every page (ix_orders_user).
+    std::int64_t before = std::numeric_limits<std::int64_t>::max();
+    if (before_id > 0) before = before_id;
+    db::Params params{user_id, before, std::int64_t{limit}};
+    auto found = co_await c.Execute(std::string(kListOrdersSql), std::move(params));
     if (!found.ok()) co_return domain::DbFailure(found.error());
     std::vector<Order> orders;
     orders.reserve(found->rows.size());
@@ -303,20 +416,19 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
     auto conn = co_await pool_.Acquire();
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
-    const std::string uid = std::to_string(user_id);
 
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
     // Rolls back, or — with a key — stores the refusal as the key's answer and commits.
     auto refuse = [&](ErrorCode code) -> asio::awaitable<Result<Paid>> {
         if (key) {
-            auto stored = co_await c.Query(
-                "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status_code, "
-                "response_body, created_at) VALUES (" +
-                uid + ", " + c.Quote(key->key) + ", " + c.Quote(key->request_hash) + ", " +
-                std::to_string(http::Describe(code).status) + ", " +
-                c.Quote(std::to_string(static_cast<int>(code))) + ", " + domain::SqlTime(now_ms) +
-                ")");
+            db::Params refusal{user_id,
+                               key->key,
+                               key->request_hash,
+                               std::int64_t{http::Describe(code).status},
+                               std::to_string(static_cast<int>(code)),
+                               domain::SqlTimeParam(now_ms)};
+            auto stored = co_await c.Execute(std::string(kInsertKeySql), std::move(refusal));
             if (!stored.ok()) {
                 co_await db::Rollback(c);
                 co_return fail(stored.error());
@@ -334,7 +446,8 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
         co_await db::Rollback(c);
         co_return fail(found.error());
     }
-    auto user = co_await c.Query("SELECT balance FROM users WHERE id = " + uid + " FOR UPDATE");
+    db::Params user_params{user_id};
+    auto user = co_await c.Execute(std::string(kLockUserSql), std::move(user_params));
     if (!user.ok()) {
         co_await db::Rollback(c);
         co_return fail(user.error());
@@ -347,10 +460,8 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
 
     if (key) {
         // Under the user's row lock: every use of this user's keys (charges too) is serial here.
-        auto stored = co_await c.Query("SELECT request_hash, status_code, response_body, " +
-                                       domain::SqlEpochMs("created_at") +
-                                       " FROM idempotency_keys WHERE user_id = " + uid +
-                                       " AND idem_key = " + c.Quote(key->key));
+        db::Params key_params{user_id, key->key};
+        auto stored = co_await c.Execute(std::string(kStoredKeySql), std::move(key_params));
         if (!stored.ok()) {
             co_await db::Rollback(c);
             co_return fail(stored.error());
@@ -371,8 +482,8 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
                 co_return Paid{
                     std::move(**found), replay.value(), 0, {}};  // nothing to publish again
             }
-            auto dropped = co_await c.Query("DELETE FROM idempotency_keys WHERE user_id = " + uid +
-                                            " AND idem_key = " + c.Quote(key->key));
+            db::Params drop_params{user_id, key->key};
+            auto dropped = co_await c.Execute(std::string(kDropKeySql), std::move(drop_params));
             if (!dropped.ok()) {
                 co_await db::Rollback(c);
                 co_return fail(dropped.error());
@@ -387,10 +498,8 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
         co_return co_await refuse(*refusal);
     }
     if (order.coupon_id) {
-        auto coupon = co_await c.Query(
-            "SELECT uc.id, uc.used_at IS NOT NULL, c.expired_at <= " + domain::SqlTime(now_ms) +
-            " FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id WHERE uc.user_id = " +
-            uid + " AND uc.coupon_id = " + std::to_string(*order.coupon_id) + " FOR UPDATE");
+        db::Params coupon_params{domain::SqlTimeParam(now_ms), user_id, *order.coupon_id};
+        auto coupon = co_await c.Execute(std::string(kLockHeldCouponSql), std::move(coupon_params));
         if (!coupon.ok()) {
             co_await db::Rollback(c);
             co_return fail(coupon.error());
@@ -401,10 +510,8 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
             state.expired = coupon->rows.front().Int(2) != 0;
         }
         if (auto refusal = CouponRefusal(state)) co_return co_await refuse(*refusal);
-        auto used =
-            co_await c.Query("UPDATE user_coupons SET used_at = " + domain::SqlTime(now_ms) +
-                             ", used_order_id = " + std::to_string(order.id) +
-                             " WHERE id = " + coupon->rows.front().Str(0));
+        db::Params use_params{domain::SqlTimeParam(now_ms), order.id, coupon->rows.front().Int(0)};
+        auto used = co_await c.Execute(std::string(kUseCouponSql), std::move(use_params));
         if (!used.ok()) {
             co_await db::Rollback(c);
             co_return fail(used.error());
@@ -413,45 +520,42 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
     if (balance < order.final_amount) co_return co_await refuse(ErrorCode::kBalanceTooLow);
     const std::int64_t before = balance;
     balance -= order.final_amount;
-    auto debited = co_await c.Query("UPDATE users SET balance = " + std::to_string(balance) +
-                                    " WHERE id = " + uid);
+    db::Params debit_params{balance, user_id};
+    auto debited = co_await c.Execute(std::string(kSetBalanceSql), std::move(debit_params));
     if (!debited.ok()) {
         co_await db::Rollback(c);
         co_return fail(debited.error());
     }
-    auto logged = co_await c.Query(
-        "INSERT INTO balance_logs (user_id, amount, before_amount, after_amount, code, "
-        "created_at) VALUES (" +
-        uid + ", " + std::to_string(-order.final_amount) + ", " + std::to_string(before) + ", " +
-        std::to_string(balance) + ", 'PAYMENT', " + domain::SqlTime(now_ms) + ")");
+    db::Params log_params{user_id, -order.final_amount, before, balance,
+                          domain::SqlTimeParam(now_ms)};
+    auto logged = co_await c.Execute(std::string(kPaymentLogSql), std::move(log_params));
     if (!logged.ok()) {
         co_await db::Rollback(c);
         co_return fail(logged.error());
     }
     order.status = Status::kPaid;
     order.paid_at_ms = now_ms;
-    auto marked =
-        co_await c.Query("UPDATE orders SET status = 'PAID', paid_at = " + domain::SqlTime(now_ms) +
-                         " WHERE id = " + std::to_string(order.id));
+    db::Params paid_params{domain::SqlTimeParam(now_ms), order.id};
+    auto marked = co_await c.Execute(std::string(kMarkPaidSql), std::move(paid_params));
     if (!marked.ok()) {
         co_await db::Rollback(c);
         co_return fail(marked.error());
     }
     std::string event = PaidEvent(order);
-    auto queued =
-        co_await c.Query("INSERT INTO outbox (topic, aggregate_id, payload, created_at) VALUES (" +
-                         c.Quote(kPaidTopic) + ", " + std::to_string(order.id) + ", " +
-                         c.Quote(event) + ", " + domain::SqlTime(now_ms) + ")");
+    db::Params event_params{std::string(kPaidTopic), order.id, event, domain::SqlTimeParam(now_ms)};
+    auto queued = co_await c.Execute(std::string(kQueueEventSql), std::move(event_params));
     if (!queued.ok()) {
         co_await db::Rollback(c);
         co_return fail(queued.error());
     }
     if (key) {
-        auto stored = co_await c.Query(
-            "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status_code, "
-            "response_body, created_at) VALUES (" +
-            uid + ", " + c.Quote(key->key) + ", " + c.Quote(key->request_hash) + ", 200, " +
-            c.Quote(std::to_string(balance)) + ", " + domain::SqlTime(now_ms) + ")");
+        db::Params answer{user_id,
+                          key->key,
+                          key->request_hash,
+                          std::int64_t{200},
+                          std::to_string(balance),
+                          domain::SqlTimeParam(now_ms)};
+        auto stored = co_await c.Execute(std::string(kInsertKeySql), std::move(answer));
         if (!stored.ok()) {
             co_await db::Rollback(c);
             co_return fail(stored.error());
@@ -460,18 +564,21 @@ asio::awaitable<Result<Paid>> OrderStore::Pay(std::int64_t order_id, std::int64_
     // The reserved units become sold — last, so the options' rows (a hot sale's one contended
     // row) stay locked for this statement and the COMMIT only. Options are the last in the lock
     // order (order_store.hpp); one statement locks them in ascending id order.
-    std::string confirm_stock = "UPDATE product_options SET stock = stock - CASE id";
-    std::string confirm_reserved = ", reserved = reserved - CASE id";
     std::vector<std::int64_t> ids;
+    std::vector<std::int64_t> quantities;
     for (const auto& item : order.items) {
-        const std::string when =
-            " WHEN " + std::to_string(item.option_id) + " THEN " + std::to_string(item.quantity);
-        confirm_stock += when;
-        confirm_reserved += when;
         ids.push_back(item.option_id);
+        quantities.push_back(item.quantity);
     }
-    auto confirmed = co_await c.Query(confirm_stock + " END" + confirm_reserved +
-                                      " END WHERE id IN (" + IdList(ids) + ")");
+    db::Params confirm_params;
+    std::string confirm(kConfirmSqlHead);
+    confirm += AppendCaseArms(confirm_params, ids, quantities);
+    confirm += kConfirmReservedSql;
+    confirm += AppendCaseArms(confirm_params, ids, quantities);
+    confirm += kCaseEndInSql;
+    confirm += db::AppendInList(confirm_params, ids);
+    confirm += ')';
+    auto confirmed = co_await c.Execute(std::move(confirm), std::move(confirm_params));
     if (!confirmed.ok()) {
         co_await db::Rollback(c);
         co_return fail(confirmed.error());
@@ -487,19 +594,16 @@ asio::awaitable<Result<int>> OrderStore::ExpireDue(std::int64_t now_ms, int max_
     if (!conn.ok()) co_return domain::DbFailure(conn.error());
     auto& c = conn.value();
     // Most sweeps find nothing: one indexed read without a transaction says so.
-    auto any =
-        co_await c.Query("SELECT id FROM orders WHERE status = 'PENDING' AND expires_at <= " +
-                         domain::SqlTime(now_ms) + " LIMIT 1");
+    db::Params any_params{domain::SqlTimeParam(now_ms)};
+    auto any = co_await c.Execute(std::string(kAnyDueSql), std::move(any_params));
     if (!any.ok()) co_return domain::DbFailure(any.error());
     if (any->rows.empty()) co_return 0;
     auto begun = co_await db::Begin(c);
     if (!begun.ok()) co_return domain::DbFailure(begun.error());
     // SKIP LOCKED: sweepers of other instances take other orders, and an order whose row a
     // payment holds is left to that payment (it will be PAID, or seen again next sweep).
-    auto due =
-        co_await c.Query("SELECT id FROM orders WHERE status = 'PENDING' AND expires_at <= " +
-                         domain::SqlTime(now_ms) + " ORDER BY expires_at, id LIMIT " +
-                         std::to_string(max_orders) + " FOR UPDATE SKIP LOCKED");
+    db::Params due_params{domain::SqlTimeParam(now_ms), std::int64_t{max_orders}};
+    auto due = co_await c.Execute(std::string(kClaimDueSql), std::move(due_params));
     if (!due.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(due.error());
@@ -510,30 +614,39 @@ asio::awaitable<Result<int>> OrderStore::ExpireDue(std::int64_t now_ms, int max_
     }
     std::vector<std::int64_t> order_ids;
     for (const auto& row : due->rows) order_ids.push_back(row.Int(0));
-    const std::string orders_list = IdList(order_ids);
-    auto held = co_await c.Query(
-        "SELECT product_option_id, SUM(quantity) FROM order_items WHERE order_id IN (" +
-        orders_list + ") GROUP BY product_option_id ORDER BY product_option_id");
+    db::Params held_params;
+    std::string held_sql(kHeldSqlHead);
+    held_sql += db::AppendInList(held_params, order_ids);
+    held_sql += kHeldSqlTail;
+    auto held = co_await c.Execute(std::move(held_sql), std::move(held_params));
     if (!held.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(held.error());
     }
     if (!held->rows.empty()) {
-        std::string release = "UPDATE product_options SET reserved = reserved - CASE id";
         std::vector<std::int64_t> option_ids;
+        std::vector<std::int64_t> quantities;
         for (const auto& row : held->rows) {
-            release += " WHEN " + row.Str(0) + " THEN " + row.Str(1);
             option_ids.push_back(row.Int(0));
+            quantities.push_back(row.Int(1));  // SUM of INTs: an integral DECIMAL
         }
-        release += " END WHERE id IN (" + IdList(option_ids) + ")";
-        auto released = co_await c.Query(std::move(release));
+        db::Params release_params;
+        std::string release(kReleaseSqlHead);
+        release += AppendCaseArms(release_params, option_ids, quantities);
+        release += kCaseEndInSql;
+        release += db::AppendInList(release_params, option_ids);
+        release += ')';
+        auto released = co_await c.Execute(std::move(release), std::move(release_params));
         if (!released.ok()) {
             co_await db::Rollback(c);
             co_return domain::DbFailure(released.error());
         }
     }
-    auto expired =
-        co_await c.Query("UPDATE orders SET status = 'EXPIRED' WHERE id IN (" + orders_list + ")");
+    db::Params expire_params;
+    std::string expire_sql(kExpireSqlHead);
+    expire_sql += db::AppendInList(expire_params, order_ids);
+    expire_sql += ')';
+    auto expired = co_await c.Execute(std::move(expire_sql), std::move(expire_params));
     if (!expired.ok()) {
         co_await db::Rollback(c);
         co_return domain::DbFailure(expired.error());

@@ -1,5 +1,6 @@
-// db::Pool and db::PooledConnection against a real mariadbd: queries, NULLs, quoting, typed
-// errors, transactions, and the pool's bound, wait queue, timeouts and close.
+// db::Pool and db::PooledConnection against a real mariadbd: queries, NULLs, typed errors,
+// transactions, and the pool's bound, wait queue, timeouts and close (prepared statements:
+// statement_test.cpp).
 #include "db/pool.hpp"
 
 #include <gtest/gtest.h>
@@ -136,86 +137,6 @@ TEST_F(PoolTest, QueriesReturnRowsNullsAndCounts) {
     RunTask(io_, QueriesTask(&pool));
     EXPECT_EQ(pool.Busy(), 0u);
     EXPECT_EQ(pool.Idle(), 1u);  // server errors did not break the connection
-}
-
-// ---- quoting ----------------------------------------------------------------------------------
-
-std::string Hex(const std::string& bytes) {
-    static const char* kDigits = "0123456789ABCDEF";
-    std::string out;
-    for (const unsigned char c : bytes) {
-        out.push_back(kDigits[c >> 4]);
-        out.push_back(kDigits[c & 15]);
-    }
-    return out;
-}
-
-const std::vector<std::string>& TrickyStrings() {
-    static const std::vector<std::string> kStrings = {
-        "plain",
-        "",
-        "it's",
-        "two '' quotes",
-        "back\\slash",
-        "trailing backslash\\",
-        "\\'",
-        "\"double\"",
-        std::string("nul\0byte", 8),
-        "line\nbreak\r\ttab",
-        "\x1a ctrl-z",
-        "한글 텍스트",
-        "emoji 😀🎉 (4-byte utf8mb4)",
-        "café ñ ü",
-        "'; DROP TABLE quoted; --",
-        "%_ like wildcards",
-    };
-    return kStrings;
-}
-
-asio::awaitable<void> QuoteTask(Pool* pool, std::string table, bool no_backslash_escapes) {
-    auto acquired = co_await pool->Acquire();
-    CO_ASSERT_OK(acquired);
-    PooledConnection conn = std::move(acquired).value();
-    if (no_backslash_escapes) {
-        // The connector learns the mode from the server's status flags and escapes by
-        // doubling quotes instead.
-        auto mode = co_await conn.Query(
-            "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')");
-        CO_ASSERT_OK(mode);
-        conn.MarkBroken();  // don't hand this session's odd mode to anyone else
-    }
-    auto r = co_await conn.Query("CREATE TABLE " + table +
-                                 " (id INT PRIMARY KEY, v TEXT) DEFAULT CHARSET=utf8mb4 "
-                                 "COLLATE=utf8mb4_bin");
-    CO_ASSERT_OK(r);
-    const auto& strings = TrickyStrings();
-    for (std::size_t i = 0; i < strings.size(); ++i) {
-        r = co_await conn.Query("INSERT INTO " + table + " VALUES (" + std::to_string(i) + ", " +
-                                conn.Quote(strings[i]) + ")");
-        CO_ASSERT_OK(r);
-    }
-    r = co_await conn.Query("SELECT id, v, HEX(v) FROM " + table + " ORDER BY id");
-    CO_ASSERT_OK(r);
-    CO_ASSERT_TRUE(r->rows.size() == strings.size());
-    for (std::size_t i = 0; i < strings.size(); ++i) {
-        EXPECT_EQ(r->rows[i].Str(1), strings[i]) << "string #" << i;
-        EXPECT_EQ(r->rows[i].Str(2), Hex(strings[i])) << "string #" << i;
-    }
-    // The quoted text also works where it is compared, not only stored.
-    r = co_await conn.Query("SELECT COUNT(*) FROM " + table +
-                            " WHERE v = " + conn.Quote("'; DROP TABLE quoted; --"));
-    CO_ASSERT_OK(r);
-    EXPECT_EQ(r->rows[0].Int(0), 1);
-}
-
-TEST_F(PoolTest, QuoteRoundTripsQuotesBackslashesAndUnicode) {
-    Pool pool = MakePool();
-    RunTask(io_, QuoteTask(&pool, "quoted", false));
-}
-
-TEST_F(PoolTest, QuoteHonoursNoBackslashEscapes) {
-    Pool pool = MakePool();
-    RunTask(io_, QuoteTask(&pool, "quoted_nbe", true));
 }
 
 // ---- typed errors -----------------------------------------------------------------------------

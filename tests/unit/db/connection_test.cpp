@@ -1,7 +1,11 @@
-// Error mapping and the connection-free quoting fallback (no sockets).
+// Error mapping and how parameters go on the wire (no sockets).
 #include "db/connection.hpp"
 
 #include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <variant>
 
 namespace hhplus::db::detail {
 namespace {
@@ -40,12 +44,54 @@ TEST(ClassifyErrnoTest, OtherServerErrorsAreQueryFailures) {
     }
 }
 
-TEST(QuoteWithoutConnectionTest, EscapesLikeTheConnector) {
-    EXPECT_EQ(QuoteWithoutConnection(""), "''");
-    EXPECT_EQ(QuoteWithoutConnection("it's"), "'it\\'s'");
-    EXPECT_EQ(QuoteWithoutConnection("a\\b\"c"), "'a\\\\b\\\"c'");
-    EXPECT_EQ(QuoteWithoutConnection(std::string("n\0l\n\r\x1a", 6)), "'n\\0l\\n\\r\\Z'");
-    EXPECT_EQ(QuoteWithoutConnection("한글"), "'한글'");
+// MYSQL_TYPE_* codes of mysql_com.h's enum_field_types, spelled out so this test needs no
+// connector header (the protocol fixes them).
+constexpr int kTypeDouble = 5;
+constexpr int kTypeNull = 6;
+constexpr int kTypeLongLong = 8;
+constexpr int kTypeString = 254;
+
+TEST(WireOfTest, NullHasNoBytes) {
+    const Param null = nullptr;
+    const ParamWire wire = WireOf(null);
+    EXPECT_EQ(wire.type, kTypeNull);
+    EXPECT_EQ(wire.length, 0u);
+}
+
+TEST(WireOfTest, IntegersAreEightBytesInPlaceWithTheirSign) {
+    const Param negative = std::int64_t{-5};
+    ParamWire wire = WireOf(negative);
+    EXPECT_EQ(wire.type, kTypeLongLong);
+    EXPECT_FALSE(wire.is_unsigned);
+    EXPECT_EQ(wire.length, 8u);
+    EXPECT_EQ(wire.data, &std::get<std::int64_t>(negative));
+    EXPECT_EQ(*static_cast<const std::int64_t*>(wire.data), -5);
+
+    const Param largest = std::uint64_t{18446744073709551615ull};
+    wire = WireOf(largest);
+    EXPECT_EQ(wire.type, kTypeLongLong);
+    EXPECT_TRUE(wire.is_unsigned);
+    EXPECT_EQ(*static_cast<const std::uint64_t*>(wire.data), 18446744073709551615ull);
+}
+
+TEST(WireOfTest, DoubleIsADouble) {
+    const Param half = 0.5;
+    const ParamWire wire = WireOf(half);
+    EXPECT_EQ(wire.type, kTypeDouble);
+    EXPECT_EQ(wire.length, sizeof(double));
+    EXPECT_EQ(*static_cast<const double*>(wire.data), 0.5);
+}
+
+TEST(WireOfTest, StringsGoAsTheirExactBytesNulIncluded) {
+    const Param text = std::string("a'\\0b\0c😀", 11);
+    const ParamWire wire = WireOf(text);
+    EXPECT_EQ(wire.type, kTypeString);
+    EXPECT_EQ(wire.length, 11u);
+    EXPECT_EQ(wire.data, std::get<std::string>(text).data());  // not copied, not escaped
+
+    const Param empty = std::string();
+    EXPECT_EQ(WireOf(empty).type, kTypeString);
+    EXPECT_EQ(WireOf(empty).length, 0u);
 }
 
 }  // namespace

@@ -45,10 +45,10 @@ TEST(ErrcNameTest, NamesEveryCode) {
     EXPECT_STREQ(ErrcName(Errc::kCancelled), "Cancelled");
 }
 
-TEST(PooledConnectionTest, EmptyHandleQuotesWithoutAConnection) {
+TEST(PooledConnectionTest, EmptyHandleHoldsNoStatements) {
     PooledConnection empty;
     EXPECT_FALSE(empty.valid());
-    EXPECT_EQ(empty.Quote("it's"), "'it\\'s'");
+    EXPECT_EQ(empty.CachedStatements(), 0u);
     empty.MarkBroken();  // no-op, no crash
 }
 
