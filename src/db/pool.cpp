@@ -100,7 +100,7 @@ struct PoolCore {
 struct Waiter {
     enum class State { kWaiting, kGrantedConnection, kGrantedSlot, kCancelled, kDone };
 
-    Waiter(PoolCore* pool_core, asio::any_io_executor ex) : core(pool_core), timer(std::move(ex)) {}
+    Waiter(PoolCore* pool_core, const asio::any_io_executor& ex) : core(pool_core), timer(ex) {}
     Waiter(const Waiter&) = delete;
     Waiter& operator=(const Waiter&) = delete;
     // Normal paths set kDone first. Anything else means the coroutine frame was destroyed while

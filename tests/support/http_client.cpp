@@ -61,7 +61,7 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& targ
             }
             http::write(*impl_->socket, req);
             http::response_parser<http::string_body> parser;
-            parser.body_limit(64 * 1024 * 1024);
+            parser.body_limit(std::uint64_t{64} * 1024 * 1024);
             http::read(*impl_->socket, impl_->buffer, parser);
             auto res = parser.release();
             HttpResponse out;

@@ -46,7 +46,7 @@ constexpr auto kProgressIntervalPlain = 1s;   // and prints one line a second ot
 constexpr auto kRedisTimeout = 2000ms;  // INFO commandstats on loopback answers in microseconds
 constexpr std::int64_t kDefaultCouponQuantity = 100;  // the seed's coupon size
 // A fresh coupon outlives any run: expiry a day ahead (the API wants at least 1 s in the future).
-constexpr std::int64_t kFreshCouponLifetimeSeconds = 24 * 3600;
+constexpr std::int64_t kFreshCouponLifetimeSeconds = std::int64_t{24} * 3600;
 // The admin VU's id, apart from scenario VUs (0, 1, ...) and setup VUs (scenarios.cpp).
 constexpr int kAdminVuId = 2'000'000;
 // k6's maxLeftLength: scenario names in the progress display are cut to 30 characters.
@@ -94,7 +94,7 @@ struct ScenarioRun final : ActionSink {
         : runner(r),
           config(std::move(c)),
           executor(MakeExecutor(config)),
-          timer(std::move(ex)),
+          timer(ex),
           arrival(IsArrivalRate(config.executor)) {}
 
     void AddVu(int vu) override;
@@ -243,7 +243,6 @@ class Runner {
     std::int64_t interrupted_iterations_ = 0;
     std::int64_t max_vus_ = 0;
     Nanos max_duration_ = 0;
-    std::size_t progress_lines_drawn_ = 0;
     std::map<std::string, CommandCounts> redis_before_;
     std::map<std::string, std::string> redis_errors_;
     std::optional<std::int64_t> coupon_id_;
@@ -807,7 +806,7 @@ void Runner::PrintProgress(bool final) {
     std::snprintf(
         head, sizeof head,
         "%s (%s), %0*lld/%0*lld VUs, %lld complete and %lld interrupted iterations",
-        run_ended_ ? "running" : "running",
+        "running",  // k6 says "running" on its last progress line too
         FormatFixedLengthDuration(elapsed, max_duration_).c_str(), vus_width,
         static_cast<long long>(ActiveVus()), vus_width, static_cast<long long>(InitializedVus()),
         static_cast<long long>(full_iterations_), static_cast<long long>(interrupted_iterations_));

@@ -342,6 +342,7 @@ std::vector<std::string> RenderThresholds(const SummaryInput& in, const RenderOp
     const int base = 1;
     const SummaryInfo info = ComputeSummaryInfo(metrics, base, o);
     std::vector<std::string> names;
+    names.reserve(metrics.size());
     for (const ReportMetric& m : metrics) names.push_back(m.name);
     std::vector<std::string> lines;
     for (const std::string& name : SortByName(names)) {
@@ -398,6 +399,7 @@ std::vector<std::string> RenderChecks(const SummaryInput& in, const RenderOption
     const int base = 1;
     const SummaryInfo info = ComputeSummaryInfo(metrics, base, o);
     std::vector<std::string> lines;
+    lines.reserve(metrics.size() + 1);
     for (const ReportMetric& m : metrics) lines.push_back(RenderMetricLine(m, info, base, o, f));
     lines.push_back(kNewline);
     if (in.checks != nullptr) {
@@ -491,6 +493,7 @@ std::vector<std::pair<std::string, double>> MetricSummaryValues(
                     {"fails", static_cast<double>(s.total - s.trues)}};
         case MetricType::kTrend: {
             std::vector<std::pair<std::string, double>> out;
+            out.reserve(trend_stats.size());
             for (const std::string& stat : trend_stats)
                 out.emplace_back(stat, TrendStat(s.trend, stat));
             return out;

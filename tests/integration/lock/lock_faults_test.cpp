@@ -25,7 +25,7 @@ TEST(LockFaultTest, WaitersRecoverFromARedisRestartAndKilledSubscribers) {
     constexpr int kProcesses = 4;
     constexpr int kTasks = 8;
     constexpr int kRounds = 100;  // × 1 ms held: ≥ 3.2 s of work, so the faults land mid-run
-    constexpr long kTotal = kProcesses * kTasks * kRounds;
+    constexpr long kTotal = long{kProcesses} * kTasks * kRounds;
     // TTL 30 s ≫ budget 8 s: a head that missed a release and was not woken by the reconnect
     // would sleep on its PTTL timer past its budget and report a timeout.
     std::vector<std::unique_ptr<WorkerProcess>> workers;

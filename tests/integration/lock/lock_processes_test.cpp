@@ -3,7 +3,7 @@
 // channels, a killed holder, a paused holder fenced by the storage. (Redis faults mid-run:
 // lock_faults_test.cpp.)
 #include <gtest/gtest.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX kill(), not C's signal
 
 #include <memory>
 #include <string>

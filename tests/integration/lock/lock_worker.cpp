@@ -18,7 +18,7 @@
 // clang-format off
 #include <utility>  // before Asio
 // clang-format on
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX kill(), not C's signal
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>

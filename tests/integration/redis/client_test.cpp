@@ -135,7 +135,7 @@ TEST_F(RedisClientTest, SetGetIncrNilAndErrorReplies) {
 
 TEST_F(RedisClientTest, ValuesAndKeysAreBinarySafe) {
     auto client = MakeClient();
-    std::string value("\0\r\n$3\r\n*1\r\n\xff\xfe", 14);
+    std::string value("\0\r\n$3\r\n*1\r\n\xff\xfe\0", 14);  // ends in a NUL too
     for (int i = 0; i < 256; ++i) value.push_back(static_cast<char>(i));
     const std::string key = Key(std::string("k\0\r\n", 4));
     ASSERT_TRUE(Cmd(*client, {"SET", key, value}).ok());

@@ -128,7 +128,7 @@ TEST(RequestParser, RequestLineLimit) {
 
     // So long that Beast gives up before the line ends (no CRLF within its limit).
     RequestParser huge(ParserLimits{});
-    EXPECT_EQ(Parse(huge, "GET /" + std::string(40 * 1024, 'a'), 1000).failure,
+    EXPECT_EQ(Parse(huge, "GET /" + std::string(std::size_t{40} * 1024, 'a'), 1000).failure,
               ParseFailure::kRequestLineTooLong);
 }
 
@@ -146,8 +146,10 @@ TEST(RequestParser, HeaderLimit) {
 
     // One field far beyond every limit, never terminated.
     RequestParser one(ParserLimits{});
-    EXPECT_EQ(Parse(one, "GET / HTTP/1.1\r\nX-Big: " + std::string(40 * 1024, 'v'), 4096).failure,
-              ParseFailure::kHeadersTooLarge);
+    EXPECT_EQ(
+        Parse(one, "GET / HTTP/1.1\r\nX-Big: " + std::string(std::size_t{40} * 1024, 'v'), 4096)
+            .failure,
+        ParseFailure::kHeadersTooLarge);
 
     // Just under the limit passes.
     std::string fits = "GET / HTTP/1.1\r\n";

@@ -165,7 +165,8 @@ TEST(RampingArrivalRate, ConstantStageStartsOnePeriodIn) {
     std::vector<Nanos> due;
     for (const auto& s : sim.Starts()) due.push_back(s.due);
     ASSERT_GE(due.size(), 10u);
-    for (int i = 0; i < 10; ++i) EXPECT_EQ(due[static_cast<std::size_t>(i)], (i + 1) * 200 * kMs);
+    for (int i = 0; i < 10; ++i)
+        EXPECT_EQ(due[static_cast<std::size_t>(i)], std::int64_t{i + 1} * 200 * kMs);
     EXPECT_EQ(due.size(), 12u);
     EXPECT_EQ(PlannedIterations(sc), 12);
 }

@@ -64,7 +64,7 @@ class ThresholdEngineTest : public ::testing::Test {
             registry_.Define("success_register_rate", MetricType::kRate, ValueType::kDefault)
                 .value();
     }
-    std::vector<std::string> Setup(std::vector<MetricThresholds> config) {
+    std::vector<std::string> Configure(std::vector<MetricThresholds> config) {
         return engine_.Setup(config, registry_);
     }
     void Duration(double ms, const std::string& name) {
@@ -85,8 +85,8 @@ class ThresholdEngineTest : public ::testing::Test {
 };
 
 TEST_F(ThresholdEngineTest, TagFilteredThresholdSeesOnlyItsRequests) {
-    ASSERT_TRUE(Setup({On("http_req_duration", {"p(95)<3000"}),
-                       On("http_req_duration{name:issue}", {"p(95)<100", "max<50"})})
+    ASSERT_TRUE(Configure({On("http_req_duration", {"p(95)<3000"}),
+                           On("http_req_duration{name:issue}", {"p(95)<100", "max<50"})})
                     .empty());
     for (int i = 0; i < 100; ++i) Duration(10, "issue");
     Duration(200, "signup");  // slow, but not an issue request
@@ -101,10 +101,10 @@ TEST_F(ThresholdEngineTest, TagFilteredThresholdSeesOnlyItsRequests) {
 }
 
 TEST_F(ThresholdEngineTest, EmptyMetricsBehaveAsInK6) {
-    ASSERT_TRUE(
-        Setup({On("http_req_duration{name:issue}", {"p(95)<100"}),
-               On("success_register_rate", {"rate>0.99"}), On("errors_coupon_issue", {"count>0"})})
-            .empty());
+    ASSERT_TRUE(Configure({On("http_req_duration{name:issue}", {"p(95)<100"}),
+                           On("success_register_rate", {"rate>0.99"}),
+                           On("errors_coupon_issue", {"count>0"})})
+                    .empty());
     // Thresholds make their metrics visible in the summary even without samples.
     EXPECT_TRUE(registry_.Find("http_req_duration{name:issue}")->observed);
     EXPECT_TRUE(builtin_.http_req_duration->observed);
@@ -117,8 +117,8 @@ TEST_F(ThresholdEngineTest, EmptyMetricsBehaveAsInK6) {
 }
 
 TEST_F(ThresholdEngineTest, RatesAndCounters) {
-    ASSERT_TRUE(Setup({On("success_register_rate", {"rate>0.99"}),
-                       On("errors_coupon_issue", {"count<10", "rate<2"})})
+    ASSERT_TRUE(Configure({On("success_register_rate", {"rate>0.99"}),
+                           On("errors_coupon_issue", {"count<10", "rate<2"})})
                     .empty());
     TagSet none;
     for (int i = 0; i < 99; ++i) registry_.Add(*register_rate_, 1, none, 0);
@@ -135,7 +135,7 @@ TEST_F(ThresholdEngineTest, RatesAndCounters) {
 
 TEST_F(ThresholdEngineTest, AbortOnFailHonoursDelayAbortEval) {
     MetricThresholds mt{"http_req_failed", {ThresholdConfig{"rate<0.1", true, 10 * kSecond}}};
-    ASSERT_TRUE(Setup({mt}).empty());
+    ASSERT_TRUE(Configure({mt}).empty());
     registry_.Add(*builtin_.http_req_failed, 1, TagSet{}, 0);
     auto early = engine_.Evaluate(true, 5 * kSecond);
     EXPECT_EQ(early.breached.size(), 1u);
@@ -151,12 +151,13 @@ TEST_F(ThresholdEngineTest, AbortOnFailHonoursDelayAbortEval) {
 }
 
 TEST_F(ThresholdEngineTest, InvalidThresholdsAreConfigErrors) {
-    EXPECT_EQ(Setup({On("no_such_metric", {"rate<1"})}).size(), 1u);
-    EXPECT_EQ(Setup({On("http_req_duration", {"rate<1"})}).size(), 1u);  // unsupported on a trend
-    EXPECT_EQ(Setup({On("success_register_rate", {"p(95)<1"})}).size(),
+    EXPECT_EQ(Configure({On("no_such_metric", {"rate<1"})}).size(), 1u);
+    EXPECT_EQ(Configure({On("http_req_duration", {"rate<1"})}).size(),
+              1u);  // unsupported on a trend
+    EXPECT_EQ(Configure({On("success_register_rate", {"p(95)<1"})}).size(),
               1u);  // unsupported on a rate
-    EXPECT_EQ(Setup({On("http_reqs", {"count<<1"})}).size(), 1u);
-    EXPECT_EQ(Setup({On("http_req_duration{name", {"p(95)<1"})}).size(), 1u);
+    EXPECT_EQ(Configure({On("http_reqs", {"count<<1"})}).size(), 1u);
+    EXPECT_EQ(Configure({On("http_req_duration{name", {"p(95)<1"})}).size(), 1u);
 }
 
 }  // namespace
