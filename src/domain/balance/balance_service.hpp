@@ -35,7 +35,8 @@ inline constexpr std::chrono::milliseconds kDefaultChargeWaitBudget{15'000};
 
 class BalanceService {
   public:
-    BalanceService(BalanceStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+    // `store`: BalanceStore in production, a fake in the unit tests (balance_ports.hpp).
+    BalanceService(BalanceStoreApi& store, const Clock& clock) : store_(store), clock_(clock) {}
 
     // Tests that load a slow machine on purpose lengthen the queue wait; production keeps the
     // default.
@@ -66,7 +67,7 @@ class BalanceService {
     // The runner's step: up to max_batch_ charges of the user's queue in one transaction.
     boost::asio::awaitable<void> ServeNext(std::int64_t user_id, Queues::Queue& queue);
 
-    BalanceStore& store_;
+    BalanceStoreApi& store_;
     const Clock& clock_;
     std::chrono::milliseconds wait_budget_ = kDefaultChargeWaitBudget;
     std::size_t max_batch_ = kMaxChargeBatch;

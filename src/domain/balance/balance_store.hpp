@@ -16,6 +16,7 @@
 
 #include "common/result.hpp"
 #include "db/pool.hpp"
+#include "domain/balance/balance_ports.hpp"
 #include "domain/balance/charge_plan.hpp"
 
 namespace hhplus::balance {
@@ -44,7 +45,7 @@ struct BalanceAudit {
     std::int64_t paid = 0;     // −Σ amount of PAYMENT rows
 };
 
-class BalanceStore {
+class BalanceStore final : public BalanceStoreApi {
   public:
     explicit BalanceStore(db::Pool& pool) : pool_(pool) {}
 
@@ -52,7 +53,7 @@ class BalanceStore {
     // for the bound it keeps). Tests on a deliberately slow machine widen it.
     void SetRetryWindow(std::chrono::milliseconds window) { retry_window_ = window; }
 
-    boost::asio::awaitable<Result<std::int64_t>> GetBalance(std::int64_t user_id);  // U001
+    boost::asio::awaitable<Result<std::int64_t>> GetBalance(std::int64_t user_id) override;  // U001
     // One transaction for the whole batch. The inner results are each charge's answer (the new
     // balance, or B001 / U001 / B002 / B003 / a replayed answer), exactly what the charges would
     // have got one after another in this order. The outer error means nothing of the batch was
@@ -60,16 +61,16 @@ class BalanceStore {
     // every charge of the batch gets that same answer. A deadlock or a key inserted meanwhile
     // by another server is retried once, with a fresh read.
     boost::asio::awaitable<Result<std::vector<Result<std::int64_t>>>> ChargeBatch(
-        std::int64_t user_id, std::vector<ChargeRequest> charges);
+        std::int64_t user_id, std::vector<ChargeRequest> charges) override;
     // A batch of one.
     boost::asio::awaitable<Result<std::int64_t>> Charge(std::int64_t user_id, std::int64_t amount,
                                                         std::optional<IdempotencyKey> key,
                                                         std::int64_t now_ms);
     // Newest first, ids below `before_id` (0: from the newest), at most `limit` rows.
     boost::asio::awaitable<Result<std::vector<BalanceLog>>> Logs(std::int64_t user_id, int limit,
-                                                                 std::int64_t before_id);
+                                                                 std::int64_t before_id) override;
     // One statement, so one consistent read. U001 when missing.
-    boost::asio::awaitable<Result<BalanceAudit>> Audit(std::int64_t user_id);
+    boost::asio::awaitable<Result<BalanceAudit>> Audit(std::int64_t user_id) override;
 
   private:
     // One attempt; `retryable` is set when it failed before COMMIT on a race a fresh read
