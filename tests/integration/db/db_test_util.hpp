@@ -16,10 +16,12 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "db/pool.hpp"
+#include "tests/support/mariadb_server.hpp"
 
 // Fails the test and leaves the coroutine.
 #define CO_ASSERT_TRUE(cond)                                     \
@@ -95,5 +97,21 @@ inline DbUrl UrlOf(const std::string& text) {
     if (!url) throw std::runtime_error("bad url " + text);
     return *url;
 }
+
+// Base fixture of the db/ integration suites: one MariaDB server for the whole suite (started
+// before its first test, stopped after its last); each test uses its own tables or database and
+// its own pool on its own io_context.
+class SharedServerTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() { server_ = std::make_unique<hhplus::testing::MariaDbServer>(); }
+    static void TearDownTestSuite() { server_.reset(); }
+
+    Pool MakePool(PoolOptions options = {}) {
+        return Pool(io_.get_executor(), UrlOf(server_->Url()), options);
+    }
+
+    static inline std::unique_ptr<hhplus::testing::MariaDbServer> server_;
+    boost::asio::io_context io_;
+};
 
 }  // namespace hhplus::db::test

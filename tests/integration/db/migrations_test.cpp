@@ -21,14 +21,8 @@ using test::RunUntil;
 using test::WaitFor;
 
 // One server for the suite; every test migrates its own empty database.
-class MigrateTest : public ::testing::Test {
+class MigrateTest : public test::SharedServerTest {
   protected:
-    static void SetUpTestSuite() { server_ = new hhplus::testing::MariaDbServer(); }
-    static void TearDownTestSuite() {
-        delete server_;
-        server_ = nullptr;
-    }
-
     void SetUp() override {
         database_ =
             std::string("m_") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
@@ -45,12 +39,8 @@ class MigrateTest : public ::testing::Test {
         return server_->Sql("USE " + database_ + "; " + statement);
     }
 
-    static hhplus::testing::MariaDbServer* server_;
     std::string database_;
-    asio::io_context io_;
 };
-
-hhplus::testing::MariaDbServer* MigrateTest::server_ = nullptr;
 
 asio::awaitable<void> MigrateInto(Pool* pool, std::vector<Migration> migrations,
                                   std::optional<DbResult<int>>* out) {

@@ -23,23 +23,7 @@ using test::RunUntil;
 using test::WaitFor;
 
 // One server for the suite (each test uses its own tables and its own pool).
-class PoolTest : public ::testing::Test {
-  protected:
-    static void SetUpTestSuite() { server_ = new hhplus::testing::MariaDbServer(); }
-    static void TearDownTestSuite() {
-        delete server_;
-        server_ = nullptr;
-    }
-
-    Pool MakePool(PoolOptions options = {}) {
-        return Pool(io_.get_executor(), test::UrlOf(server_->Url()), options);
-    }
-
-    static hhplus::testing::MariaDbServer* server_;
-    asio::io_context io_;
-};
-
-hhplus::testing::MariaDbServer* PoolTest::server_ = nullptr;
+class PoolTest : public test::SharedServerTest {};
 
 // ---- queries ----------------------------------------------------------------------------------
 

@@ -21,23 +21,7 @@ using test::RunTask;
 using test::WaitFor;
 
 // One server for the suite (each test uses its own tables and its own pool).
-class StatementTest : public ::testing::Test {
-  protected:
-    static void SetUpTestSuite() { server_ = new hhplus::testing::MariaDbServer(); }
-    static void TearDownTestSuite() {
-        delete server_;
-        server_ = nullptr;
-    }
-
-    Pool MakePool(PoolOptions options = {}) {
-        return Pool(io_.get_executor(), test::UrlOf(server_->Url()), options);
-    }
-
-    static hhplus::testing::MariaDbServer* server_;
-    asio::io_context io_;
-};
-
-hhplus::testing::MariaDbServer* StatementTest::server_ = nullptr;
+class StatementTest : public test::SharedServerTest {};
 
 std::string Hex(const std::string& bytes) {
     static const char* kDigits = "0123456789ABCDEF";
